@@ -1,0 +1,92 @@
+"""UI translations: gettext catalogs (.po) read with Babel, one language per request.
+
+English is the source language. The .po files are read at start-up, so no compile
+step (and no binary .mo file) stands between an edit and the running app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
+from pathlib import Path
+from types import MappingProxyType
+
+from babel.messages.pofile import read_po
+
+LANGUAGES: tuple[str, ...] = ("lv", "lt", "en")
+DEFAULT_LANGUAGE = "lv"
+LANGUAGE_NAMES: Mapping[str, str] = MappingProxyType(
+    {"lv": "Latviešu", "lt": "Lietuvių", "en": "English"}
+)
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
+
+
+def _load(locale_dir: Path) -> dict[str, dict[str, str]]:
+    catalogs: dict[str, dict[str, str]] = {}
+    for lang in LANGUAGES:
+        path = locale_dir / lang / "LC_MESSAGES" / "messages.po"
+        if not path.is_file():
+            continue
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        messages: dict[str, str] = {}
+        for message in catalog:
+            if not message.id or message.fuzzy:
+                continue
+            if isinstance(message.id, str) and isinstance(message.string, str) and message.string:
+                messages[message.id] = message.string
+        catalogs[lang] = messages
+    return catalogs
+
+
+_CATALOGS = _load(LOCALE_DIR)
+
+
+def N_(message: str) -> str:  # noqa: N802  (the name gettext extractors look for)
+    """Marks a string for extraction where it is translated later, at render time."""
+    return message
+
+
+def gettext(message: str) -> str:
+    return _CATALOGS.get(current_language.get(), {}).get(message, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    # Latvian and Lithuanian have more plural forms than two; UI strings avoid plurals by
+    # putting the number in a label ("Answers: 5"), so a two-form fallback is enough here.
+    return gettext(singular if n == 1 else plural)
+
+
+def pick_language(
+    requested: str | None, cookie: str | None, accept: str | None, allowed: Iterable[str]
+) -> str:
+    """The explicit choice first, then the remembered one, then the browser's preference."""
+    allowed = tuple(allowed)
+    for candidate in (requested, cookie):
+        if candidate in allowed:
+            return candidate  # type: ignore[return-value]
+    for lang in parse_accept_language(accept or ""):
+        if lang in allowed:
+            return lang
+    return allowed[0] if allowed else DEFAULT_LANGUAGE
+
+
+def parse_accept_language(header: str) -> list[str]:
+    """Primary language subtags in order of preference (`lv-LV,en;q=0.5` -> [lv, en])."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        piece = part.strip()
+        if not piece:
+            continue
+        lang, _, params = piece.partition(";")
+        quality = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                quality = float(params[2:])
+            except ValueError:
+                quality = 0.0
+        weighted.append((-quality, position, lang.strip().split("-")[0].lower()))
+    return [lang for _, _, lang in sorted(weighted) if lang and lang != "*"]

@@ -1,0 +1,96 @@
+"""Jinja set-up, the request's language, and the error page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from jinja2 import Environment
+from litestar import Request, Response
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+
+from qms import __version__
+from qms.web import i18n
+from qms.web.i18n import N_
+
+LANG_COOKIE = "qms_lang"
+
+
+def configure_jinja(engine: JinjaTemplateEngine) -> None:
+    env: Environment = engine.engine
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    env.globals.update(
+        language_names=i18n.LANGUAGE_NAMES,
+        languages=i18n.LANGUAGES,
+        current_language=i18n.current_language.get,
+        version=__version__,
+    )
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+
+
+async def set_request_language(request: Request[Any, Any, Any]) -> None:
+    lang = i18n.pick_language(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+        i18n.LANGUAGES,
+    )
+    request.state.lang = lang
+    i18n.current_language.set(lang)
+
+
+def page(
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    request: Request[Any, Any, Any] | None = None,
+) -> Template:
+    """A full page; remembers an explicit `?lang=` choice in a cookie."""
+    response = Template(template_name=name, context=dict(context or {}), status_code=status_code)
+    if request is not None and (lang := request.query_params.get("lang")) in i18n.LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response
+
+
+_ERROR_TITLES = {
+    400: N_("The request could not be understood."),
+    403: N_("You do not have access to this page."),
+    404: N_("This page does not exist."),
+    405: N_("This action is not allowed here."),
+    429: N_("Too many attempts. Please wait a minute and try again."),
+}
+_SERVER_ERROR = N_("Something went wrong on our side. Please try again.")
+
+
+def error_page(
+    request: Request[Any, Any, Any], status_code: int, headers: Mapping[str, str] | None = None
+) -> Response[Any]:
+    if request.url.path.startswith("/api/") or request.url.path == "/healthz":
+        return Response(
+            {"status_code": status_code, "detail": _ERROR_TITLES.get(status_code, "Server error")},
+            status_code=status_code,
+            headers=dict(headers or {}),
+        )
+    if not hasattr(request.state, "lang"):
+        # Unrouted requests (a 404) never ran the before-request hook.
+        request.state.lang = i18n.pick_language(
+            request.query_params.get("lang"),
+            request.cookies.get(LANG_COOKIE),
+            request.headers.get("accept-language"),
+            i18n.LANGUAGES,
+        )
+    i18n.current_language.set(request.state.lang)
+    message = _ERROR_TITLES.get(status_code, _SERVER_ERROR)
+    template = Template(
+        template_name="error.html",
+        context={"status_code": status_code, "message": message},
+        status_code=status_code,
+    )
+    template.headers.update(headers or {})
+    return template  # type: ignore[return-value]

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qms.settings import Settings, SettingsError
+from qms.store.db import sqlalchemy_url
+
+
+def test_defaults_are_sqlite_and_the_bundled_questionnaires() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url == "sqlite:///qms.db"
+    assert (settings.questionnaires / "socquality" / "methodology.yaml").is_file()
+
+
+def test_plain_postgresql_urls_get_the_psycopg_driver() -> None:
+    settings = Settings.from_env({"QMS_DATABASE_URL": "postgresql://u@h:5432/db"})
+    assert sqlalchemy_url(settings.database_url) == "postgresql+psycopg://u@h:5432/db"
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"QMS_DATABASE_URL": "mysql://x"}, "QMS_DATABASE_URL"),
+        ({"QMS_QUESTIONNAIRES": "/no/such/folder"}, "QMS_QUESTIONNAIRES"),
+        ({"QMS_SECRET_KEY": "short"}, "QMS_SECRET_KEY"),
+        ({"QMS_DEBUG": "maybe"}, "QMS_DEBUG"),
+    ],
+)
+def test_bad_values_fail_loudly_naming_the_variable(env: dict[str, str], fragment: str) -> None:
+    with pytest.raises(SettingsError, match=fragment):
+        Settings.from_env(env)
+
+
+def test_questionnaires_folder_from_env(tmp_path: Path) -> None:
+    assert Settings.from_env({"QMS_QUESTIONNAIRES": str(tmp_path)}).questionnaires == tmp_path
