@@ -1,0 +1,152 @@
+"""Cycles: one organisation, one year, one methodology snapshot."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from qms.store.answers import load_answers
+from qms.store.base import utcnow
+from qms.store.counts import CountKey, ResponseState, apply_delta, difference
+from qms.store.errors import Conflict, NotFound
+from qms.store.models import Answer, Cycle, Organisation, Response
+from qms.store.snapshots import Snapshot, cycle_methodology
+
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+@dataclass(frozen=True)
+class CycleInfo:
+    """What a listing or a results header shows about a cycle."""
+
+    id: int
+    organisation: str
+    year: int
+    methodology: str
+    version: str
+    status: str
+
+
+def create_cycle(
+    session: Session, organisation: Organisation, year: int, snapshot: Snapshot
+) -> Cycle:
+    """A new cycle, open at once (codes and imports need an open cycle)."""
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise Conflict(f"the year must be between {YEAR_MIN} and {YEAR_MAX} (got {year})")
+    methodology = snapshot.methodology
+    clash = select(
+        exists().where(
+            Cycle.organisation_id == organisation.id,
+            Cycle.year == year,
+            Cycle.methodology_id == methodology.id,
+        )
+    )
+    if session.scalar(clash):
+        raise Conflict(
+            f"{organisation.name} already has a {year} cycle of methodology {methodology.id}"
+        )
+    now = utcnow()
+    cycle = Cycle(
+        organisation_id=organisation.id,
+        year=year,
+        methodology_id=methodology.id,
+        methodology_version=methodology.version,
+        snapshot=snapshot.files,
+        snapshot_hash=snapshot.hash,
+        status="open",
+        created_at=now,
+        opened_at=now,
+    )
+    session.add(cycle)
+    session.flush()
+    return cycle
+
+
+def get_cycle(session: Session, cycle_id: int) -> Cycle:
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound(f"no cycle with id {cycle_id}")
+    return cycle
+
+
+def cycle_info(session: Session, cycle_id: int) -> CycleInfo:
+    row = session.execute(
+        select(
+            Cycle.id,
+            Organisation.name,
+            Cycle.year,
+            Cycle.methodology_id,
+            Cycle.methodology_version,
+            Cycle.status,
+        )
+        .join(Organisation, Organisation.id == Cycle.organisation_id)
+        .where(Cycle.id == cycle_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"no cycle with id {cycle_id}")
+    return CycleInfo(*row)
+
+
+def organisation_cycles(session: Session, organisation_id: int) -> list[CycleInfo]:
+    rows = session.execute(
+        select(
+            Cycle.id,
+            Organisation.name,
+            Cycle.year,
+            Cycle.methodology_id,
+            Cycle.methodology_version,
+            Cycle.status,
+        )
+        .join(Organisation, Organisation.id == Cycle.organisation_id)
+        .where(Cycle.organisation_id == organisation_id)
+        .order_by(Cycle.year, Cycle.methodology_id)
+    )
+    return [CycleInfo(*row) for row in rows]
+
+
+def require_open(cycle: Cycle) -> None:
+    if cycle.status != "open":
+        raise Conflict(f"cycle {cycle.id} is {cycle.status}: it accepts no answers")
+
+
+def close_cycle(session: Session, cycle: Cycle) -> int:
+    """Close the cycle; an unfinished web response with at least one answer then counts
+    as submitted (METHODOLOGY.md §3). Returns how many responses were so submitted."""
+    if cycle.status == "closed":
+        raise Conflict(f"cycle {cycle.id} is already closed")
+    methodology = cycle_methodology(cycle)
+    unfinished = list(
+        session.scalars(
+            select(Response).where(
+                Response.cycle_id == cycle.id,
+                Response.status == "in_progress",
+                exists().where(Answer.response_id == Response.id),
+            )
+        )
+    )
+    answers = load_answers(session, [r.id for r in unfinished])
+    now = utcnow()
+    delta: Counter[CountKey] = Counter()
+    for response in unfinished:
+        before = ResponseState.of(response, answers[response.id])
+        response.status = "submitted"
+        response.submitted_at = now
+        delta.update(difference(methodology, before, ResponseState.of(response, before.answers)))
+    apply_delta(session, cycle.id, delta)
+    cycle.status = "closed"
+    cycle.closed_at = now
+    session.flush()
+    return len(unfinished)
+
+
+def reopen_cycle(session: Session, cycle: Cycle) -> None:
+    """Open a closed (or draft) cycle again; responses submitted on closing stay submitted."""
+    if cycle.status == "open":
+        raise Conflict(f"cycle {cycle.id} is already open")
+    cycle.status = "open"
+    cycle.opened_at = utcnow()
+    cycle.closed_at = None
+    session.flush()

@@ -1,0 +1,220 @@
+"""Responses and their answers, for the web, paper entry and edits by staff.
+
+Every function keeps `item_counts` in step within the caller's transaction; the caller
+commits. Values are checked against the cycle's methodology here as well, so no path
+can store an answer the methodology does not allow or an answer to a hidden item.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from qms.imports.values import AnswerValue, BadValue, check_value, without_hidden
+from qms.methodology.model import Methodology
+from qms.store.answers import ANSWERS, answer_rows, load_answers
+from qms.store.base import utcnow
+from qms.store.counts import ResponseState, update_counts
+from qms.store.cycles import require_open
+from qms.store.errors import Conflict, NotFound, StoreError
+from qms.store.models import Answer, Cycle, Response
+from qms.store.models.cycles import RESPONSE_SOURCES
+from qms.store.snapshots import cycle_methodology
+
+WEB_PREFIX = "web:"
+
+
+def new_respondent_key() -> str:
+    """A key for a web response; the `:` keeps it apart from every imported id."""
+    return WEB_PREFIX + secrets.token_hex(8)
+
+
+def _checked(
+    methodology: Methodology, group: str, answers: Mapping[str, object]
+) -> dict[str, AnswerValue]:
+    questionnaire = methodology.questionnaires.get(group)
+    if questionnaire is None:
+        raise StoreError(f"unknown group {group!r}")
+    own = {item.id: item for item in questionnaire.items}
+    checked: dict[str, AnswerValue] = {}
+    for item_id, value in answers.items():
+        if item_id not in own:
+            raise StoreError(f"item {item_id!r} is not in the {group} questionnaire")
+        if value is None:
+            continue
+        try:
+            checked[item_id] = check_value(methodology, own[item_id], value)
+        except BadValue as exc:
+            raise StoreError(f"item {item_id}: {exc}") from exc
+    kept = without_hidden(questionnaire, checked)
+    if hidden := sorted(set(checked) - set(kept)):
+        raise StoreError(f"item {hidden[0]} is not shown for these answers")
+    return kept
+
+
+def _change(
+    session: Session,
+    cycle: Cycle,
+    methodology: Methodology,
+    response: Response,
+    before: Mapping[str, AnswerValue] | None,
+    after: Mapping[str, AnswerValue],
+) -> None:
+    """Write only the answers that differ (a web save changes one), then the counts.
+    `before` None: the response is new and had no contribution yet."""
+    old = before or {}
+    stale = [i for i, v in old.items() if after.get(i) != v]
+    fresh = {i: v for i, v in after.items() if old.get(i) != v}
+    if stale:
+        session.execute(
+            delete(Answer).where(Answer.response_id == response.id, Answer.item_id.in_(stale))
+        )
+    if fresh:
+        items = {i: methodology.item(i) for i in fresh}
+        session.execute(insert(ANSWERS), answer_rows(response.id, items, fresh))
+    update_counts(
+        session,
+        cycle.id,
+        methodology,
+        None if before is None else ResponseState.of(response, before),
+        ResponseState.of(response, after),
+    )
+
+
+def create_response(
+    session: Session,
+    cycle: Cycle,
+    *,
+    group: str,
+    respondent: str | None = None,
+    source: str = "web",
+    submitted: bool = False,
+    proxy: bool = False,
+    answers: Mapping[str, object] | None = None,
+) -> Response:
+    """A new response (a web key is generated when `respondent` is None)."""
+    require_open(cycle)
+    if source not in RESPONSE_SOURCES:
+        raise StoreError(f"unknown source {source!r}")
+    methodology = cycle_methodology(cycle)
+    checked = _checked(methodology, group, answers or {})
+    respondent = respondent or new_respondent_key()
+    if find_response(session, cycle.id, respondent) is not None:
+        raise Conflict(f"respondent {respondent} already answered in cycle {cycle.id}")
+    now = utcnow()
+    response = Response(
+        cycle_id=cycle.id,
+        group_id=group,
+        respondent=respondent,
+        source=source,
+        status="submitted" if submitted else "in_progress",
+        proxy=proxy,
+        created_at=now,
+        updated_at=now,
+        submitted_at=now if submitted else None,
+    )
+    session.add(response)
+    session.flush()
+    _change(session, cycle, methodology, response, None, checked)
+    return response
+
+
+def find_response(session: Session, cycle_id: int, respondent: str) -> Response | None:
+    return session.scalar(
+        select(Response).where(Response.cycle_id == cycle_id, Response.respondent == respondent)
+    )
+
+
+def get_response(session: Session, cycle_id: int, respondent: str) -> Response:
+    response = find_response(session, cycle_id, respondent)
+    if response is None:
+        raise NotFound(f"no respondent {respondent} in cycle {cycle_id}")
+    return response
+
+
+def response_answers(session: Session, response: Response) -> dict[str, AnswerValue]:
+    return load_answers(session, [response.id])[response.id]
+
+
+def replace_answers(
+    session: Session, response: Response, answers: Mapping[str, object]
+) -> dict[str, AnswerValue]:
+    """Make `answers` the response's complete set of answers."""
+    cycle = session.get_one(Cycle, response.cycle_id)
+    require_open(cycle)
+    methodology = cycle_methodology(cycle)
+    checked = _checked(methodology, response.group_id, answers)
+    _change(session, cycle, methodology, response, response_answers(session, response), checked)
+    response.updated_at = utcnow()
+    return checked
+
+
+def set_answer(
+    session: Session, response: Response, item_id: str, value: object | None
+) -> dict[str, AnswerValue]:
+    """Save one answer (None clears it). Answers that a changed condition now hides are
+    removed with it, as the respondent no longer sees those items. Returns all answers."""
+    cycle = session.get_one(Cycle, response.cycle_id)
+    require_open(cycle)
+    methodology = cycle_methodology(cycle)
+    questionnaire = methodology.questionnaires[response.group_id]
+    item = next((i for i in questionnaire.items if i.id == item_id), None)
+    if item is None:
+        raise StoreError(f"item {item_id!r} is not in the {response.group_id} questionnaire")
+    before = response_answers(session, response)
+    wanted = {i: v for i, v in before.items() if i != item_id}
+    if value is not None:
+        try:
+            wanted[item_id] = check_value(methodology, item, value)
+        except BadValue as exc:
+            raise StoreError(f"item {item_id}: {exc}") from exc
+    kept = without_hidden(questionnaire, wanted)
+    if value is not None and item_id not in kept:
+        raise StoreError(f"item {item_id} is not shown for these answers")
+    _change(session, cycle, methodology, response, before, kept)
+    response.updated_at = utcnow()
+    return kept
+
+
+def submit_response(session: Session, response: Response) -> None:
+    if response.status == "submitted":
+        return
+    cycle = session.get_one(Cycle, response.cycle_id)
+    require_open(cycle)
+    methodology = cycle_methodology(cycle)
+    answers = response_answers(session, response)
+    before = ResponseState.of(response, answers)
+    now = utcnow()
+    response.status = "submitted"
+    response.submitted_at = now
+    response.updated_at = now
+    update_counts(session, cycle.id, methodology, before, ResponseState.of(response, answers))
+    session.flush()
+
+
+def delete_response(session: Session, response: Response) -> None:
+    """Remove a response and its answers (a withdrawn form, a test entry)."""
+    cycle = session.get_one(Cycle, response.cycle_id)
+    require_open(cycle)  # a closed cycle's results stay as they were reported
+    methodology = cycle_methodology(cycle)
+    before = ResponseState.of(response, response_answers(session, response))
+    update_counts(session, cycle.id, methodology, before, None)
+    session.execute(delete(Answer).where(Answer.response_id == response.id))
+    session.delete(response)
+    session.flush()
+
+
+def response_totals(session: Session, cycle_id: int) -> dict[str, dict[str, int]]:
+    """Responses per group and status ({group: {"submitted": n, "in_progress": m}})."""
+    rows = session.execute(
+        select(Response.group_id, Response.status, func.count())
+        .where(Response.cycle_id == cycle_id)
+        .group_by(Response.group_id, Response.status)
+    )
+    totals: dict[str, dict[str, int]] = {}
+    for group, status, n in rows:
+        totals.setdefault(group, {})[status] = n
+    return totals
