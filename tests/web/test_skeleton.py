@@ -9,6 +9,7 @@ from litestar.testing import TestClient
 
 from qms.app import create_app
 from qms.settings import Settings
+from qms.web.auth import public
 
 
 def test_home_page_renders_in_the_default_language(client: TestClient[Litestar]) -> None:
@@ -61,7 +62,7 @@ class _Collect(logging.Handler):
 
 
 def test_a_server_error_logs_the_traceback_and_shows_none(settings: Settings) -> None:
-    @get("/boom", sync_to_thread=False)
+    @get("/boom", sync_to_thread=False, opt=public())
     def boom() -> str:
         raise RuntimeError("secret internal detail")
 

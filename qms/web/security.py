@@ -1,0 +1,265 @@
+"""Sessions in signed cookies, CSRF tokens bound to them, and the security headers.
+
+The session cookie holds who is signed in (user id and the account's session epoch),
+when the session started and was last used, and the CSRF token. It is signed with
+HMAC-SHA256 under a key derived from QMS_SECRET_KEY, so any worker can read it and
+nothing about sessions lives in process memory. Bumping the account's epoch (sign-out,
+password change, deactivation) makes every cookie of that person worthless.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from collections.abc import Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from markupsafe import Markup, escape
+
+from qms.web.i18n import N_
+
+SESSION_COOKIE = "qms_session"
+IDLE_SECONDS = 8 * 3600
+ABSOLUTE_SECONDS = 24 * 3600
+# Re-signing the cookie on every request would be a Set-Cookie per response for nothing.
+REFRESH_SECONDS = 300
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "testserver"})
+_STATE_KEY = "qms.session"
+
+SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
+    (
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+    ("x-frame-options", "DENY"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
+@dataclass
+class WebSession:
+    user_id: int | None
+    epoch: int
+    csrf: str
+    issued: int
+    seen: int
+    # `fresh`: no valid cookie came with the request. `dirty`: the cookie must be (re)sent.
+    fresh: bool = False
+    dirty: bool = False
+    cleared: bool = field(default=False)
+
+    @classmethod
+    def new(cls, now: int) -> WebSession:
+        return cls(None, 0, secrets.token_urlsafe(32), now, now, fresh=True)
+
+    def csrf_token(self) -> str:
+        if self.fresh:
+            self.dirty = True
+        return self.csrf
+
+    def sign_in(self, user_id: int, epoch: int, now: int) -> None:
+        # A new token at sign-in: a token planted before it must not outlive it.
+        self.user_id, self.epoch = user_id, epoch
+        self.csrf = secrets.token_urlsafe(32)
+        self.issued = self.seen = now
+        self.dirty = True
+
+    def sign_out(self, now: int) -> None:
+        self.user_id, self.epoch = None, 0
+        self.csrf = secrets.token_urlsafe(32)
+        self.issued = self.seen = now
+        self.dirty = True
+
+
+class SessionCodec:
+    def __init__(self, secret_key: str) -> None:
+        self._key = hmac.new(secret_key.encode(), b"qms.session.v1", hashlib.sha256).digest()
+
+    def _sign(self, payload: bytes) -> bytes:
+        return hmac.new(self._key, payload, hashlib.sha256).digest()
+
+    def dumps(self, session: WebSession) -> str:
+        data = {"u": session.user_id, "e": session.epoch, "c": session.csrf,
+                "i": session.issued, "s": session.seen}
+        payload = json.dumps(data, separators=(",", ":")).encode()
+        return f"{_b64(payload)}.{_b64(self._sign(payload))}"
+
+    def loads(self, raw: str, now: int) -> WebSession | None:
+        """None for a forged, malformed or expired cookie."""
+        head, _, tail = raw.partition(".")
+        try:
+            payload, signature = _unb64(head), _unb64(tail)
+        except (binascii.Error, ValueError):
+            return None
+        if not hmac.compare_digest(signature, self._sign(payload)):
+            return None
+        try:
+            data = json.loads(payload)
+            user_id = data["u"]
+            session = WebSession(
+                user_id=int(user_id) if user_id is not None else None,
+                epoch=int(data["e"]), csrf=str(data["c"]),
+                issued=int(data["i"]), seen=int(data["s"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+        if session.user_id is not None and (
+            now - session.seen > IDLE_SECONDS or now - session.issued > ABSOLUTE_SECONDS
+        ):
+            return None
+        if session.user_id is not None and now - session.seen > REFRESH_SECONDS:
+            session.seen = now
+            session.dirty = True
+        return session
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+_current: ContextVar[WebSession | None] = ContextVar("qms_web_session", default=None)
+
+
+def session_of(connection: ASGIConnection[Any, Any, Any, Any]) -> WebSession:
+    found = connection.scope.get("state", {}).get(_STATE_KEY)
+    if not isinstance(found, WebSession):
+        raise RuntimeError("SessionMiddleware is not installed")
+    return found
+
+
+def csrf_token() -> str:
+    """For templates: the current session's token (starts a session if there is none)."""
+    session = _current.get()
+    return session.csrf_token() if session is not None else ""
+
+
+def csrf_input() -> Markup:
+    return Markup('<input type="hidden" name="{}" value="{}">').format(
+        CSRF_FIELD, escape(csrf_token())
+    )
+
+
+def _cookie_value(headers: Iterable[tuple[bytes, bytes]], name: str) -> str | None:
+    for key, value in headers:
+        if key != b"cookie":
+            continue
+        for part in value.decode("latin-1").split(";"):
+            cookie_name, _, cookie_value = part.strip().partition("=")
+            if cookie_name == name:
+                return cookie_value
+    return None
+
+
+def _host(scope: Scope) -> str:
+    for key, value in scope.get("headers", []):
+        if key == b"host":
+            host = value.decode("latin-1").strip().lower()
+            return host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    server = scope.get("server")
+    return str(server[0]) if server else ""
+
+
+def cookie_is_secure(scope: Scope) -> bool:
+    """Secure everywhere but on this machine, where development runs on plain http."""
+    return scope.get("scheme") == "https" or _host(scope) not in LOCAL_HOSTS
+
+
+class SessionMiddleware:
+    """Reads the session cookie before the route runs and writes it back when it changed;
+    sets the security headers on every response it sees."""
+
+    def __init__(self, app: ASGIApp, codec: SessionCodec) -> None:
+        self.app = app
+        self.codec = codec
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        now = int(time.time())
+        raw = _cookie_value(scope.get("headers", []), SESSION_COOKIE)
+        session = (self.codec.loads(raw, now) if raw else None) or WebSession.new(now)
+        scope.setdefault("state", {})[_STATE_KEY] = session
+        token = _current.set(session)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and session.dirty:
+                headers = MutableScopeHeaders.from_message(message)
+                attributes = "Path=/; HttpOnly; SameSite=Lax"
+                if cookie_is_secure(scope):
+                    attributes += "; Secure"
+                value = self.codec.dumps(session)
+                headers.add("set-cookie", f"{SESSION_COOKIE}={value}; {attributes}")
+                # A page that carries a session must not sit in a shared cache.
+                headers["cache-control"] = "no-store"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_cookie)
+        finally:
+            _current.reset(token)
+
+
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """A `before_send` hook: every response, 404s and static files included."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in SECURITY_HEADERS:
+        if name not in headers:
+            headers[name] = value
+    handler = scope.get("route_handler")
+    permission = getattr(handler, "opt", {}).get("permission")
+    if getattr(permission, "action", None) is not None:
+        # Pages behind sign-in never sit in a browser's or proxy's cache.
+        headers["cache-control"] = "no-store"
+
+
+CSRF_FAILED = N_(
+    "This form has expired. Please go back, reload the page and try again."
+)
+
+
+class CsrfFailed(PermissionDeniedException):
+    pass
+
+
+async def check_csrf(
+    connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler
+) -> None:
+    """A guard on every route: state-changing requests carry the session's token, as a
+    form field (plain forms) or the X-CSRF-Token header (htmx, from `hx-headers`)."""
+    if connection.scope.get("method", "GET") in SAFE_METHODS:
+        return
+    session = session_of(connection)
+    sent = connection.headers.get(CSRF_HEADER)
+    if not sent and hasattr(connection, "form"):
+        form = await connection.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if session.fresh or not sent or not hmac.compare_digest(sent.encode(), session.csrf.encode()):
+        raise CsrfFailed("CSRF token missing or wrong")

@@ -1,0 +1,129 @@
+"""The staff area: the home page after sign-in, organisation and network pages, audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Template
+from sqlalchemy.orm import Session
+
+from qms.store import audit, directory
+from qms.web.auth import Principal, requires
+from qms.web.render import page
+
+
+def _page_number(request: Request[Any, Any, Any]) -> int:
+    raw = request.query_params.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+
+
+class StaffController(Controller):
+    @get("/staff", name="staff", opt=requires("staff.home"), sync_to_thread=True)
+    def home(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+    ) -> Template:
+        org_ids = principal.organisation_ids("organisation.view")
+        net_ids = principal.network_ids("network.view")
+        organisations = directory.organisation_refs(db, org_ids)
+        networks = directory.network_refs(db, net_ids)
+        roles_by_org: dict[int, list[str]] = {}
+        for grant in principal.grants:
+            if grant.organisation_id is not None:
+                roles_by_org.setdefault(grant.organisation_id, []).append(grant.role)
+        return page(
+            "staff/home.html",
+            {
+                "principal": principal,
+                "organisations": organisations,
+                "networks": networks,
+                "roles_by_org": roles_by_org,
+                "audit_orgs": {
+                    o.id for o in organisations
+                    if principal.can("organisation.audit", organisation_id=o.id)
+                },
+            },
+            request=request,
+        )
+
+    @get(
+        "/staff/organisations/{organisation_id:int}",
+        name="staff_organisation",
+        opt=requires("organisation.view", organisation="organisation_id"),
+        sync_to_thread=True,
+    )
+    def organisation(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        organisation_id: FromPath[int],
+    ) -> Template:
+        org = directory.organisation(db, organisation_id)
+        if org is None:
+            raise NotFoundException()
+        return page(
+            "staff/organisation.html",
+            {
+                "organisation": org,
+                "roles": [g.role for g in principal.grants if g.organisation_id == org.id],
+                "can_audit": principal.can("organisation.audit", organisation_id=org.id),
+            },
+            request=request,
+        )
+
+    @get(
+        "/staff/networks/{network_id:int}",
+        name="staff_network",
+        opt=requires("network.view", network="network_id"),
+        sync_to_thread=True,
+    )
+    def network(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        network_id: FromPath[int],
+    ) -> Template:
+        net = directory.network(db, network_id)
+        if net is None:
+            raise NotFoundException()
+        return page("staff/network.html", {"network": net}, request=request)
+
+    @get(
+        "/staff/organisations/{organisation_id:int}/audit",
+        name="organisation_audit",
+        opt=requires("organisation.audit", organisation="organisation_id"),
+        sync_to_thread=True,
+    )
+    def organisation_audit(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        organisation_id: FromPath[int],
+    ) -> Template:
+        org = directory.organisation(db, organisation_id)
+        if org is None:
+            raise NotFoundException()
+        events = audit.list_events(
+            db, organisation_id=organisation_id, page=_page_number(request)
+        )
+        return page(
+            "staff/audit.html",
+            {"events": events, "organisation": org, "base_path": request.url.path},
+            request=request,
+        )
+
+    @get("/admin/audit", name="admin_audit", opt=requires("admin"), sync_to_thread=True)
+    def all_audit(self, request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Template:
+        events = audit.list_events(db, page=_page_number(request))
+        return page(
+            "staff/audit.html",
+            {"events": events, "organisation": None, "base_path": request.url.path},
+            request=request,
+        )

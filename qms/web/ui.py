@@ -1,0 +1,95 @@
+"""Template helpers for the staff area: the signed-in person, CSRF fields, labels, times."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment
+from litestar import Request
+from litestar.plugins.jinja import JinjaTemplateEngine
+
+from qms.paths import static_dir
+from qms.store.directory import Ref
+from qms.web import i18n
+from qms.web.auth import Principal
+from qms.web.i18n import N_
+from qms.web.security import csrf_input, csrf_token
+
+# Latvia and Lithuania share this zone; stored times are UTC.
+LOCAL_ZONE = ZoneInfo("Europe/Riga")
+
+ROLE_LABELS = {
+    "admin": N_("Administrator"),
+    "coordinator": N_("Network coordinator"),
+    "head": N_("Head of organisation"),
+    "staff": N_("Staff member"),
+}
+
+ACTION_LABELS = {
+    "auth.signed_in": N_("Signed in"),
+    "auth.signed_out": N_("Signed out"),
+    "auth.sign_in_failed": N_("Failed sign-in"),
+    "user.created": N_("Account created"),
+    "user.updated": N_("Account changed"),
+    "user.password_changed": N_("Password changed"),
+    "role.added": N_("Role added"),
+    "role.removed": N_("Role removed"),
+    "organisation.created": N_("Organisation created"),
+    "organisation.renamed": N_("Organisation renamed"),
+    "network.created": N_("Network created"),
+    "network.renamed": N_("Network renamed"),
+    "network.member_added": N_("Organisation joined a network"),
+    "network.member_removed": N_("Organisation left a network"),
+}
+
+
+def principal_of(request: Request[Any, Any, Any] | None) -> Principal | None:
+    if request is None:
+        return None
+    found = request.scope.get("state", {}).get("qms.principal")
+    return found if isinstance(found, Principal) else None
+
+
+def role_label(role: str) -> str:
+    return i18n.gettext(ROLE_LABELS.get(role, role))
+
+
+def action_label(action: str) -> str:
+    # Actions logged by later features show their code until they add a label here.
+    label = ACTION_LABELS.get(action)
+    return i18n.gettext(label) if label else action
+
+
+def local_time(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
+
+
+def role_options(roles: Iterable[str]) -> list[tuple[str, str]]:
+    return [(role, role_label(role)) for role in roles]
+
+
+def ref_options(refs: Iterable[Ref]) -> list[tuple[str, str]]:
+    return [(str(ref.id), ref.name) for ref in refs]
+
+
+def configure_staff_jinja(engine: JinjaTemplateEngine) -> None:
+    env: Environment = engine.engine
+    env.globals.update(
+        csrf_token=csrf_token,
+        # Not `csrf_input`: Litestar puts a variable of that name into every context.
+        csrf_field=csrf_input,
+        principal_of=principal_of,
+        role_label=role_label,
+        action_label=action_label,
+        local_time=local_time,
+        role_options=role_options,
+        ref_options=ref_options,
+        htmx_available=(static_dir() / "js" / "htmx.min.js").is_file(),
+    )

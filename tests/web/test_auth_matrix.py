@@ -1,0 +1,189 @@
+"""Who may open what: every role against every staff route, own and other organisation.
+
+The table is the specification. A later issue that adds a route adds rows here;
+`test_every_protected_route_is_in_the_matrix` fails until it does.
+
+Each row names a route as registered, fills its path parameters from the `world` fixture
+(org A in network 1, org B in network 2), lists who gets through, and says how the
+others are refused: 404 for another organisation's or network's object (its existence
+is not revealed), 403 for an area the role has no part in. Anonymous visitors are
+always sent to the sign-in page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+from litestar.testing import TestClient
+
+from qms.web.auth import Permission
+
+EVERYONE = frozenset({"admin", "coordinator", "head", "staff", "head_b", "nobody"})
+ADMIN = frozenset({"admin"})
+USERS = ("anonymous", *sorted(EVERYONE))
+MISSING_ID = 987654
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    route: str
+    args: dict[str, str] = field(default_factory=dict)  # path param -> World attribute
+    allowed: frozenset[str] = EVERYONE
+    refused: int = 403
+    data: dict[str, str] = field(default_factory=dict)
+    ok: int = 200  # status for allowed people
+
+    def path(self, world: Any) -> str:
+        path = self.route
+        for name, source in self.args.items():
+            if source == "missing":
+                value: object = MISSING_ID
+            elif source.startswith("user:"):
+                value = world.ids[source.removeprefix("user:")]
+            elif source.startswith("text:"):
+                value = source.removeprefix("text:")
+            else:
+                value = getattr(world, source)
+            path = re.sub(rf"\{{{name}:[a-z]+\}}", str(value), path)
+        return path
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path_hint()}"
+
+    def path_hint(self) -> str:
+        return self.route + (f" {self.args}" if self.args else "")
+
+
+ORG = "/staff/organisations/{organisation_id:int}"
+NET = "/staff/networks/{network_id:int}"
+A_ORG = "/admin/organisations/{organisation_id:int}"
+A_NET = "/admin/networks/{network_id:int}"
+A_USER = "/admin/users/{user_id:int}"
+
+# Reading rows first, changing rows last (they rename and add things as admin).
+CASES: list[Case] = [
+    Case("GET", "/staff"),
+    Case("GET", "/account/password"),
+    Case("GET", ORG, {"organisation_id": "org_a"}, frozenset({"admin", "head", "staff"}), 404),
+    Case("GET", ORG, {"organisation_id": "org_b"}, frozenset({"admin", "head_b"}), 404),
+    Case("GET", ORG, {"organisation_id": "missing"}, frozenset(), 404),
+    Case("GET", ORG + "/audit", {"organisation_id": "org_a"}, frozenset({"admin", "head"}), 404),
+    Case("GET", ORG + "/audit", {"organisation_id": "org_b"}, frozenset({"admin", "head_b"}),
+         404),
+    Case("GET", NET, {"network_id": "net_1"}, frozenset({"admin", "coordinator"}), 404),
+    Case("GET", NET, {"network_id": "net_2"}, ADMIN, 404),
+    Case("GET", NET, {"network_id": "missing"}, frozenset(), 404),
+    Case("GET", "/schema/openapi.json"),
+    Case("GET", "/schema"),
+    Case("GET", "/schema/{path:str}", {"path": "text:openapi.json"}),
+    Case("GET", "/admin", allowed=ADMIN, ok=303),
+    Case("GET", "/admin/audit", allowed=ADMIN),
+    Case("GET", "/admin/organisations", allowed=ADMIN),
+    Case("GET", A_ORG, {"organisation_id": "org_a"}, ADMIN),
+    Case("GET", A_ORG, {"organisation_id": "org_b"}, ADMIN),
+    Case("GET", "/admin/networks", allowed=ADMIN),
+    Case("GET", A_NET, {"network_id": "net_1"}, ADMIN),
+    Case("GET", "/admin/users", allowed=ADMIN),
+    Case("GET", A_USER, {"user_id": "user:staff"}, ADMIN),
+    # An empty form: everyone gets the page back with its errors, nothing changes.
+    Case("POST", "/account/password", ok=422),
+    Case("POST", "/admin/organisations", allowed=ADMIN, data={"name": "New org"}, ok=303),
+    Case("POST", A_ORG, {"organisation_id": "org_a"}, ADMIN, data={"name": "Org A2"}, ok=303),
+    Case("POST", A_ORG + "/networks", {"organisation_id": "org_a"}, ADMIN,
+         data={"network_id": "0"}, ok=303),
+    Case("POST", A_ORG + "/networks/{network_id:int}/remove",
+         {"organisation_id": "org_b", "network_id": "net_1"}, ADMIN, ok=303),
+    Case("POST", "/admin/networks", allowed=ADMIN, data={"name": "New network"}, ok=303),
+    Case("POST", A_NET, {"network_id": "net_2"}, ADMIN, data={"name": "Network 2b"}, ok=303),
+    Case("POST", A_NET + "/members", {"network_id": "net_1"}, ADMIN,
+         data={"organisation_id": "0"}, ok=303),
+    Case("POST", A_NET + "/members/{organisation_id:int}/remove",
+         {"network_id": "net_2", "organisation_id": "org_a"}, ADMIN, ok=303),
+    Case("POST", "/admin/users", allowed=ADMIN, data={"email": "new@example.org",
+                                                      "role": "admin"}),
+    Case("POST", A_USER, {"user_id": "user:nobody"}, ADMIN,
+         data={"name": "No Body", "active": "yes"}, ok=303),
+    Case("POST", A_USER + "/roles", {"user_id": "user:nobody"}, ADMIN,
+         data={"role": "staff", "organisation_id": "0"}, ok=422),
+    Case("POST", A_USER + "/roles/{grant_id:int}/remove",
+         {"user_id": "user:nobody", "grant_id": "missing"}, ADMIN, ok=303),
+    Case("POST", A_USER + "/password", {"user_id": "user:nobody"}, ADMIN),
+]
+
+# Public routes (respondents' pages, sign-in, static files) are declared with
+# opt=public(); none of them may live in the staff area.
+STAFF_PREFIXES = ("/staff", "/admin", "/account", "/api", "/schema")
+
+
+def _routes(app: Litestar) -> list[tuple[str, str, object]]:
+    """(method, route path, permission) of every handler but Litestar's automatic OPTIONS."""
+    return [
+        (method, route.path, handler.opt.get("permission"))
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        for method in sorted(handler.http_methods - {"OPTIONS"})
+    ]
+
+
+def _send(client: TestClient[Litestar], case: Case, world: Any, token: str) -> httpx.Response:
+    path = case.path(world)
+    if case.method == "GET":
+        return client.get(path, follow_redirects=False)
+    return client.post(path, data={**case.data, "csrf_token": token}, follow_redirects=False)
+
+
+@pytest.mark.parametrize("who", USERS)
+def test_role_matrix(
+    who: str,
+    client: TestClient[Litestar],
+    world: Any,
+    sign_in: Callable[..., httpx.Response],
+    csrf_token: Callable[..., str],
+) -> None:
+    if who != "anonymous":
+        sign_in(client, world.email(who))
+    token = csrf_token(client)
+    wrong: list[str] = []
+    for case in CASES:
+        response = _send(client, case, world, token)
+        if who == "anonymous":
+            expected = 303
+            ok = response.status_code == 303 and response.headers["location"].startswith(
+                "/login?next="
+            )
+        else:
+            expected = case.ok if who in case.allowed else case.refused
+            ok = response.status_code == expected
+        if not ok:
+            wrong.append(f"{case}: expected {expected}, got {response.status_code}")
+    assert not wrong, f"{who}:\n" + "\n".join(wrong)
+
+
+def test_every_route_declares_a_permission(app: Litestar) -> None:
+    undeclared = [f"{m} {path}" for m, path, p in _routes(app) if not isinstance(p, Permission)]
+    assert not undeclared, "add opt=public() or opt=requires(...):\n" + "\n".join(undeclared)
+
+
+def test_every_protected_route_is_in_the_matrix(app: Litestar) -> None:
+    covered = {(case.method, case.route) for case in CASES}
+    missing = sorted(
+        f"{m} {path}" for m, path, p in _routes(app)
+        if getattr(p, "action", None) is not None and (m, path) not in covered
+    )
+    assert not missing, "add rows to CASES for:\n" + "\n".join(missing)
+
+
+def test_nothing_in_the_staff_area_is_public(app: Litestar) -> None:
+    public = {(m, path) for m, path, p in _routes(app) if getattr(p, "action", "") is None}
+    assert ("POST", "/login") in public  # the test sees public routes at all
+    leaks = sorted(f"{m} {path}" for m, path in public if path.startswith(STAFF_PREFIXES))
+    assert not leaks, leaks
