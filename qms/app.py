@@ -5,23 +5,51 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request, Response, Router
 from litestar.config.compression import CompressionConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 
+from qms import __version__
 from qms.paths import data_dir, static_dir
 from qms.settings import Settings
 from qms.store.db import Database
 from qms.web import i18n
+from qms.web.account import AccountController
+from qms.web.admin_directory import AdminDirectoryController
+from qms.web.admin_users import AdminUsersController
+from qms.web.auth import (
+    SignInRequired,
+    authorise,
+    on_sign_in_required,
+    provide_principal,
+    public,
+    requires,
+)
 from qms.web.deps import provide_db, provide_settings
 from qms.web.pages import HealthController, HomeController
 from qms.web.render import configure_jinja, error_page, set_request_language
+from qms.web.respond.answer import AnswerController
+from qms.web.respond.preview import PreviewController
+from qms.web.security import (
+    CSRF_FAILED,
+    CsrfFailed,
+    SessionCodec,
+    SessionMiddleware,
+    add_security_headers,
+    check_csrf,
+)
+from qms.web.staff import StaffController
+from qms.web.ui import configure_staff_jinja
 
 log = logging.getLogger("qms")
 
@@ -38,6 +66,18 @@ def _on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respo
     return error_page(request, exc.status_code, headers=exc.headers)
 
 
+def _on_csrf_failed(request: Request[Any, Any, Any], exc: CsrfFailed) -> Response[Any]:
+    response = error_page(request, exc.status_code)
+    if isinstance(response, Template):
+        response.context["message"] = CSRF_FAILED
+    return response
+
+
+def _configure_templates(engine: JinjaTemplateEngine) -> None:
+    configure_jinja(engine)
+    configure_staff_jinja(engine)
+
+
 def create_app(settings: Settings) -> Litestar:
     db = Database(settings.database_url)
 
@@ -46,25 +86,54 @@ def create_app(settings: Settings) -> Litestar:
 
     app = Litestar(
         route_handlers=[
-            HomeController,
-            HealthController,
-            create_static_files_router(path="/static", directories=[static_dir()], name="static"),
+            # Every route declares who may use it (qms.web.auth); these are for everyone.
+            Router(
+                path="/",
+                route_handlers=[HomeController, HealthController],
+                opt=public(),
+            ),
+            create_static_files_router(
+                path="/static",
+                directories=[static_dir()],
+                name="static",
+                opt=public(look_up_user=False),
+            ),
+            AccountController,
+            StaffController,
+            AdminDirectoryController,
+            AdminUsersController,
+            PreviewController,
+            AnswerController,
         ],
         dependencies={
             "db": Provide(provide_db),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "principal": Provide(provide_principal, sync_to_thread=False),
         },
+        middleware=[DefineMiddleware(SessionMiddleware, codec=SessionCodec(settings.secret_key))],
+        guards=[check_csrf, authorise],
+        before_send=[add_security_headers],
         before_request=set_request_language,
         template_config=TemplateConfig(
             directory=data_dir("templates"),
             engine=JinjaTemplateEngine,
-            engine_callback=configure_jinja,
+            engine_callback=_configure_templates,
         ),
         exception_handlers={
+            SignInRequired: on_sign_in_required,
+            CsrfFailed: _on_csrf_failed,
             NotFoundException: _on_http_error,
             HTTPException: _on_http_error,
             Exception: _on_server_error,
         },
+        # Only the JSON schema: the documentation UIs load scripts the CSP forbids. It
+        # describes the staff API, so it is for signed-in people.
+        openapi_config=OpenAPIConfig(
+            title="qms",
+            version=__version__,
+            render_plugins=[JsonRenderPlugin(path="/openapi.json")],
+            openapi_router=Router(path="/schema", route_handlers=[], opt=requires("staff.home")),
+        ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=500),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},

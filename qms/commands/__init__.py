@@ -4,6 +4,23 @@ from __future__ import annotations
 
 import click
 
+from qms.commands.codes import codes
+from qms.commands.cycles import cycle
+from qms.commands.demo import demo
 from qms.commands.methodology import methodology
+from qms.commands.orgs import network, org
+from qms.commands.responses import responses
+from qms.commands.scores import scores
+from qms.commands.users import user
 
-COMMANDS: list[click.Command] = [methodology]
+COMMANDS: list[click.Command] = [
+    methodology,
+    network,
+    org,
+    cycle,
+    codes,
+    responses,
+    scores,
+    demo,
+    user,
+]

@@ -44,13 +44,19 @@ def _load(locale_dir: Path) -> dict[str, dict[str, str]]:
 _CATALOGS = _load(LOCALE_DIR)
 
 
-def N_(message: str) -> str:  # noqa: N802  (the name gettext extractors look for)
+def N_(message: str) -> str:
     """Marks a string for extraction where it is translated later, at render time."""
     return message
 
 
 def gettext(message: str) -> str:
-    return _CATALOGS.get(current_language.get(), {}).get(message, message)
+    return translate(current_language.get(), message)
+
+
+def translate(lang: str, message: str) -> str:
+    """`message` in `lang`, for code that is handed its language rather than reading the
+    request's."""
+    return _CATALOGS.get(lang, {}).get(message, message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -66,7 +72,7 @@ def pick_language(
     allowed = tuple(allowed)
     for candidate in (requested, cookie):
         if candidate in allowed:
-            return candidate  # type: ignore[return-value]
+            return candidate
     for lang in parse_accept_language(accept or ""):
         if lang in allowed:
             return lang

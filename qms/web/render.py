@@ -54,7 +54,9 @@ def page(
     """A full page; remembers an explicit `?lang=` choice in a cookie."""
     response = Template(template_name=name, context=dict(context or {}), status_code=status_code)
     if request is not None and (lang := request.query_params.get("lang")) in i18n.LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True
+        )
     return response
 
 
@@ -93,4 +95,4 @@ def error_page(
         status_code=status_code,
     )
     template.headers.update(headers or {})
-    return template  # type: ignore[return-value]
+    return template

@@ -1,0 +1,40 @@
+"""`qms codes create`: access codes for a group of a cycle, one a line."""
+
+from __future__ import annotations
+
+import click
+
+from qms.commands.common import CommandError, database_session
+from qms.store.audit import record_event
+from qms.store.codes import MAX_BATCH, create_codes
+from qms.store.cycles import get_cycle
+from qms.store.errors import StoreError
+
+
+@click.group()
+def codes() -> None:
+    """Access codes for respondents."""
+
+
+@codes.command("create")
+@click.option("--cycle", "cycle_id", required=True, type=int, help="The cycle's id.")
+@click.option("--group", required=True, help="A respondent group of the cycle's methodology.")
+@click.option("--count", required=True, type=click.IntRange(1, MAX_BATCH), help="How many.")
+def create(cycle_id: int, group: str, count: int) -> None:
+    """Print COUNT new single-use codes for GROUP, one a line."""
+    with database_session() as session:
+        try:
+            cycle = get_cycle(session, cycle_id)
+            made = create_codes(session, cycle, group, count)
+            record_event(
+                session,
+                actor_id=None,
+                action="codes.created",
+                organisation_id=cycle.organisation_id,
+                subject=f"cycle {cycle.id}",
+                detail={"group": group, "count": count, "via": "command line"},
+            )
+            session.commit()
+        except StoreError as exc:
+            raise CommandError(str(exc)) from exc
+    click.echo("\n".join(made))

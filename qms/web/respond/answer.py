@@ -1,0 +1,307 @@
+"""The respondent's questionnaire behind an access code, saved in the database.
+
+    POST /code                     the start page's form: check the code, go to /a/{code}
+    GET  /a/{code}                 the intro (a first visit starts the response)
+    GET  /a/{code}/{n}             section n; ?return=review
+    POST /a/{code}/{n}             save the section, then next / previous
+    POST /a/{code}/save/{item}     htmx: save one answer as it is given
+    GET  /a/{code}/review          every answer, with links to change it
+    POST /a/{code}/review          submit (checks required answers)
+    GET  /a/{code}/done            thank you
+
+Once submitted, a code only shows the thank-you page: answers can no longer change.
+The same pages and forms serve the preview (qms.web.respond.preview); only where the
+answers live differs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+from sqlalchemy.orm import Session
+
+from qms.imports.values import AnswerValue
+from qms.store import codes, ratelimit
+from qms.store.errors import StoreError
+from qms.store.responses import replace_answers, response_answers, submit_response
+from qms.web.auth import public
+from qms.web.forms import FormData, client_address, text
+from qms.web.i18n import N_
+from qms.web.render import page
+from qms.web.respond import forms
+from qms.web.respond.pages import (
+    ACTION_FIELD,
+    HELPED_FIELD,
+    RETURN_FIELD,
+    Respondent,
+    Urls,
+    easy_read,
+    form_of,
+)
+
+log = logging.getLogger("qms.respond")
+
+UNKNOWN_CODE = N_("We do not know this code. Check it against your slip and try again.")
+CLOSED = N_("This questionnaire is closed. Thank you for your interest.")
+ENTER_CODE = N_("Enter the access code from your slip.")
+TOO_MANY = N_("Too many attempts. Please wait a minute and try again.")
+
+Req = Request[Any, Any, Any]
+R = TypeVar("R", bound=Response[Any])
+Code = FromPath[str]
+
+
+def _home(request: Req, code: str, error: str, status: int) -> Template:
+    return page(
+        "public/home.html", {"code": code, "error": error}, status_code=status, request=request
+    )
+
+
+class _Answering:
+    """One request's view of one respondent's stored response."""
+
+    def __init__(self, request: Req, db: Session, typed: str) -> None:
+        target = codes.resolve(db, typed)
+        if target is None:
+            raise NotFoundException()
+        self.request, self.db, self.target = request, db, target
+        self.easy, self.easy_cookie = easy_read(request)
+        self.urls = Urls(f"/a/{codes.format_code(target.code)}")
+        self.methodology, self.response = codes.opened(db, target)
+        questionnaire = forms.questionnaire_of(self.methodology, target.group_id)
+        if questionnaire is None:
+            raise NotFoundException()
+        self.questionnaire = questionnaire
+        self.answers: dict[str, AnswerValue] = (
+            response_answers(db, self.response) if self.response is not None else {}
+        )
+
+    @property
+    def lang(self) -> str:
+        lang: str = self.request.state.lang
+        return lang
+
+    def respondent(self, answers: dict[str, AnswerValue] | None = None) -> Respondent:
+        return Respondent(
+            self.methodology,
+            self.questionnaire,
+            self.answers if answers is None else answers,
+            self.lang,
+            self.easy,
+            self.urls,
+            helped=bool(self.response and self.response.proxy),
+        )
+
+    def started(self) -> Any:
+        """The response, created on the first visit (an open link moves to a new code)."""
+        if self.response is None:
+            code, self.response = codes.start(self.db, self.target)
+            self.db.commit()
+            self.urls = Urls(f"/a/{codes.format_code(code)}")
+        return self.response
+
+    def blocked(self) -> Response[Any] | None:
+        """Where a finished or closed questionnaire sends the person instead."""
+        if self.target.submitted:
+            return self.redirect(self.urls.done)
+        if not self.target.cycle_open:
+            return self.finish(
+                page(
+                    "respond/closed.html",
+                    {"message": CLOSED},
+                    status_code=410,
+                    request=self.request,
+                )
+            )
+        return None
+
+    def save(self, answers: dict[str, AnswerValue]) -> None:
+        replace_answers(self.db, self.started(), answers)
+        self.db.commit()
+        self.answers = answers
+
+    def section_number(self, number: int) -> int:
+        if not 1 <= number <= len(self.questionnaire.sections):
+            raise NotFoundException()
+        return number
+
+    def next_with_questions(self, number: int, step: int) -> int | None:
+        number += step
+        while 1 <= number <= len(self.questionnaire.sections):
+            if forms.shown_items(self.questionnaire.sections[number - 1], self.answers):
+                return number
+            number += step
+        return None
+
+    def finish(self, response: R) -> R:
+        if self.easy_cookie is not None:
+            response.cookies.append(self.easy_cookie)
+        return response
+
+    def redirect(self, path: str) -> Redirect:
+        return self.finish(Redirect(path, status_code=HTTP_303_SEE_OTHER))
+
+
+class AnswerController(Controller):
+    opt = public(look_up_user=False)
+
+    @post("/code", name="enter-code", sync_to_thread=True)
+    def enter(self, request: Req, db: NamedDependency[Session], data: FormData) -> Response[Any]:
+        typed = text(data, "code")
+        if not typed:
+            return _home(request, typed, ENTER_CODE, 422)
+        buckets = ratelimit.access_code_buckets(client_address(request), typed)
+        if ratelimit.is_limited(db, buckets):
+            return _home(request, typed, TOO_MANY, 429)
+        target = codes.resolve(db, typed)
+        if target is None:
+            ratelimit.count_attempt(db, buckets)
+            db.commit()
+            return _home(request, typed, UNKNOWN_CODE, 422)
+        if not target.cycle_open and not target.submitted:
+            return _home(request, typed, CLOSED, 410)
+        return Redirect(f"/a/{codes.format_code(target.code)}", status_code=HTTP_303_SEE_OTHER)
+
+    @get("/a/{code:str}", name="answer-intro", sync_to_thread=True)
+    def intro(self, request: Req, db: NamedDependency[Session], code: Code) -> Response[Any]:
+        answering = _Answering(request, db, code)
+        if (elsewhere := answering.blocked()) is not None:
+            return elsewhere
+        before = answering.urls.base
+        answering.started()
+        if answering.urls.base != before:  # an open link: go to the personal code
+            return answering.redirect(answering.urls.intro)
+        return answering.finish(answering.respondent().intro_page(request))
+
+    @get("/a/{code:str}/{number:int}", sync_to_thread=True)
+    def section(
+        self, request: Req, db: NamedDependency[Session], code: Code, number: FromPath[int]
+    ) -> Response[Any]:
+        answering = _Answering(request, db, code)
+        if (elsewhere := answering.blocked()) is not None:
+            return elsewhere
+        number = answering.section_number(number)
+        back = request.query_params.get("return") == "review"
+        return answering.finish(
+            answering.respondent().section_page(request, number, return_to_review=back)
+        )
+
+    @post("/a/{code:str}/{number:int}", sync_to_thread=True)
+    def submit_section(
+        self,
+        request: Req,
+        db: NamedDependency[Session],
+        code: Code,
+        number: FromPath[int],
+        data: FormData,
+    ) -> Response[Any]:
+        answering = _Answering(request, db, code)
+        if (elsewhere := answering.blocked()) is not None:
+            return elsewhere
+        number = answering.section_number(number)
+        form = form_of(data)
+        going_back = forms.first(form, ACTION_FIELD) == "back"
+        to_review = forms.first(form, RETURN_FIELD) == "review"
+        submission = forms.read_section(
+            answering.methodology,
+            answering.questionnaire,
+            number,
+            form,
+            answering.answers,
+            answering.lang,
+            require=not going_back,
+        )
+        # Valid answers are kept even when others on the page have errors.
+        answering.save(submission.answers)
+        if not submission.ok:
+            return answering.finish(
+                answering.respondent().section_page(
+                    request, number, submission=submission, return_to_review=to_review
+                )
+            )
+        if going_back:
+            target = answering.next_with_questions(number, -1)
+            return answering.redirect(
+                answering.urls.section(target) if target else answering.urls.intro
+            )
+        target = None if to_review else answering.next_with_questions(number, 1)
+        return answering.redirect(
+            answering.urls.section(target) if target else answering.urls.review
+        )
+
+    @post("/a/{code:str}/save/{item_id:str}", sync_to_thread=True)
+    def save(
+        self,
+        request: Req,
+        db: NamedDependency[Session],
+        code: Code,
+        item_id: FromPath[str],
+        data: FormData,
+    ) -> Response[Any]:
+        answering = _Answering(request, db, code)
+        if (elsewhere := answering.blocked()) is not None:
+            return elsewhere
+        if forms.section_of(answering.questionnaire, item_id) is None:
+            raise NotFoundException()
+        before = dict(answering.answers)
+        answers, problem = forms.save_item(
+            answering.methodology,
+            answering.questionnaire,
+            item_id,
+            form_of(data),
+            before,
+            answering.lang,
+        )
+        if problem is None:
+            try:
+                answering.save(answers)
+            except StoreError:
+                # The forms and the store apply the same rules; a disagreement is a bug
+                # to log, and for the person an answer that was not saved.
+                log.exception("answer to %s refused by the store", item_id)
+                db.rollback()
+                answers, problem = before, forms.Problem(forms.CHOOSE_LISTED)
+        fragment = answering.respondent(answers).saved_fragment(request, item_id, problem, before)
+        return answering.finish(fragment)
+
+    @get("/a/{code:str}/review", sync_to_thread=True)
+    def review(self, request: Req, db: NamedDependency[Session], code: Code) -> Response[Any]:
+        answering = _Answering(request, db, code)
+        if (elsewhere := answering.blocked()) is not None:
+            return elsewhere
+        return answering.finish(answering.respondent().review_page(request))
+
+    @post("/a/{code:str}/review", sync_to_thread=True)
+    def send(
+        self, request: Req, db: NamedDependency[Session], code: Code, data: FormData
+    ) -> Response[Any]:
+        answering = _Answering(request, db, code)
+        if (elsewhere := answering.blocked()) is not None:
+            return elsewhere
+        response = answering.started()
+        response.proxy = forms.first(form_of(data), HELPED_FIELD) == "1"
+        missing = forms.missing_required(answering.questionnaire, answering.answers)
+        if missing:
+            db.commit()
+            return answering.finish(
+                answering.respondent().review_page(
+                    request, missing=tuple(item.id for _, item in missing)
+                )
+            )
+        submit_response(db, response)
+        db.commit()
+        return answering.redirect(answering.urls.done)
+
+    @get("/a/{code:str}/done", sync_to_thread=True)
+    def done(self, request: Req, db: NamedDependency[Session], code: Code) -> Response[Any]:
+        answering = _Answering(request, db, code)
+        if not answering.target.submitted:
+            return answering.redirect(answering.urls.intro)
+        return answering.finish(answering.respondent().done_page(request))
