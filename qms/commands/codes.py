@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from qms.commands.common import CommandError, database_session
-from qms.store.audit import record_event
 from qms.store.codes import MAX_BATCH, create_codes
 from qms.store.cycles import get_cycle
 from qms.store.errors import StoreError
@@ -26,14 +25,6 @@ def create(cycle_id: int, group: str, count: int) -> None:
         try:
             cycle = get_cycle(session, cycle_id)
             made = create_codes(session, cycle, group, count)
-            record_event(
-                session,
-                actor_id=None,
-                action="codes.created",
-                organisation_id=cycle.organisation_id,
-                subject=f"cycle {cycle.id}",
-                detail={"group": group, "count": count, "via": "command line"},
-            )
             session.commit()
         except StoreError as exc:
             raise CommandError(str(exc)) from exc

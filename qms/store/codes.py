@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qms.methodology.model import Methodology
+from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.errors import Conflict, NotFound, StoreError
 from qms.store.models import Cycle, Response
@@ -89,7 +90,9 @@ def _insert_codes(session: Session, rows: list[dict[str, object]]) -> None:
     raise StoreError("could not make unique codes; try again")
 
 
-def create_codes(session: Session, cycle: Cycle, group: str, count: int) -> list[str]:
+def create_codes(
+    session: Session, cycle: Cycle, group: str, count: int, *, actor_id: int | None = None
+) -> list[str]:
     """`count` new single-use codes for `group` (formatted for print). The caller commits."""
     if not 1 <= count <= MAX_BATCH:
         raise StoreError(f"the number of codes must be between 1 and {MAX_BATCH}")
@@ -109,6 +112,14 @@ def create_codes(session: Session, cycle: Cycle, group: str, count: int) -> list
         for _ in range(count)
     ]
     _insert_codes(session, rows)
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="codes.created",
+        organisation_id=cycle.organisation_id,
+        subject=f"cycle {cycle.id}",
+        detail={"group": group, "count": count},
+    )
     return [format_code(str(r["code"])) for r in rows]
 
 

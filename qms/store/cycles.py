@@ -9,6 +9,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from qms.store.answers import load_answers
+from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.counts import CountKey, ResponseState, apply_delta, difference
 from qms.store.errors import Conflict, NotFound
@@ -31,7 +32,12 @@ class CycleInfo:
 
 
 def create_cycle(
-    session: Session, organisation: Organisation, year: int, snapshot: Snapshot
+    session: Session,
+    organisation: Organisation,
+    year: int,
+    snapshot: Snapshot,
+    *,
+    actor_id: int | None = None,
 ) -> Cycle:
     """A new cycle, open at once (codes and imports need an open cycle)."""
     if not YEAR_MIN <= year <= YEAR_MAX:
@@ -62,6 +68,14 @@ def create_cycle(
     )
     session.add(cycle)
     session.flush()
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="cycle.created",
+        organisation_id=organisation.id,
+        subject=f"cycle {cycle.id}",
+        detail={"year": year, "methodology": methodology.id, "version": methodology.version},
+    )
     return cycle
 
 
@@ -112,7 +126,7 @@ def require_open(cycle: Cycle) -> None:
         raise Conflict(f"cycle {cycle.id} is {cycle.status}: it accepts no answers")
 
 
-def close_cycle(session: Session, cycle: Cycle) -> int:
+def close_cycle(session: Session, cycle: Cycle, *, actor_id: int | None = None) -> int:
     """Close the cycle; an unfinished web response with at least one answer then counts
     as submitted (METHODOLOGY.md §3). Returns how many responses were so submitted."""
     if cycle.status == "closed":
@@ -139,10 +153,20 @@ def close_cycle(session: Session, cycle: Cycle) -> int:
     cycle.status = "closed"
     cycle.closed_at = now
     session.flush()
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="cycle.closed",
+        organisation_id=cycle.organisation_id,
+        subject=f"cycle {cycle.id}",
+        detail={"unfinished_counted": len(unfinished)},
+    )
     return len(unfinished)
 
 
-def reopen_cycle(session: Session, cycle: Cycle) -> None:
+def reopen_cycle(
+    session: Session, cycle: Cycle, *, actor_id: int | None = None, reason: str = ""
+) -> None:
     """Open a closed (or draft) cycle again; responses submitted on closing stay submitted."""
     if cycle.status == "open":
         raise Conflict(f"cycle {cycle.id} is already open")
@@ -150,3 +174,11 @@ def reopen_cycle(session: Session, cycle: Cycle) -> None:
     cycle.opened_at = utcnow()
     cycle.closed_at = None
     session.flush()
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="cycle.reopened",
+        organisation_id=cycle.organisation_id,
+        subject=f"cycle {cycle.id}",
+        detail={"reason": reason},
+    )

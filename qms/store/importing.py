@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from qms.imports.csvfile import RowError
 from qms.imports.validate import ParsedImport
 from qms.store.answers import ANSWERS, answer_rows, load_answers
+from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.counts import CountKey, ResponseState, apply_delta, difference
 from qms.store.cycles import require_open
@@ -60,7 +61,13 @@ def reject(errors: list[RowError], label: str) -> ImportRejected:
 
 
 def import_responses(
-    session: Session, cycle: Cycle, parsed: ParsedImport, *, label: str, replace: bool = False
+    session: Session,
+    cycle: Cycle,
+    parsed: ParsedImport,
+    *,
+    label: str,
+    replace: bool = False,
+    actor_id: int | None = None,
 ) -> ImportResult:
     """Store every respondent of `parsed` as a submitted response with source `import`.
 
@@ -73,8 +80,11 @@ def import_responses(
     errors = list(parsed.errors)
     if existing and not replace:
         errors.extend(
-            RowError(r.line, f"respondent {r.key} is already in cycle {cycle.id} "
-                             "(import with --replace to replace their answers)")
+            RowError(
+                r.line,
+                f"respondent {r.key} is already in cycle {cycle.id} "
+                "(import with --replace to replace their answers)",
+            )
             for r in parsed.respondents
             if r.key in existing
         )
@@ -88,9 +98,9 @@ def import_responses(
     for parsed_one in parsed.respondents:
         response = existing.get(parsed_one.key)
         if response is not None:
-            delta.update(difference(
-                methodology, ResponseState.of(response, old_answers[response.id]), None
-            ))
+            delta.update(
+                difference(methodology, ResponseState.of(response, old_answers[response.id]), None)
+            )
             response.group_id = parsed_one.group
             response.source = "import"
             response.updated_at = now
@@ -98,9 +108,15 @@ def import_responses(
                 response.status, response.submitted_at = "submitted", now
         else:
             response = Response(
-                cycle_id=cycle.id, group_id=parsed_one.group, respondent=parsed_one.key,
-                status="submitted", source="import", proxy=False,
-                created_at=now, updated_at=now, submitted_at=now,
+                cycle_id=cycle.id,
+                group_id=parsed_one.group,
+                respondent=parsed_one.key,
+                status="submitted",
+                source="import",
+                proxy=False,
+                created_at=now,
+                updated_at=now,
+                submitted_at=now,
             )
             session.add(response)
         responses.append((response, parsed_one.answers))
@@ -118,9 +134,23 @@ def import_responses(
     if rows:
         session.execute(insert(ANSWERS), rows)
     apply_delta(session, cycle.id, delta)
-    return ImportResult(
+    result = ImportResult(
         created=len(parsed.respondents) - len(existing),
         replaced=len(existing),
         answers=len(rows),
         missing_required=parsed.missing_required,
     )
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="responses.imported",
+        organisation_id=cycle.organisation_id,
+        subject=f"cycle {cycle.id}",
+        detail={
+            "file": label,
+            "created": result.created,
+            "replaced": result.replaced,
+            "answers": result.answers,
+        },
+    )
+    return result
