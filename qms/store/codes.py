@@ -22,7 +22,7 @@ from qms.store.errors import Conflict, NotFound, StoreError
 from qms.store.models import Cycle, Response
 from qms.store.models.codes import AccessCode
 from qms.store.responses import create_response
-from qms.store.snapshots import cycle_methodology
+from qms.store.snapshots import cycle_methodology, methodology_by_hash
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
@@ -55,7 +55,7 @@ def _new_code() -> str:
 
 @dataclass(frozen=True)
 class CodeTarget:
-    """What an entered code opens."""
+    """What an entered code opens, with what a respondent's page needs about it."""
 
     code: str
     cycle_id: int
@@ -64,6 +64,8 @@ class CodeTarget:
     response_id: int | None
     cycle_open: bool
     submitted: bool
+    snapshot_hash: str = ""
+    proxy: bool = False
 
 
 def _check_group(cycle: Cycle, group: str) -> None:
@@ -144,28 +146,42 @@ def create_open_link(session: Session, cycle: Cycle, group: str, cap: int) -> st
 
 
 def resolve(session: Session, typed: str) -> CodeTarget | None:
-    """The target of a typed code, or None when there is no such code."""
+    """The target of a typed code, or None when there is no such code. One query of plain
+    columns: this runs on every respondent request."""
     code = normalise_code(typed)
     if code is None:
         return None
     row = session.execute(
-        select(AccessCode, Cycle.status, Response.status)
+        select(
+            AccessCode.cycle_id,
+            AccessCode.group_id,
+            AccessCode.kind,
+            AccessCode.response_id,
+            AccessCode.cap,
+            AccessCode.uses,
+            Cycle.status,
+            Cycle.snapshot_hash,
+            Response.status,
+            Response.proxy,
+        )
         .join(Cycle, Cycle.id == AccessCode.cycle_id)
         .outerjoin(Response, Response.id == AccessCode.response_id)
         .where(AccessCode.code == code)
     ).first()
     if row is None:
         return None
-    access, cycle_status, response_status = row
-    spent = access.kind == "open" and access.cap is not None and access.uses >= access.cap
+    cycle_id, group, kind, response_id, cap, uses, cycle_status, digest, status, proxy = row
+    spent = kind == "open" and cap is not None and uses >= cap
     return CodeTarget(
         code=code,
-        cycle_id=access.cycle_id,
-        group_id=access.group_id,
-        kind=access.kind,
-        response_id=access.response_id,
+        cycle_id=cycle_id,
+        group_id=group,
+        kind=kind,
+        response_id=response_id,
         cycle_open=cycle_status == "open" and not spent,
-        submitted=response_status == "submitted",
+        submitted=status == "submitted",
+        snapshot_hash=digest,
+        proxy=bool(proxy),
     )
 
 
@@ -223,11 +239,13 @@ def start(session: Session, target: CodeTarget) -> tuple[str, Response]:
     return personal, response
 
 
-def opened(session: Session, target: CodeTarget) -> tuple[Methodology, Response | None]:
-    """The methodology of a code's cycle and the response it is bound to (if any yet)."""
-    cycle = session.get_one(Cycle, target.cycle_id)
-    response = session.get(Response, target.response_id) if target.response_id else None
-    return cycle_methodology(cycle), response
+def response_of(session: Session, target: CodeTarget) -> Response | None:
+    return session.get(Response, target.response_id) if target.response_id else None
+
+
+def target_methodology(session: Session, target: CodeTarget) -> Methodology:
+    """The methodology of a code's cycle: from the cache by hash, the snapshot on a miss."""
+    return methodology_by_hash(session, target.cycle_id, target.snapshot_hash)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from qms.methodology import MethodologyError, load_from_files, read_files, snapshot_hash
 from qms.methodology.model import Methodology
 from qms.store.errors import NotFound, StoreError
@@ -97,3 +99,12 @@ def cycle_methodology(cycle: Cycle) -> Methodology:
         ) from exc
     _remember(cycle.snapshot_hash, methodology)
     return methodology
+
+
+def methodology_by_hash(session: Session, cycle_id: int, snapshot_hash: str) -> Methodology:
+    """Like cycle_methodology when the caller already knows the hash: a cache hit costs
+    no query at all."""
+    cached = _cache.get(snapshot_hash)
+    if cached is not None:
+        return cached
+    return cycle_methodology(session.get_one(Cycle, cycle_id))

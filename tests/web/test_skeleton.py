@@ -84,3 +84,11 @@ def test_a_server_error_logs_the_traceback_and_shows_none(settings: Settings) ->
     exc_info = logged[0].exc_info
     assert exc_info is not None
     assert "secret internal detail" in str(exc_info[1])
+
+
+def test_ping_answers_without_the_database(tmp_path: object) -> None:
+    settings = Settings(database_url="postgresql://nobody@127.0.0.1:1/none", secret_key="x" * 20)
+    with TestClient(app=create_app(settings)) as client:
+        response = client.get("/ping")
+    assert response.status_code == 200
+    assert response.text == "ok"

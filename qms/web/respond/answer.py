@@ -29,8 +29,9 @@ from sqlalchemy.orm import Session
 
 from qms.imports.values import AnswerValue
 from qms.store import codes, ratelimit
+from qms.store.answers import load_answers
 from qms.store.errors import StoreError
-from qms.store.responses import replace_answers, response_answers, submit_response
+from qms.store.responses import replace_answers, set_answer, submit_response
 from qms.web.auth import public
 from qms.web.forms import FormData, client_address, text
 from qms.web.i18n import N_
@@ -74,13 +75,16 @@ class _Answering:
         self.request, self.db, self.target = request, db, target
         self.easy, self.easy_cookie = easy_read(request)
         self.urls = Urls(f"/a/{codes.format_code(target.code)}")
-        self.methodology, self.response = codes.opened(db, target)
+        self.methodology = codes.target_methodology(db, target)
+        self.response: Any = None  # the ORM row, loaded only to write
         questionnaire = forms.questionnaire_of(self.methodology, target.group_id)
         if questionnaire is None:
             raise NotFoundException()
         self.questionnaire = questionnaire
         self.answers: dict[str, AnswerValue] = (
-            response_answers(db, self.response) if self.response is not None else {}
+            load_answers(db, [target.response_id])[target.response_id]
+            if target.response_id is not None
+            else {}
         )
 
     @property
@@ -96,11 +100,13 @@ class _Answering:
             self.lang,
             self.easy,
             self.urls,
-            helped=bool(self.response and self.response.proxy),
+            helped=self.target.proxy,
         )
 
     def started(self) -> Any:
         """The response, created on the first visit (an open link moves to a new code)."""
+        if self.response is None and self.target.response_id is not None:
+            self.response = codes.response_of(self.db, self.target)
         if self.response is None:
             code, self.response = codes.start(self.db, self.target)
             self.db.commit()
@@ -261,7 +267,10 @@ class AnswerController(Controller):
         )
         if problem is None:
             try:
-                answering.save(answers)
+                # One item, read and written under the response's lock: two answers
+                # saved at the same moment must not overwrite each other.
+                answers = set_answer(db, answering.started(), item_id, answers.get(item_id))
+                db.commit()
             except StoreError:
                 # The forms and the store apply the same rules; a disagreement is a bug
                 # to log, and for the person an answer that was not saved.
