@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from qms.imports.values import AnswerValue, BadValue, check_value, without_hidden
@@ -122,6 +122,14 @@ def create_response(
     return response
 
 
+def _lock(session: Session, response: Response) -> None:
+    """Take the response's write lock before reading its answers: two saves of one
+    response (a double click, two htmx requests in flight) then run one after the other
+    instead of both deleting and re-inserting the same rows. An UPDATE does this on both
+    engines: a row lock on PostgreSQL, the database's write lock on SQLite."""
+    session.execute(update(Response).where(Response.id == response.id).values(updated_at=utcnow()))
+
+
 def find_response(session: Session, cycle_id: int, respondent: str) -> Response | None:
     return session.scalar(
         select(Response).where(Response.cycle_id == cycle_id, Response.respondent == respondent)
@@ -143,6 +151,7 @@ def replace_answers(
     session: Session, response: Response, answers: Mapping[str, object]
 ) -> dict[str, AnswerValue]:
     """Make `answers` the response's complete set of answers."""
+    _lock(session, response)
     cycle = session.get_one(Cycle, response.cycle_id)
     require_open(cycle)
     methodology = cycle_methodology(cycle)
@@ -157,6 +166,7 @@ def set_answer(
 ) -> dict[str, AnswerValue]:
     """Save one answer (None clears it). Answers that a changed condition now hides are
     removed with it, as the respondent no longer sees those items. Returns all answers."""
+    _lock(session, response)
     cycle = session.get_one(Cycle, response.cycle_id)
     require_open(cycle)
     methodology = cycle_methodology(cycle)
@@ -180,6 +190,8 @@ def set_answer(
 
 
 def submit_response(session: Session, response: Response) -> None:
+    _lock(session, response)
+    session.refresh(response)
     if response.status == "submitted":
         return
     cycle = session.get_one(Cycle, response.cycle_id)
