@@ -23,21 +23,31 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
 
 
+def catalog_paths(locale_dir: Path, lang: str) -> list[Path]:
+    """Every catalog of `lang`: `messages.po` and one file per area of the interface
+    (`results.po`, ...), so that areas are translated side by side without one file
+    that everybody edits."""
+    return sorted((locale_dir / lang / "LC_MESSAGES").glob("*.po"))
+
+
 def _load(locale_dir: Path) -> dict[str, dict[str, str]]:
     catalogs: dict[str, dict[str, str]] = {}
     for lang in LANGUAGES:
-        path = locale_dir / lang / "LC_MESSAGES" / "messages.po"
-        if not path.is_file():
-            continue
-        with path.open("rb") as fh:
-            catalog = read_po(fh, locale=lang)
         messages: dict[str, str] = {}
-        for message in catalog:
-            if not message.id or message.fuzzy:
-                continue
-            if isinstance(message.id, str) and isinstance(message.string, str) and message.string:
-                messages[message.id] = message.string
-        catalogs[lang] = messages
+        for path in catalog_paths(locale_dir, lang):
+            with path.open("rb") as fh:
+                catalog = read_po(fh, locale=lang)
+            for message in catalog:
+                if not message.id or message.fuzzy:
+                    continue
+                if (
+                    isinstance(message.id, str)
+                    and isinstance(message.string, str)
+                    and message.string
+                ):
+                    messages[message.id] = message.string
+        if messages:
+            catalogs[lang] = messages
     return catalogs
 
 

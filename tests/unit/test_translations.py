@@ -8,6 +8,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from qms.web.i18n import catalog_paths
+
 ROOT = Path(__file__).resolve().parents[2]
 METHOD_MAP = [("qms/**.py", "python"), ("templates/**.html", "jinja2")]
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true"}}
@@ -31,11 +33,14 @@ def test_extraction_finds_the_ui_strings() -> None:
 
 @pytest.mark.parametrize("lang", ["lv", "lt"])
 def test_catalog_translates_every_ui_string(lang: str) -> None:
-    path = ROOT / "qms" / "locale" / lang / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
-    translated = {
-        m.id for m in catalog if m.id and m.string and not m.fuzzy and isinstance(m.id, str)
-    }
+    translated: set[str] = set()
+    paths = catalog_paths(ROOT / "qms" / "locale", lang)
+    assert paths, f"{lang}: no catalog"
+    for path in paths:
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        translated |= {
+            m.id for m in catalog if m.id and m.string and not m.fuzzy and isinstance(m.id, str)
+        }
     missing = sorted(_source_messages() - translated)
     assert not missing, f"{lang}: untranslated UI strings: {missing}"
