@@ -35,6 +35,8 @@ from qms.web.auth import (
     public,
     requires,
 )
+from qms.web.consensus import ConsensusController
+from qms.web.cycles import CycleController
 from qms.web.deps import provide_db, provide_settings
 from qms.web.pages import HealthController, HomeController
 from qms.web.render import configure_jinja, error_page, set_request_language
@@ -100,6 +102,8 @@ def create_app(settings: Settings) -> Litestar:
             ),
             AccountController,
             StaffController,
+            ConsensusController,
+            CycleController,
             AdminDirectoryController,
             AdminUsersController,
             PreviewController,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from qms.store.answers import load_answers
@@ -13,7 +13,8 @@ from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.counts import CountKey, ResponseState, apply_delta, difference
 from qms.store.errors import Conflict, NotFound
-from qms.store.models import Answer, Cycle, Organisation, Response
+from qms.store.models import Answer, Organisation, Response
+from qms.store.models import Cycle as Cycle  # re-exported: the web layer names the type
 from qms.store.snapshots import Snapshot, cycle_methodology
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -182,3 +183,16 @@ def reopen_cycle(
         subject=f"cycle {cycle.id}",
         detail={"reason": reason},
     )
+
+
+def submitted_by_source(session: Session, cycle_id: int) -> dict[str, dict[str, int]]:
+    """Submitted responses per group and source ({group: {"web": n, "paper": m, ...}})."""
+    rows = session.execute(
+        select(Response.group_id, Response.source, func.count())
+        .where(Response.cycle_id == cycle_id, Response.status == "submitted")
+        .group_by(Response.group_id, Response.source)
+    )
+    totals: dict[str, dict[str, int]] = {}
+    for group, source, n in rows:
+        totals.setdefault(group, {})[source] = int(n)
+    return totals

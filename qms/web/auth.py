@@ -63,6 +63,9 @@ RULES: Mapping[str, Rule] = {
     "organisation.view": Rule("organisation", frozenset({"head", "staff"})),
     "organisation.manage": Rule("organisation", frozenset({"head"})),
     "organisation.audit": Rule("organisation", frozenset({"head"})),
+    "cycle.codes": Rule("organisation", frozenset({"head", "staff"})),
+    "cycle.assess": Rule("organisation", frozenset({"head", "staff"})),
+    "cycle.consensus": Rule("organisation", frozenset({"head"})),
     "network.view": Rule("network", frozenset({"coordinator"})),
     "admin": Rule("admin"),
 }

@@ -11,7 +11,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
-from qms.store import audit, directory
+from qms.store import audit, cycles, directory
 from qms.web.auth import Principal, requires
 from qms.web.render import page
 
@@ -74,6 +74,7 @@ class StaffController(Controller):
                 "organisation": org,
                 "roles": [g.role for g in principal.grants if g.organisation_id == org.id],
                 "can_audit": principal.can("organisation.audit", organisation_id=org.id),
+                "cycles": cycles.organisation_cycles(db, org.id),
             },
             request=request,
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +24,10 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
+from qms.store.cycles import create_cycle
+from qms.store.db import Database
+from qms.store.orgs import get_organisation
+from qms.store.snapshots import read_snapshot
 from qms.web.auth import Permission
 
 EVERYONE = frozenset({"admin", "coordinator", "head", "staff", "head_b", "nobody"})
@@ -67,6 +72,7 @@ NET = "/staff/networks/{network_id:int}"
 A_ORG = "/admin/organisations/{organisation_id:int}"
 A_NET = "/admin/networks/{network_id:int}"
 A_USER = "/admin/users/{user_id:int}"
+CYCLE = "/staff/cycles/{cycle_id:int}"
 
 # Reading rows first, changing rows last (they rename and add things as admin).
 CASES: list[Case] = [
@@ -81,6 +87,19 @@ CASES: list[Case] = [
     Case("GET", NET, {"network_id": "net_1"}, frozenset({"admin", "coordinator"}), 404),
     Case("GET", NET, {"network_id": "net_2"}, ADMIN, 404),
     Case("GET", NET, {"network_id": "missing"}, frozenset(), 404),
+    Case("GET", CYCLE, {"cycle_id": "cycle_a"}, frozenset({"admin", "head", "staff"}), 404),
+    Case("GET", CYCLE, {"cycle_id": "cycle_b"}, frozenset({"admin", "head_b"}), 404),
+    Case("GET", CYCLE, {"cycle_id": "missing"}, frozenset(), 404),
+    # The working group's pages: heads and staff score, only heads record the consensus.
+    Case("GET", CYCLE + "/assessment", {"cycle_id": "cycle_a"},
+         frozenset({"admin", "head", "staff"}), 404),
+    Case("GET", CYCLE + "/assessment", {"cycle_id": "cycle_b"}, frozenset({"admin", "head_b"}),
+         404),
+    Case("GET", CYCLE + "/assessment", {"cycle_id": "missing"}, frozenset(), 404),
+    Case("GET", CYCLE + "/consensus", {"cycle_id": "cycle_a"},
+         frozenset({"admin", "head", "staff"}), 404),
+    Case("GET", CYCLE + "/consensus", {"cycle_id": "cycle_b"}, frozenset({"admin", "head_b"}),
+         404),
     Case("GET", "/schema/openapi.json"),
     Case("GET", "/schema"),
     Case("GET", "/schema/{path:str}", {"path": "text:openapi.json"}),
@@ -95,6 +114,21 @@ CASES: list[Case] = [
     Case("GET", A_USER, {"user_id": "user:staff"}, ADMIN),
     # An empty form: everyone gets the page back with its errors, nothing changes.
     Case("POST", "/account/password", ok=422),
+    Case("POST", CYCLE + "/codes", {"cycle_id": "cycle_a"}, frozenset({"admin", "head", "staff"}),
+         404, data={"group": "staff", "count": "1"}),
+    Case("POST", CYCLE + "/codes", {"cycle_id": "cycle_b"}, frozenset({"admin", "head_b"}),
+         404, data={"group": "clients", "count": "1"}),
+    Case("POST", CYCLE + "/codes", {"cycle_id": "missing"}, frozenset(), 404,
+         data={"group": "staff", "count": "1"}),
+    # Empty forms: a member's empty entry, an empty consensus (nothing is counted).
+    Case("POST", CYCLE + "/assessment", {"cycle_id": "cycle_a"},
+         frozenset({"admin", "head", "staff"}), 404, ok=303),
+    Case("POST", CYCLE + "/assessment", {"cycle_id": "cycle_b"}, frozenset({"admin", "head_b"}),
+         404, ok=303),
+    Case("POST", CYCLE + "/consensus", {"cycle_id": "cycle_a"}, frozenset({"admin", "head"}),
+         404, ok=303),
+    Case("POST", CYCLE + "/consensus", {"cycle_id": "cycle_b"}, frozenset({"admin", "head_b"}),
+         404, ok=303),
     Case("POST", "/admin/organisations", allowed=ADMIN, data={"name": "New org"}, ok=303),
     Case("POST", A_ORG, {"organisation_id": "org_a"}, ADMIN, data={"name": "Org A2"}, ok=303),
     Case("POST", A_ORG + "/networks", {"organisation_id": "org_a"}, ADMIN,
@@ -141,14 +175,37 @@ def _send(client: TestClient[Litestar], case: Case, world: Any, token: str) -> h
     return client.post(path, data={**case.data, "csrf_token": token}, follow_redirects=False)
 
 
+@dataclass(frozen=True)
+class MatrixWorld:
+    """The `world` fixture and a cycle of each organisation."""
+
+    world: Any
+    cycle_a: int
+    cycle_b: int
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.world, name)
+
+
+@pytest.fixture
+def matrix_world(world: Any, database: Database) -> MatrixWorld:
+    snapshot = read_snapshot(Path(__file__).resolve().parents[2] / "questionnaires", "socquality")
+    with database.session() as s:
+        cycle_a = create_cycle(s, get_organisation(s, "Org A"), 2026, snapshot).id
+        cycle_b = create_cycle(s, get_organisation(s, "Org B"), 2026, snapshot).id
+        s.commit()
+    return MatrixWorld(world, cycle_a, cycle_b)
+
+
 @pytest.mark.parametrize("who", USERS)
 def test_role_matrix(
     who: str,
     client: TestClient[Litestar],
-    world: Any,
+    matrix_world: MatrixWorld,
     sign_in: Callable[..., httpx.Response],
     csrf_token: Callable[..., str],
 ) -> None:
+    world = matrix_world
     if who != "anonymous":
         sign_in(client, world.email(who))
     token = csrf_token(client)

@@ -2,6 +2,7 @@
 
 from qms.store.models.accounts import AuditEvent, RateLimitHit, User, UserRole
 from qms.store.models.codes import AccessCode
+from qms.store.models.consensus import ConsensusNote
 from qms.store.models.cycles import Answer, Cycle, ItemCount, Response
 from qms.store.models.orgs import Network, NetworkMember, Organisation
 
@@ -9,6 +10,7 @@ __all__ = [
     "AccessCode",
     "Answer",
     "AuditEvent",
+    "ConsensusNote",
     "Cycle",
     "ItemCount",
     "Network",

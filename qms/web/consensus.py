@@ -1,0 +1,271 @@
+"""The organisation group's consensus workflow (METHODOLOGY.md §1): each member of the
+working group (heads and staff of the cycle's organisation) scores the items on their
+own; the consensus page shows the spread of those scores beside the form where a head
+records the agreed score with its evidence, strengths and areas for improvement.
+
+The routes ask only for a signed-in person: the organisation is known once the cycle is
+loaded, and then `cycle.assess` / `cycle.consensus` decide (another organisation's
+cycle answers 404). A closed cycle shows everything read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
+
+from qms.imports.values import AnswerValue
+from qms.methodology.model import Item, Methodology
+from qms.store import consensus, directory
+from qms.store.cycles import Cycle, get_cycle
+from qms.store.errors import NotFound
+from qms.store.snapshots import cycle_methodology
+from qms.web import i18n
+from qms.web.auth import Principal, requires
+from qms.web.forms import FormData, text
+from qms.web.i18n import N_
+from qms.web.render import page
+from qms.web.respond.forms import Problem
+from qms.web.respond.views import ItemView, dom_id, item_view
+
+CHOOSE_SCORE = N_("Choose a score from the scale.")
+NOTE_MAX = 2000
+NOTE_FIELDS = (
+    ("evidence", N_("Evidence")),
+    ("strengths", N_("Strengths")),
+    ("improvements", N_("Areas for improvement")),
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    item: ItemView
+    value: str  # the saved score as text ("" when none), for read-only pages
+    spread: consensus.ItemSpread | None = None
+    notes: consensus.Notes = field(default_factory=consensus.Notes)
+
+
+@dataclass(frozen=True)
+class Block:
+    """The items of one sub-criterion."""
+
+    id: str
+    title: str
+    rows: tuple[Row, ...]
+
+
+def _load(db: Session, principal: Principal, cycle_id: int, action: str) -> Cycle:
+    try:
+        cycle = get_cycle(db, cycle_id)
+    except NotFound as exc:
+        raise NotFoundException() from exc
+    principal.require(action, organisation_id=cycle.organisation_id)
+    return cycle
+
+
+def _score_text(value: AnswerValue | None, methodology: Methodology, item: Item, lang: str
+                ) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        scale = methodology.item_scale(item)
+        return next((m.label.get(lang) for m in scale.missing if m.code == value), value)
+    return str(value)
+
+
+def _blocks(
+    methodology: Methodology,
+    answers: Mapping[str, AnswerValue],
+    *,
+    raw: Mapping[str, tuple[str, ...]] | None = None,
+    errors: Mapping[str, Problem] | None = None,
+    spread: Mapping[str, consensus.ItemSpread] | None = None,
+    notes: Mapping[str, consensus.Notes] | None = None,
+) -> tuple[Block, ...]:
+    lang = i18n.current_language.get()
+    grouped: dict[str, list[Row]] = {}
+    for item in consensus.scale_items(methodology):
+        view = item_view(
+            methodology, item, lang=lang, easy=False, answers=answers, raw=raw,
+            error=(errors or {}).get(item.id),
+        )
+        row = Row(
+            view, _score_text(answers.get(item.id), methodology, item, lang),
+            (spread or {}).get(item.id), (notes or {}).get(item.id, consensus.Notes()),
+        )
+        grouped.setdefault(item.criterion or "", []).append(row)
+    blocks = []
+    for criterion, rows in grouped.items():
+        try:
+            title = methodology.node(criterion).title.get(lang)
+        except KeyError:
+            title = ""
+        blocks.append(Block(criterion, title, tuple(rows)))
+    return tuple(blocks)
+
+
+def _read_scores(
+    methodology: Methodology, data: Mapping[str, Any]
+) -> tuple[dict[str, object], dict[str, tuple[str, ...]], dict[str, Problem]]:
+    """The posted scores of the scale items; an empty field is no score."""
+    answers: dict[str, object] = {}
+    raw: dict[str, tuple[str, ...]] = {}
+    errors: dict[str, Problem] = {}
+    for item in consensus.scale_items(methodology):
+        posted = text(data, item.id)
+        if not posted:
+            continue
+        scale = methodology.item_scale(item)
+        if posted in scale.missing_codes():
+            answers[item.id] = posted
+        elif posted.isdigit() and len(posted) < 6 and scale.is_valid(int(posted)):
+            answers[item.id] = int(posted)
+        else:
+            raw[item.id] = (posted,)
+            errors[item.id] = Problem(CHOOSE_SCORE)
+    return answers, raw, errors
+
+
+def _context(db: Session, cycle: Cycle, principal: Principal) -> dict[str, Any]:
+    org = directory.organisation(db, cycle.organisation_id)
+    return {
+        "cycle": cycle,
+        "organisation_name": org.name if org is not None else "",
+        "editable": cycle.status == "open",
+        "can_consensus": principal.can("cycle.consensus", organisation_id=cycle.organisation_id),
+        "note_fields": NOTE_FIELDS,
+        "note_max": NOTE_MAX,
+        "wide_spread": consensus.WIDE_SPREAD,
+        "dom_id": dom_id,
+    }
+
+
+def _error_links(blocks: tuple[Block, ...]) -> list[tuple[str, str]]:
+    return [
+        ("#" + row.item.input_id, row.item.error)
+        for block in blocks for row in block.rows if row.item.error
+    ]
+
+
+ASSESSMENT = "/staff/cycles/{cycle_id:int}/assessment"
+CONSENSUS = "/staff/cycles/{cycle_id:int}/consensus"
+
+
+class ConsensusController(Controller):
+    @get(ASSESSMENT, name="cycle_assessment", opt=requires("staff.home"), sync_to_thread=True)
+    def assessment(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Template:
+        cycle = _load(db, principal, cycle_id, "cycle.assess")
+        methodology = cycle_methodology(cycle)
+        answers = consensus.my_answers(db, cycle, principal.user_id)
+        return page(
+            "consensus/assessment.html",
+            {
+                **_context(db, cycle, principal),
+                "blocks": _blocks(methodology, answers),
+                "errors": [],
+                "saved": request.query_params.get("saved") == "1",
+            },
+            request=request,
+        )
+
+    @post(ASSESSMENT, opt=requires("staff.home"), sync_to_thread=True)
+    def save_assessment(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        cycle = _load(db, principal, cycle_id, "cycle.assess")
+        methodology = cycle_methodology(cycle)
+        answers, raw, errors = _read_scores(methodology, data)
+        if cycle.status != "open" or errors:
+            shown: Mapping[str, AnswerValue] = (
+                consensus.my_answers(db, cycle, principal.user_id) if errors == {} else {
+                    k: v for k, v in answers.items() if isinstance(v, (int, str))
+                }
+            )
+            blocks = _blocks(methodology, shown, raw=raw, errors=errors)
+            return page(
+                "consensus/assessment.html",
+                {**_context(db, cycle, principal), "blocks": blocks,
+                 "errors": _error_links(blocks), "saved": False},
+                status_code=409 if cycle.status != "open" else 422,
+                request=request,
+            )
+        consensus.save_my_entry(db, cycle, principal.user_id, answers)
+        db.commit()
+        return Redirect(f"/staff/cycles/{cycle.id}/assessment?saved=1", status_code=303)
+
+    @get(CONSENSUS, name="cycle_consensus", opt=requires("staff.home"), sync_to_thread=True)
+    def consensus_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Template:
+        cycle = _load(db, principal, cycle_id, "cycle.assess")
+        methodology = cycle_methodology(cycle)
+        blocks = _blocks(
+            methodology, consensus.consensus_answers(db, cycle),
+            spread=consensus.spread(db, cycle), notes=consensus.consensus_notes(db, cycle),
+        )
+        return page(
+            "consensus/consensus.html",
+            {**_context(db, cycle, principal), "blocks": blocks, "errors": [],
+             "saved": request.query_params.get("saved") == "1"},
+            request=request,
+        )
+
+    @post(CONSENSUS, opt=requires("staff.home"), sync_to_thread=True)
+    def save_consensus(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        cycle = _load(db, principal, cycle_id, "cycle.consensus")
+        methodology = cycle_methodology(cycle)
+        answers, raw, errors = _read_scores(methodology, data)
+        notes = {
+            item.id: consensus.Notes(*(
+                text(data, f"{name}:{item.id}")[:NOTE_MAX] for name, _label in NOTE_FIELDS
+            ))
+            for item in consensus.scale_items(methodology)
+        }
+        if cycle.status != "open" or errors:
+            shown = consensus.consensus_answers(db, cycle) if not errors else {
+                k: v for k, v in answers.items() if isinstance(v, (int, str))
+            }
+            blocks = _blocks(
+                methodology, shown, raw=raw, errors=errors,
+                spread=consensus.spread(db, cycle),
+                notes=consensus.consensus_notes(db, cycle) if not errors else notes,
+            )
+            return page(
+                "consensus/consensus.html",
+                {**_context(db, cycle, principal), "blocks": blocks,
+                 "errors": _error_links(blocks), "saved": False},
+                status_code=409 if cycle.status != "open" else 422,
+                request=request,
+            )
+        consensus.save_consensus(db, cycle, answers, actor_id=principal.user_id, notes=notes)
+        db.commit()
+        return Redirect(f"/staff/cycles/{cycle.id}/consensus?saved=1", status_code=303)
