@@ -73,6 +73,8 @@ class Cycle(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Staff see a cycle's results only once the head has published them.
+    results_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Response(Timestamped, Base):
