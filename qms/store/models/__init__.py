@@ -4,18 +4,27 @@ from qms.store.models.accounts import AuditEvent, RateLimitHit, User, UserRole
 from qms.store.models.codes import AccessCode
 from qms.store.models.consensus import ConsensusNote
 from qms.store.models.cycles import Answer, Cycle, ItemCount, Response
+from qms.store.models.networks import NetworkShare, OrgResponseTotal, OrgScore
 from qms.store.models.orgs import Network, NetworkMember, Organisation
+from qms.store.models.plan import CycleGroup, PlanAction
+from qms.store.models.tokens import ApiToken
 
 __all__ = [
     "AccessCode",
+    "ApiToken",
     "Answer",
     "AuditEvent",
     "ConsensusNote",
     "Cycle",
+    "CycleGroup",
     "ItemCount",
     "Network",
     "NetworkMember",
+    "NetworkShare",
+    "OrgResponseTotal",
+    "OrgScore",
     "Organisation",
+    "PlanAction",
     "RateLimitHit",
     "Response",
     "User",
