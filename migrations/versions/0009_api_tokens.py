@@ -7,6 +7,9 @@ Create Date: 2026-12-02
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
@@ -14,8 +17,26 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("hint", sa.String(16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
+    )
+    op.create_index("ix_api_tokens_user_id", "api_tokens", ["user_id"])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_api_tokens_user_id", table_name="api_tokens")
+    op.drop_table("api_tokens")

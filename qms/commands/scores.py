@@ -19,15 +19,11 @@ import click
 
 from qms.commands.common import database_session
 from qms.commands.orgs import store_errors
+from qms.scoring.document import ITEM_KEYS
+from qms.scoring.document import scores_document as document_of
 from qms.store.cycles import cycle_info, get_cycle
 from qms.store.scores import cycle_scores
 
-# DESIGN.md's contract: exactly these keys, whatever else qms.scoring may carry.
-ITEM_KEYS = (
-    "group", "item", "n", "dk", "na", "blank", "mean", "sd", "top_box", "histogram",
-    "reportable",
-)
-SCORE_KEYS = ("node", "group", "score", "groups")
 CSV_COLUMNS = (
     "record", "group", "item", "node", "n", "dk", "na", "blank", "mean", "sd", "top_box",
     "reportable", "histogram", "score", "groups",
@@ -37,24 +33,7 @@ CSV_COLUMNS = (
 def scores_document(cycle_id: int) -> dict[str, Any]:
     with database_session() as session, store_errors():
         cycle = get_cycle(session, cycle_id)
-        info = cycle_info(session, cycle_id)
-        result = cycle_scores(session, cycle).to_dict()
-    return {
-        "cycle": {
-            "id": info.id,
-            "organisation": info.organisation,
-            "year": info.year,
-            "methodology": info.methodology,
-            "version": info.version,
-            "status": info.status,
-        },
-        "items": [{k: item[k] for k in ITEM_KEYS} for item in result["items"]],
-        "scores": [{k: score[k] for k in SCORE_KEYS} for score in result["scores"]],
-        "overall": {
-            "composite": result["overall"]["composite"],
-            "by_group": dict(result["overall"]["by_group"]),
-        },
-    }
+        return document_of(cycle_info(session, cycle_id), cycle_scores(session, cycle))
 
 
 def _cell(value: Any) -> str:
