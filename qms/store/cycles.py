@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, select
@@ -12,8 +13,8 @@ from qms.store.answers import load_answers
 from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.counts import CountKey, ResponseState, apply_delta, difference
-from qms.store.errors import Conflict, NotFound
-from qms.store.models import Answer, Organisation, Response
+from qms.store.errors import Conflict, NotFound, StoreError
+from qms.store.models import Answer, CycleGroup, Organisation, Response
 from qms.store.models import Cycle as Cycle  # re-exported: the web layer names the type
 from qms.store.snapshots import Snapshot, cycle_methodology
 
@@ -39,11 +40,24 @@ def create_cycle(
     snapshot: Snapshot,
     *,
     actor_id: int | None = None,
+    draft: bool = False,
+    groups: Mapping[str, int | None] | None = None,
 ) -> Cycle:
-    """A new cycle, open at once (codes and imports need an open cycle)."""
+    """A new cycle, open at once (codes and imports need an open cycle) unless `draft`.
+
+    `groups` names the groups the cycle asks, each with its target number of responses
+    (None: no target); without it every group of the methodology takes part."""
     if not YEAR_MIN <= year <= YEAR_MAX:
         raise Conflict(f"the year must be between {YEAR_MIN} and {YEAR_MAX} (got {year})")
     methodology = snapshot.methodology
+    if groups is not None:
+        known = [g.id for g in methodology.groups]
+        if not groups:
+            raise StoreError("a cycle asks at least one group")
+        if stray := [g for g in groups if g not in known]:
+            raise StoreError(f"unknown group {stray[0]!r} (groups: {', '.join(known)})")
+        if any(t is not None and t < 1 for t in groups.values()):
+            raise StoreError("a target is a number of responses of at least 1")
     clash = select(
         exists().where(
             Cycle.organisation_id == organisation.id,
@@ -63,11 +77,14 @@ def create_cycle(
         methodology_version=methodology.version,
         snapshot=snapshot.files,
         snapshot_hash=snapshot.hash,
-        status="open",
+        status="draft" if draft else "open",
         created_at=now,
-        opened_at=now,
+        opened_at=None if draft else now,
     )
     session.add(cycle)
+    session.flush()
+    for group_id, target in (groups or {}).items():
+        session.add(CycleGroup(cycle_id=cycle.id, group_id=group_id, target=target))
     session.flush()
     record_event(
         session,
@@ -75,9 +92,36 @@ def create_cycle(
         action="cycle.created",
         organisation_id=organisation.id,
         subject=f"cycle {cycle.id}",
-        detail={"year": year, "methodology": methodology.id, "version": methodology.version},
+        detail={
+            "year": year, "methodology": methodology.id, "version": methodology.version,
+            "status": cycle.status, "groups": sorted(groups or ()),
+        },
     )
     return cycle
+
+
+def cycle_groups(session: Session, cycle_id: int) -> dict[str, int | None] | None:
+    """The groups a cycle asks with their targets; None when it asks every group."""
+    rows = session.execute(
+        select(CycleGroup.group_id, CycleGroup.target).where(CycleGroup.cycle_id == cycle_id)
+    ).all()
+    return {str(g): t for g, t in rows} if rows else None
+
+
+def open_cycle(session: Session, cycle: Cycle, *, actor_id: int | None = None) -> None:
+    """Open a draft: from now on its codes work."""
+    if cycle.status != "draft":
+        raise Conflict(f"cycle {cycle.id} is {cycle.status}, not a draft")
+    cycle.status = "open"
+    cycle.opened_at = utcnow()
+    session.flush()
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="cycle.opened",
+        organisation_id=cycle.organisation_id,
+        subject=f"cycle {cycle.id}",
+    )
 
 
 def get_cycle(session: Session, cycle_id: int) -> Cycle:
@@ -195,4 +239,18 @@ def submitted_by_source(session: Session, cycle_id: int) -> dict[str, dict[str, 
     totals: dict[str, dict[str, int]] = {}
     for group, source, n in rows:
         totals.setdefault(group, {})[source] = int(n)
+    return totals
+
+
+def response_breakdown(session: Session, cycle_id: int) -> dict[str, dict[tuple[str, str], int]]:
+    """Responses per group by (status, source), in one grouped query: the live response
+    page asks for it every few seconds."""
+    rows = session.execute(
+        select(Response.group_id, Response.status, Response.source, func.count())
+        .where(Response.cycle_id == cycle_id)
+        .group_by(Response.group_id, Response.status, Response.source)
+    )
+    totals: dict[str, dict[tuple[str, str], int]] = {}
+    for group, status, source, n in rows:
+        totals.setdefault(group, {})[(status, source)] = int(n)
     return totals
