@@ -35,6 +35,7 @@ from qms.web.auth import (
     public,
     requires,
 )
+from qms.web.codes import CodesController
 from qms.web.consensus import ConsensusController
 from qms.web.cycles import CycleController
 from qms.web.deps import provide_db, provide_settings
@@ -104,6 +105,7 @@ def create_app(settings: Settings) -> Litestar:
             StaffController,
             ConsensusController,
             CycleController,
+            CodesController,
             AdminDirectoryController,
             AdminUsersController,
             PreviewController,

@@ -125,10 +125,15 @@ def create_codes(
     return [format_code(str(r["code"])) for r in rows]
 
 
-def create_open_link(session: Session, cycle: Cycle, group: str, cap: int) -> str:
+OPEN_LINK_MAX_CAP = 100_000
+
+
+def create_open_link(
+    session: Session, cycle: Cycle, group: str, cap: int, *, actor_id: int | None = None
+) -> str:
     """One code that anybody may follow, up to `cap` times (a link on a website or poster)."""
-    if not 1 <= cap <= 100_000:
-        raise StoreError("the cap must be between 1 and 100000")
+    if not 1 <= cap <= OPEN_LINK_MAX_CAP:
+        raise StoreError(f"the cap must be between 1 and {OPEN_LINK_MAX_CAP}")
     if cycle.status == "closed":
         raise Conflict(f"cycle {cycle.id} is closed")
     _check_group(cycle, group)
@@ -142,7 +147,34 @@ def create_open_link(session: Session, cycle: Cycle, group: str, cap: int) -> st
         "created_at": utcnow(),
     }
     _insert_codes(session, [row])
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="codes.open_link_created",
+        organisation_id=cycle.organisation_id,
+        subject=f"cycle {cycle.id}",
+        detail={"group": group, "cap": cap},
+    )
     return format_code(str(row["code"]))
+
+
+@dataclass(frozen=True)
+class OpenLink:
+    code: str  # formatted
+    group_id: str
+    cap: int | None
+    uses: int
+
+
+def open_links(session: Session, cycle_id: int) -> list[OpenLink]:
+    """The open links of a cycle, oldest first. Unlike single-use codes these are meant
+    to be published (a website, a poster), so the staff pages may show them again."""
+    rows = session.execute(
+        select(AccessCode.code, AccessCode.group_id, AccessCode.cap, AccessCode.uses)
+        .where(AccessCode.cycle_id == cycle_id, AccessCode.kind == "open")
+        .order_by(AccessCode.id)
+    )
+    return [OpenLink(format_code(c), g, cap, int(u)) for c, g, cap, u in rows]
 
 
 def resolve(session: Session, typed: str) -> CodeTarget | None:

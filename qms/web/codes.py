@@ -1,0 +1,233 @@
+"""Access codes of a cycle: batches of single-use codes printed as slips, and open links
+with a cap (for a website or a poster).
+
+Like the cycle page, the routes ask for a signed-in person and the handlers check the
+cycle's organisation once it is loaded (another organisation's cycle answers 404).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import segno
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from qms.methodology.model import Methodology
+from qms.store import codes, cycles
+from qms.store.errors import Conflict, NotFound
+from qms.store.snapshots import cycle_methodology
+from qms.web.auth import Principal, requires
+from qms.web.forms import Form, FormData, integer, text
+from qms.web.i18n import N_
+from qms.web.render import page
+
+BATCH_MAX = 500
+SIGNED_IN = requires("staff.home")
+COUNT_ERROR = N_("Enter a whole number from 1 to 500.")
+CAP_ERROR = N_("Enter a whole number from 1 to 100000.")
+GROUP_ERROR = N_("Choose a group.")
+CLOSED_ERROR = N_("This cycle is closed: it takes no new codes.")
+_XML_DECLARATION = re.compile(r"^<\?xml[^>]*\?>\s*")
+
+
+@dataclass(frozen=True)
+class Slip:
+    code: str
+    qr: Markup
+
+
+@dataclass(frozen=True)
+class GroupCodes:
+    id: str
+    title: str
+    issued: int
+    started: int
+    submitted: int
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    group_title: str
+    url: str
+    cap: int | None
+    uses: int
+
+    @property
+    def left(self) -> int | None:
+        return None if self.cap is None else max(self.cap - self.uses, 0)
+
+
+def qr_svg(url: str) -> Markup:
+    """An inline SVG QR code of `url`: one path, no style attributes, no script."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer, kind="svg", xmldecl=False, svgns=True, border=2, omitsize=True,
+        svgclass="qr", lineclass=None,
+    )
+    svg = _XML_DECLARATION.sub("", buffer.getvalue().decode("ascii"))
+    svg = svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+    # Safe: the markup is segno's own, and the URL only becomes path data (black modules),
+    # never text, so nothing from the request can reach the page as markup.
+    return Markup(svg)  # noqa: S704
+
+
+def origin(request: Request[Any, Any, Any]) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def load_cycle(db: Session, principal: Principal, cycle_id: int, action: str) -> cycles.Cycle:
+    try:
+        cycle = cycles.get_cycle(db, cycle_id)
+    except NotFound:
+        raise NotFoundException() from None
+    principal.require(action, organisation_id=cycle.organisation_id)
+    return cycle
+
+
+def _coded_groups(methodology: Methodology) -> dict[str, Any]:
+    return {g.id: g for g in methodology.groups if not g.is_consensus}
+
+
+class CodesController(Controller):
+    def _page(
+        self,
+        request: Request[Any, Any, Any],
+        db: Session,
+        cycle: cycles.Cycle,
+        batch_form: Form | None = None,
+        link_form: Form | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        lang: str = request.state.lang
+        groups = _coded_groups(cycle_methodology(cycle))
+        counts = codes.code_counts(db, cycle.id)
+        rows = []
+        for group in groups.values():
+            c = counts.get(group.id, codes.CodeCounts(0, 0, 0))
+            rows.append(GroupCodes(group.id, group.title.get(lang), c.issued, c.started,
+                                   c.submitted))
+        base = origin(request)
+        links = [
+            LinkRow(
+                groups[link.group_id].title.get(lang) if link.group_id in groups
+                else link.group_id,
+                f"{base}/a/{link.code}",
+                link.cap,
+                link.uses,
+            )
+            for link in codes.open_links(db, cycle.id)
+        ]
+        batch_form = batch_form or Form()
+        link_form = link_form or Form()
+        # Both forms share one page and one error summary: their field names differ.
+        errors = Form(errors={**batch_form.errors, **link_form.errors})
+        return page(
+            "codes/codes.html",
+            {
+                "cycle": cycles.cycle_info(db, cycle.id),
+                "is_open": cycle.status != "closed",
+                "rows": rows,
+                "links": links,
+                "group_options": [(r.id, r.title) for r in rows],
+                "batch_form": batch_form,
+                "link_form": link_form,
+                "errors": errors,
+                "batch_max": BATCH_MAX,
+            },
+            status_code=status_code,
+            request=request,
+        )
+
+    @get("/staff/cycles/{cycle_id:int}/codes", name="staff_codes", opt=SIGNED_IN,
+         sync_to_thread=True)
+    def show(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Template:
+        cycle = load_cycle(db, principal, cycle_id, "cycle.codes")
+        return self._page(request, db, cycle)
+
+    @post("/staff/cycles/{cycle_id:int}/codes", opt=SIGNED_IN, sync_to_thread=True)
+    def make_codes(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        data: FormData,
+    ) -> Template:
+        cycle = load_cycle(db, principal, cycle_id, "cycle.codes")
+        form = Form(values={"group": text(data, "group"), "count": text(data, "count")})
+        group = _coded_groups(cycle_methodology(cycle)).get(form.values["group"])
+        count = integer(data, "count")
+        if group is None:
+            form.error("group", GROUP_ERROR)
+        if count is None or not 1 <= count <= BATCH_MAX:
+            form.error("count", COUNT_ERROR)
+        if cycle.status == "closed":
+            form.error("count", CLOSED_ERROR)
+        made: list[str] = []
+        if form.ok and group is not None and count is not None:
+            try:
+                made = codes.create_codes(db, cycle, group.id, count, actor_id=principal.user_id)
+            except Conflict:
+                form.error("count", CLOSED_ERROR)
+        if not form.ok or group is None:
+            db.rollback()
+            return self._page(request, db, cycle, batch_form=form, status_code=422)
+        db.commit()
+        lang: str = request.state.lang
+        base = origin(request)
+        return page(
+            "staff/slips.html",
+            {
+                "cycle": cycles.cycle_info(db, cycle.id),
+                "group_title": group.title.get(lang),
+                "short_address": base + "/",
+                "slips": [Slip(code, qr_svg(f"{base}/a/{code}")) for code in made],
+            },
+            request=request,
+        )
+
+    @post("/staff/cycles/{cycle_id:int}/open-links", opt=SIGNED_IN, sync_to_thread=True)
+    def make_open_link(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        cycle = load_cycle(db, principal, cycle_id, "cycle.codes")
+        form = Form(values={"link_group": text(data, "link_group"), "cap": text(data, "cap")})
+        group = _coded_groups(cycle_methodology(cycle)).get(form.values["link_group"])
+        cap = integer(data, "cap")
+        if group is None:
+            form.error("link_group", GROUP_ERROR)
+        if cap is None or not 1 <= cap <= codes.OPEN_LINK_MAX_CAP:
+            form.error("cap", CAP_ERROR)
+        if cycle.status == "closed":
+            form.error("cap", CLOSED_ERROR)
+        if form.ok and group is not None and cap is not None:
+            try:
+                codes.create_open_link(db, cycle, group.id, cap, actor_id=principal.user_id)
+            except Conflict:
+                form.error("cap", CLOSED_ERROR)
+        if not form.ok:
+            db.rollback()
+            return self._page(request, db, cycle, link_form=form, status_code=422)
+        # Committed here: a redirect is not a 2xx, so nothing would commit it later.
+        db.commit()
+        return Redirect(f"/staff/cycles/{cycle.id}/codes#open-links", status_code=303)
