@@ -16,6 +16,7 @@ from qms.store.counts import CountKey, ResponseState, apply_delta, difference
 from qms.store.errors import Conflict, NotFound, StoreError
 from qms.store.models import Answer, CycleGroup, Organisation, Response
 from qms.store.models import Cycle as Cycle  # re-exported: the web layer names the type
+from qms.store.org_scores import drop_org_scores, keep_org_scores
 from qms.store.snapshots import Snapshot, cycle_methodology
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -198,6 +199,7 @@ def close_cycle(session: Session, cycle: Cycle, *, actor_id: int | None = None) 
     cycle.status = "closed"
     cycle.closed_at = now
     session.flush()
+    keep_org_scores(session, cycle)  # what networks read (§3.11)
     record_event(
         session,
         actor_id=actor_id,
@@ -219,6 +221,7 @@ def reopen_cycle(
     cycle.opened_at = utcnow()
     cycle.closed_at = None
     session.flush()
+    drop_org_scores(session, cycle.id)  # an open cycle counts in no network
     record_event(
         session,
         actor_id=actor_id,
