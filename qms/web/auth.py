@@ -41,6 +41,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.response import Redirect
 
 from qms.store.db import Database
+from qms.store.tokens import token_account
 from qms.store.users import Account, Grant, signed_in_account
 from qms.web.security import session_of
 
@@ -66,7 +67,18 @@ RULES: Mapping[str, Rule] = {
     "cycle.codes": Rule("organisation", frozenset({"head", "staff"})),
     "cycle.assess": Rule("organisation", frozenset({"head", "staff"})),
     "cycle.consensus": Rule("organisation", frozenset({"head"})),
+    "cycle.manage": Rule("organisation", frozenset({"head"})),
+    "cycle.compare": Rule("organisation", frozenset({"head"})),
+    "plan.view": Rule("organisation", frozenset({"head", "staff"})),
+    "plan.edit": Rule("organisation", frozenset({"head"})),
     "network.view": Rule("network", frozenset({"coordinator"})),
+    "network.dashboard": Rule("network", frozenset({"coordinator"})),
+    "cycle.share": Rule("organisation", frozenset({"head"})),
+    "network.position": Rule("organisation", frozenset({"head"})),
+    "api.read": Rule("signed_in"),
+    "results.view": Rule("organisation", frozenset({"head"})),
+    "results.published": Rule("organisation", frozenset({"head", "staff"})),  # once published
+    "results.publish": Rule("organisation", frozenset({"head"})),
     "admin": Rule("admin"),
 }
 
@@ -94,6 +106,24 @@ def requires(
 
 class SignInRequired(NotAuthorizedException):
     pass
+
+
+class TokenRefused(SignInRequired):
+    """An API token that is unknown, revoked, or whose account is no longer active."""
+
+
+# API tokens speak for their person on read-only requests of the JSON API (and its
+# schema) only: never on a form post or an HTML page, where the session decides.
+TOKEN_PATHS = ("/api/", "/schema/")
+
+
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    if connection.scope.get("method") not in ("GET", "HEAD"):
+        return None
+    if not str(connection.scope.get("path", "")).startswith(TOKEN_PATHS):
+        return None
+    scheme, _, value = connection.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
 @dataclass(frozen=True)
@@ -171,6 +201,13 @@ def _load_account(database: Database, user_id: int, epoch: int) -> Account | Non
         return signed_in_account(session, user_id, epoch)
 
 
+def _load_token_account(database: Database, secret: str) -> Account | None:
+    with database.session() as session:
+        found = token_account(session, secret)
+        session.commit()  # when it was last used
+        return found
+
+
 async def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
     """The signed-in person, loaded once per request; None for anonymous visitors."""
     state = connection.scope.setdefault("state", {})
@@ -179,8 +216,13 @@ async def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> P
         return cached
     session = session_of(connection)
     principal: Principal | None = None
-    if session.user_id is not None:
-        database: Database = connection.app.state.db
+    database: Database = connection.app.state.db
+    if (token := bearer_token(connection)) is not None:
+        found = await to_thread.run_sync(_load_token_account, database, token)
+        if found is None:
+            raise TokenRefused()
+        principal = Principal(found)
+    elif session.user_id is not None:
         account = await to_thread.run_sync(_load_account, database, session.user_id, session.epoch)
         principal = Principal(account) if account is not None else None
     state[_PRINCIPAL_KEY] = principal
@@ -237,11 +279,16 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def on_sign_in_required(request: Request[Any, Any, Any], _exc: Exception) -> Response[Any]:
+def on_sign_in_required(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, TokenRefused):
+        return Response(
+            {"status_code": 401, "detail": "The API token is not valid."}, status_code=401,
+            headers={"www-authenticate": 'Bearer realm="qms", error="invalid_token"'},
+        )
     if request.url.path.startswith("/api/"):
         return Response(
             {"status_code": 401, "detail": "Sign in first."}, status_code=401,
-            headers={"www-authenticate": 'Cookie realm="qms"'},
+            headers={"www-authenticate": 'Bearer realm="qms"'},
         )
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.method != "GET":

@@ -1,0 +1,320 @@
+"""The read-only JSON API (/api/v1): one's own cycles and their scores, and the
+aggregates of one's networks. Documented by Litestar's OpenAPI schema at
+/schema/openapi.json.
+
+Authorisation is the pages' own (qms.web.auth): a session cookie, or an API token sent
+as `Authorization: Bearer ...` (tokens count on these GET routes only). Another
+organisation's cycle or another network answers 404, like a missing one; errors are
+JSON. A cycle's scores are for its heads, and for its staff once the head has published
+the results; coordinators read network aggregates, never an organisation's own scores.
+Items below their group's minimum size carry only counts (METHODOLOGY.md §3.4), exactly
+as `qms scores --format json` prints them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, QueryParameter
+from sqlalchemy.orm import Session
+
+from qms.scoring.document import scores_document
+from qms.store import api_cycles, cycles, directory, networks
+from qms.store.errors import NotFound
+from qms.store.scores import cycle_scores as score_cycle
+from qms.web.auth import Principal, requires
+
+READ = requires("api.read")
+
+
+class Cycle(msgspec.Struct):
+    id: int
+    organisation_id: int
+    organisation: str
+    year: int
+    methodology: str
+    version: str
+    status: str
+    # Whether the caller may read GET /api/v1/cycles/{id}/scores.
+    scores_available: bool
+
+
+class CycleHeader(msgspec.Struct):
+    id: int
+    organisation: str
+    year: int
+    methodology: str
+    version: str
+    status: str
+
+
+class ItemStatistics(msgspec.Struct):
+    """One scale item of one group. When `reportable` is false (fewer answers than the
+    group's minimum size) only the counts are given; the rest is null."""
+
+    group: str
+    item: str
+    n: int
+    dk: int
+    na: int
+    blank: int
+    mean: float | None
+    sd: float | None
+    top_box: float | None
+    histogram: dict[str, int] | None
+    reportable: bool
+
+
+class NodeScore(msgspec.Struct):
+    """A criterion's or sub-criterion's score for a group; `group` null is the composite
+    of the groups listed in `groups`."""
+
+    node: str
+    group: str | None
+    score: float | None
+    groups: list[str]
+
+
+class OverallScores(msgspec.Struct):
+    composite: float | None
+    by_group: dict[str, float | None]
+
+
+class CycleScores(msgspec.Struct):
+    """The same document as `qms scores --format json`, in full precision."""
+
+    cycle: CycleHeader
+    items: list[ItemStatistics]
+    scores: list[NodeScore]
+    overall: OverallScores
+
+
+class Network(msgspec.Struct):
+    id: int
+    name: str
+
+
+class Label(msgspec.Struct):
+    """A criterion ("overall": the overall score) or a group, titled in each language."""
+
+    id: str
+    title: dict[str, str]
+
+
+class NamedScore(msgspec.Struct):
+    """An organisation that consented to be named: its own score and its place counted
+    from the lowest (tied organisations share a place)."""
+
+    organisation_id: int
+    organisation: str
+    score: float
+    rank: int
+    of: int
+
+
+class Distribution(msgspec.Struct):
+    """One criterion × group (null: the composite across groups) across the organisations
+    that shared a closed cycle. Below three organisations only `n_orgs` is given."""
+
+    node: str
+    group: str | None
+    n_orgs: int
+    mean: float | None
+    median: float | None
+    q1: float | None
+    q3: float | None
+    min: float | None
+    max: float | None
+    named: list[NamedScore]
+
+
+class GroupResponses(msgspec.Struct):
+    group: str
+    n_orgs: int
+    responses: int | None  # null below three organisations
+
+
+class Organisation(msgspec.Struct):
+    id: int
+    name: str
+
+
+class NetworkAggregates(msgspec.Struct):
+    network_id: int
+    network: str
+    year: int
+    methodology: str
+    n_orgs: int
+    named_organisations: list[Organisation]
+    nodes: list[Label]
+    groups: list[Label]
+    stats: list[Distribution]
+    responses: list[GroupResponses]
+
+
+class TrendStat(msgspec.Struct):
+    node: str
+    group: str | None
+    n_orgs: int
+    median: float | None
+    q1: float | None
+    q3: float | None
+
+
+class TrendYear(msgspec.Struct):
+    year: int
+    n_orgs: int
+    stats: list[TrendStat]
+
+
+class NetworkTrend(msgspec.Struct):
+    network_id: int
+    methodology: str
+    years: list[TrendYear]
+
+
+YearParam = Annotated[
+    int | None, QueryParameter(ge=2000, le=2100,
+                               description="The year; the newest shared year when omitted.")
+]
+MethodologyParam = Annotated[
+    str | None, QueryParameter(max_length=100,
+                               description="A methodology id; the year's first when omitted.")
+]
+
+
+def _label(label: networks.Label) -> Label:
+    return Label(id=label.id, title=dict(label.title.values))
+
+
+def aggregates_of(view: networks.NetworkView) -> NetworkAggregates:
+    return NetworkAggregates(
+        network_id=view.network_id, network=view.network_name, year=view.year,
+        methodology=view.methodology_id, n_orgs=view.n_orgs,
+        named_organisations=[Organisation(id=o.id, name=o.name) for o in view.named],
+        nodes=[_label(n) for n in view.nodes], groups=[_label(g) for g in view.groups],
+        stats=[
+            Distribution(
+                node=s.node, group=s.group, n_orgs=s.n_orgs, mean=s.mean, median=s.median,
+                q1=s.q1, q3=s.q3, min=s.min, max=s.max,
+                named=[NamedScore(organisation_id=n.organisation_id, organisation=n.name,
+                                  score=n.score, rank=n.rank, of=n.of) for n in s.named],
+            )
+            for s in view.stats
+        ],
+        responses=[GroupResponses(group=r.group, n_orgs=r.n_orgs, responses=r.responses)
+                   for r in view.responses],
+    )
+
+
+def pick_year(
+    db: Session, network_id: int, year: int | None, methodology: str | None
+) -> tuple[int, str]:
+    """The requested year and methodology, filling in what is omitted from what the
+    network has; 404 when it has nothing of the kind."""
+    try:
+        offered = networks.network_years(db, network_id)
+    except NotFound:
+        raise NotFoundException() from None
+    for y, m in offered:
+        if (year is None or y == year) and (methodology is None or m == methodology):
+            return y, m
+    raise NotFoundException("No shared cycles of this year and methodology.")
+
+
+def may_read_scores(principal: Principal, organisation_id: int, published: bool) -> bool:
+    """The results pages' rule: heads always, staff once the results are published."""
+    if principal.can("results.view", organisation_id=organisation_id):
+        return True
+    return published and principal.can("results.published", organisation_id=organisation_id)
+
+
+class ApiController(Controller):
+    path = "/api/v1"
+    tags = ["api"]  # noqa: RUF012  (Litestar's own class attribute)
+
+    @get("/cycles", opt=READ, sync_to_thread=True, summary="Cycles you can see")
+    def list_cycles(
+        self, db: NamedDependency[Session], principal: NamedDependency[Principal]
+    ) -> list[Cycle]:
+        listings = api_cycles.visible_cycles(db, principal.organisation_ids("organisation.view"))
+        return [
+            Cycle(
+                id=c.id, organisation_id=c.organisation_id, organisation=c.organisation,
+                year=c.year, methodology=c.methodology, version=c.version, status=c.status,
+                scores_available=may_read_scores(
+                    principal, c.organisation_id, c.results_published_at is not None
+                ),
+            )
+            for c in listings
+        ]
+
+    @get("/cycles/{cycle_id:int}/scores", opt=READ, sync_to_thread=True,
+         summary="A cycle's item statistics and scores")
+    def cycle_scores(
+        self,
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> CycleScores:
+        try:
+            cycle = cycles.get_cycle(db, cycle_id)
+        except NotFound:
+            raise NotFoundException() from None
+        principal.require("organisation.view", organisation_id=cycle.organisation_id)
+        if not may_read_scores(
+            principal, cycle.organisation_id, cycle.results_published_at is not None
+        ):
+            raise PermissionDeniedException("The results of this cycle are not published yet.")
+        document: dict[str, Any] = scores_document(
+            cycles.cycle_info(db, cycle_id), score_cycle(db, cycle)
+        )
+        return msgspec.convert(document, CycleScores)
+
+    @get("/networks", opt=READ, sync_to_thread=True, summary="Networks you coordinate")
+    def list_networks(
+        self, db: NamedDependency[Session], principal: NamedDependency[Principal]
+    ) -> list[Network]:
+        refs = directory.network_refs(db, principal.network_ids("network.dashboard"))
+        return [Network(id=r.id, name=r.name) for r in refs]
+
+    @get("/networks/{network_id:int}/aggregates", sync_to_thread=True,
+         opt=requires("network.dashboard", network="network_id"),
+         summary="Distributions across a network's partners for one year")
+    def network_aggregates(
+        self,
+        db: NamedDependency[Session],
+        network_id: FromPath[int],
+        year: YearParam = None,
+        methodology: MethodologyParam = None,
+    ) -> NetworkAggregates:
+        picked_year, picked_methodology = pick_year(db, network_id, year, methodology)
+        view = networks.network_aggregates(db, network_id, picked_year, picked_methodology)
+        return aggregates_of(view)
+
+    @get("/networks/{network_id:int}/trend", sync_to_thread=True,
+         opt=requires("network.dashboard", network="network_id"),
+         summary="Medians and quartiles across a network's partners over the years")
+    def network_trend(
+        self,
+        db: NamedDependency[Session],
+        network_id: FromPath[int],
+        methodology: MethodologyParam = None,
+    ) -> NetworkTrend:
+        _, picked = pick_year(db, network_id, None, methodology)
+        years = networks.network_trend(db, network_id, picked)
+        return NetworkTrend(
+            network_id=network_id, methodology=picked,
+            years=[
+                TrendYear(year=t.year, n_orgs=t.n_orgs, stats=[
+                    TrendStat(node=s.node, group=s.group, n_orgs=s.n_orgs, median=s.median,
+                              q1=s.q1, q3=s.q3)
+                    for s in t.stats
+                ])
+                for t in years
+            ],
+        )
