@@ -92,10 +92,22 @@ def _insert_codes(session: Session, rows: list[dict[str, object]]) -> None:
     raise StoreError("could not make unique codes; try again")
 
 
+def new_batch_id() -> str:
+    """An opaque, unguessable name for a batch of codes (128 bits)."""
+    return secrets.token_urlsafe(16)
+
+
 def create_codes(
-    session: Session, cycle: Cycle, group: str, count: int, *, actor_id: int | None = None
+    session: Session,
+    cycle: Cycle,
+    group: str,
+    count: int,
+    *,
+    actor_id: int | None = None,
+    batch: str | None = None,
 ) -> list[str]:
-    """`count` new single-use codes for `group` (formatted for print). The caller commits."""
+    """`count` new single-use codes for `group` (formatted for print). The caller commits.
+    `batch` (from `new_batch_id`) lets the batch's unused slips be printed again."""
     if not 1 <= count <= MAX_BATCH:
         raise StoreError(f"the number of codes must be between 1 and {MAX_BATCH}")
     if cycle.status == "closed":
@@ -110,6 +122,7 @@ def create_codes(
             "kind": "single",
             "uses": 0,
             "created_at": now,
+            "batch": batch,
         }
         for _ in range(count)
     ]
@@ -278,6 +291,36 @@ def response_of(session: Session, target: CodeTarget) -> Response | None:
 def target_methodology(session: Session, target: CodeTarget) -> Methodology:
     """The methodology of a code's cycle: from the cache by hash, the snapshot on a miss."""
     return methodology_by_hash(session, target.cycle_id, target.snapshot_hash)
+
+
+@dataclass(frozen=True)
+class BatchSlips:
+    """What a batch's slips show: its group, and its codes not used yet. Used codes are
+    never printed again (a reprinted slip must not look like a fresh questionnaire)."""
+
+    group_id: str
+    unused: list[str]  # formatted, in the order they were made
+    used: int
+
+
+def batch_slips(session: Session, cycle_id: int, batch: str) -> BatchSlips | None:
+    """None when `cycle_id` holds no batch of that name (so a batch id found elsewhere
+    opens nothing in another cycle)."""
+    if not batch or len(batch) > 32:
+        return None
+    rows = session.execute(
+        select(AccessCode.code, AccessCode.group_id, AccessCode.response_id)
+        .where(
+            AccessCode.cycle_id == cycle_id,
+            AccessCode.batch == batch,
+            AccessCode.kind == "single",
+        )
+        .order_by(AccessCode.id)
+    ).all()
+    if not rows:
+        return None
+    unused = [format_code(code) for code, _group, response_id in rows if response_id is None]
+    return BatchSlips(rows[0][1], unused, len(rows) - len(unused))
 
 
 @dataclass(frozen=True)

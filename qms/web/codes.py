@@ -7,18 +7,15 @@ cycle's organisation once it is loaded (another organisation's cycle answers 404
 
 from __future__ import annotations
 
-import io
-import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-import segno
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
-from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from qms.methodology.model import Methodology
@@ -29,6 +26,7 @@ from qms.web.auth import Principal, requires
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.i18n import N_
 from qms.web.render import page
+from qms.web.slips import slips_for, slips_pdf
 
 BATCH_MAX = 500
 SIGNED_IN = requires("staff.home")
@@ -36,13 +34,8 @@ COUNT_ERROR = N_("Enter a whole number from 1 to 500.")
 CAP_ERROR = N_("Enter a whole number from 1 to 100000.")
 GROUP_ERROR = N_("Choose a group.")
 CLOSED_ERROR = N_("This cycle is closed: it takes no new codes.")
-_XML_DECLARATION = re.compile(r"^<\?xml[^>]*\?>\s*")
-
-
-@dataclass(frozen=True)
-class Slip:
-    code: str
-    qr: Markup
+NOTHING_LEFT = N_("Every code of this batch has been used: there is nothing left to print.")
+CLOSED_PRINT = N_("This cycle is closed: its codes no longer work, so there is nothing to print.")
 
 
 @dataclass(frozen=True)
@@ -64,20 +57,6 @@ class LinkRow:
     @property
     def left(self) -> int | None:
         return None if self.cap is None else max(self.cap - self.uses, 0)
-
-
-def qr_svg(url: str) -> Markup:
-    """An inline SVG QR code of `url`: one path, no style attributes, no script."""
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(
-        buffer, kind="svg", xmldecl=False, svgns=True, border=2, omitsize=True,
-        svgclass="qr", lineclass=None,
-    )
-    svg = _XML_DECLARATION.sub("", buffer.getvalue().decode("ascii"))
-    svg = svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
-    # Safe: the markup is segno's own, and the URL only becomes path data (black modules),
-    # never text, so nothing from the request can reach the page as markup.
-    return Markup(svg)  # noqa: S704
 
 
 def origin(request: Request[Any, Any, Any]) -> str:
@@ -179,9 +158,12 @@ class CodesController(Controller):
         if cycle.status == "closed":
             form.error("count", CLOSED_ERROR)
         made: list[str] = []
+        batch = codes.new_batch_id()
         if form.ok and group is not None and count is not None:
             try:
-                made = codes.create_codes(db, cycle, group.id, count, actor_id=principal.user_id)
+                made = codes.create_codes(
+                    db, cycle, group.id, count, actor_id=principal.user_id, batch=batch
+                )
             except Conflict:
                 form.error("count", CLOSED_ERROR)
         if not form.ok or group is None:
@@ -196,9 +178,59 @@ class CodesController(Controller):
                 "cycle": cycles.cycle_info(db, cycle.id),
                 "group_title": group.title.get(lang),
                 "short_address": base + "/",
-                "slips": [Slip(code, qr_svg(f"{base}/a/{code}")) for code in made],
+                "slips": slips_for(made, base),
+                "pdf_href": f"/staff/cycles/{cycle.id}/codes/slips.pdf?batch={batch}",
             },
             request=request,
+        )
+
+    @get("/staff/cycles/{cycle_id:int}/codes/slips.pdf", opt=SIGNED_IN, sync_to_thread=True)
+    def slips_pdf(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        batch: FromQuery[str] = "",
+    ) -> Response[bytes] | Template:
+        """The unused codes of one batch as a PDF. The batch id is only on the slips page
+        of the person who made it; a used code is left out, and a closed cycle prints
+        nothing, since its codes no longer open anything."""
+        cycle = load_cycle(db, principal, cycle_id, "cycle.codes")
+        found = codes.batch_slips(db, cycle.id, batch)
+        if found is None:
+            raise NotFoundException()
+        info = cycles.cycle_info(db, cycle.id)
+        if cycle.status == "closed" or not found.unused:
+            return page(
+                "codes/nothing_to_print.html",
+                {"cycle": info, "message": CLOSED_PRINT if cycle.status == "closed"
+                 else NOTHING_LEFT},
+                status_code=409,
+                request=request,
+            )
+        lang: str = request.state.lang
+        groups = _coded_groups(cycle_methodology(cycle))
+        base = origin(request)
+        engine = cast(JinjaTemplateEngine, request.app.template_engine)
+        pdf = slips_pdf(
+            engine.engine,
+            {
+                "cycle": info,
+                "group_title": groups[found.group_id].title.get(lang)
+                if found.group_id in groups else found.group_id,
+                "short_address": base + "/",
+                "slips": slips_for(found.unused, base),
+            },
+        )
+        filename = f"slips-{info.year}-{found.group_id}-{cycle.id}.pdf"
+        return Response(
+            content=pdf,
+            media_type="application/pdf",
+            headers={
+                "content-disposition": f'attachment; filename="{filename}"',
+                "cache-control": "no-store",
+            },
         )
 
     @post("/staff/cycles/{cycle_id:int}/open-links", opt=SIGNED_IN, sync_to_thread=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -246,3 +247,116 @@ def test_coordinator_may_not_make_codes(
     sign_in(client, world.email("coordinator"))
     assert client.get(f"/staff/cycles/{cycle_id}/codes").status_code == 404
     assert _codes_in(database, cycle_id) == 0
+
+
+PDF_LINK = re.compile(r'href="(/staff/cycles/\d+/codes/slips\.pdf\?batch=[A-Za-z0-9_-]+)"')
+
+
+def _pdf_pages(pdf: bytes, tmp_path: Path) -> int:
+    """The page count as poppler's pdfinfo reads it (WeasyPrint compresses its objects,
+    so counting `/Type /Page` in the bytes finds nothing)."""
+    path = tmp_path / "count.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    found = re.search(r"^Pages:\s+(\d+)$", info.stdout, re.M)
+    assert found, info.stdout
+    return int(found.group(1))
+
+
+def _make_batch(
+    client: Client, form_post: Callable[..., httpx.Response], cycle_id: int, count: int,
+    group: str = "clients",
+) -> tuple[list[str], str]:
+    response = form_post(
+        client, f"/staff/cycles/{cycle_id}/codes?lang=en", {"group": group, "count": str(count)}
+    )
+    assert response.status_code == 200
+    link = PDF_LINK.search(response.text)
+    assert link, "the slips page offers the PDF"
+    return CODE.findall(response.text), link.group(1).replace("&amp;", "&")
+
+
+def test_slips_pdf_has_eight_slips_a_page_and_leaves_out_used_codes(
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Callable[..., httpx.Response],
+    tmp_path: Path,
+) -> None:
+    cycle_id = _cycle(database)
+    sign_in(client, world.email("staff"))
+    codes, href = _make_batch(client, form_post, cycle_id, 17)
+    response = client.get(href + "&lang=lv")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.content.startswith(b"%PDF-")
+    assert _pdf_pages(response.content, tmp_path) == 3  # 17 slips: 8 + 8 + 1
+    pdf_file = tmp_path / "slips.pdf"
+    pdf_file.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf_file), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert all(code in text for code in codes)
+    assert "piekļuves kods" in text  # in the language of the request
+
+    # Nine codes used leave eight: the reprint is one page, without the used ones.
+    for code in codes[:9]:
+        assert client.get(f"/a/{code}", follow_redirects=False).status_code < 400
+    response = client.get(href)
+    assert response.status_code == 200
+    assert _pdf_pages(response.content, tmp_path) == 1
+    pdf_file.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", str(pdf_file), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert codes[0] not in text and codes[9] in text
+
+
+def test_slips_pdf_of_another_organisation_or_batch_is_not_found(
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Callable[..., httpx.Response],
+) -> None:
+    cycle_a = _cycle(database)
+    cycle_b = _cycle(database, "Org B")
+    sign_in(client, world.email("head"))
+    _codes, href = _make_batch(client, form_post, cycle_a, 2)
+    batch = href.split("batch=")[1]
+    # The right batch under another cycle's address, a made-up batch, no batch at all.
+    assert client.get(f"/staff/cycles/{cycle_b}/codes/slips.pdf?batch={batch}").status_code \
+        == 404
+    assert client.get(f"/staff/cycles/{cycle_a}/codes/slips.pdf?batch=x{batch[1:]}"
+                      ).status_code == 404
+    assert client.get(f"/staff/cycles/{cycle_a}/codes/slips.pdf").status_code == 404
+
+    client.cookies.clear()
+    sign_in(client, world.email("head_b"))
+    response = client.get(href)
+    assert response.status_code == 404
+    assert not response.content.startswith(b"%PDF")
+
+
+def test_slips_pdf_is_refused_when_nothing_is_left_or_the_cycle_closed(
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Callable[..., httpx.Response],
+) -> None:
+    cycle_id = _cycle(database)
+    sign_in(client, world.email("staff"))
+    codes, href = _make_batch(client, form_post, cycle_id, 1)
+    assert client.get(f"/a/{codes[0]}", follow_redirects=False).status_code < 400
+    response = client.get(href + "&lang=en")
+    assert response.status_code == 409
+    assert "nothing left to print" in response.text
+
+    _codes, href = _make_batch(client, form_post, cycle_id, 2)
+    _close(database, cycle_id)
+    response = client.get(href + "&lang=en")
+    assert response.status_code == 409
+    assert "This cycle is closed" in response.text

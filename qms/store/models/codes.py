@@ -33,3 +33,5 @@ class AccessCode(Timestamped, Base):
     cap: Mapped[int | None] = mapped_column(Integer)
     uses: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # An opaque id shared by the codes made together, to print that batch's slips again.
+    batch: Mapped[str | None] = mapped_column(String(32), index=True)
