@@ -36,10 +36,12 @@ from qms.web.auth import (
     requires,
 )
 from qms.web.codes import CodesController
+from qms.web.compare import CompareController
 from qms.web.consensus import ConsensusController
 from qms.web.cycles import CycleController
 from qms.web.deps import provide_db, provide_settings
 from qms.web.pages import HealthController, HomeController
+from qms.web.plan import PlanController
 from qms.web.render import configure_jinja, error_page, set_request_language
 from qms.web.respond.answer import AnswerController
 from qms.web.respond.preview import PreviewController
@@ -105,6 +107,8 @@ def create_app(settings: Settings) -> Litestar:
             StaffController,
             ConsensusController,
             CycleController,
+            CompareController,
+            PlanController,
             CodesController,
             AdminDirectoryController,
             AdminUsersController,

@@ -37,7 +37,7 @@ def trend_chart(
             raise ValueError(
                 f"series {s.label!r} has {len(s.values)} values for {len(years)} years"
             )
-    fig = new_figure(6.4, 3.8)
+    fig = new_figure(7.2, 4.6)
     ax = fig.add_subplot()
     xs = list(range(len(years)))
     for s in series:
@@ -58,7 +58,8 @@ def trend_chart(
     if title:
         ax.set_title(title, loc="left")
     if series:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        # Below the plot: group names are long, and a legend beside it squeezes the lines.
+        fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig
 
 

@@ -14,8 +14,9 @@ from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.counts import CountKey, ResponseState, apply_delta, difference
 from qms.store.errors import Conflict, NotFound, StoreError
-from qms.store.models import Answer, CycleGroup, Organisation, Response
+from qms.store.models import Answer, CycleGroup, Response
 from qms.store.models import Cycle as Cycle  # re-exported: the web layer names the type
+from qms.store.models import Organisation as Organisation  # re-exported for the web layer
 from qms.store.org_scores import drop_org_scores, keep_org_scores
 from qms.store.snapshots import Snapshot, cycle_methodology
 
@@ -123,6 +124,13 @@ def open_cycle(session: Session, cycle: Cycle, *, actor_id: int | None = None) -
         organisation_id=cycle.organisation_id,
         subject=f"cycle {cycle.id}",
     )
+
+
+def get_organisation(session: Session, organisation_id: int) -> Organisation:
+    found = session.get(Organisation, organisation_id)
+    if found is None:
+        raise NotFound(f"no organisation with id {organisation_id}")
+    return found
 
 
 def get_cycle(session: Session, cycle_id: int) -> Cycle:

@@ -1,32 +1,49 @@
-"""A cycle for the people who run it: response rates per group (access codes have their
-own page, qms.web.codes).
+"""A cycle for the people who run it: creating one, opening, closing and reopening it,
+and the live response page (access codes have their own page, qms.web.codes).
 
-The cycle's organisation is only known after loading it, so the routes ask for a
+The cycle's organisation is only known after loading it, so the cycle routes ask for a
 signed-in person and the handlers check the organisation (another organisation's cycle
-answers 404, like a missing one).
+answers 404, like a missing one). Creating a cycle names its organisation in the path.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from qms.store import codes, cycles, responses
-from qms.store.errors import NotFound
+from qms.methodology.model import Methodology
+from qms.settings import Settings
+from qms.store import codes, cycles, snapshots
+from qms.store.errors import Conflict, NotFound, StoreError
 from qms.store.snapshots import cycle_methodology
 from qms.web.auth import Principal, requires
+from qms.web.forms import Form, FormData, integer, is_htmx, text
 from qms.web.i18n import N_
 from qms.web.render import page
 
 SIGNED_IN = requires("staff.home")
+MANAGE = "cycle.manage"
 STATUS_LABELS = {"draft": N_("Draft"), "open": N_("Open"), "closed": N_("Closed")}
+POLL_SECONDS = 5
+REASON_MAX = 500
+TARGET_MAX = 100_000
+YEAR_ERROR = N_("Enter a year from 2000 to 2100.")
+METHODOLOGY_ERROR = N_("Choose a methodology.")
+GROUPS_ERROR = N_("Choose at least one group.")
+TARGET_ERROR = N_("Enter the target as a whole number from 1 to 100000, or leave it empty.")
+DUPLICATE_ERROR = N_("This organisation already has a cycle of this methodology for that year.")
+BROKEN_ERROR = N_("This methodology has errors; ask an administrator to check its files.")
+CONFIRM_ERROR = N_("Tick the box to confirm that you want to close the cycle.")
+REASON_ERROR = N_("Give the reason for reopening (up to 500 characters).")
+STATE_ERROR = N_("The cycle has changed meanwhile; look at its status and try again.")
 
 
 @dataclass(frozen=True)
@@ -34,66 +51,129 @@ class GroupRow:
     id: str
     title: str
     takes_codes: bool
+    target: int | None
     issued: int
     started: int
-    codes_submitted: int
+    submitted: int
     web: int
     paper: int
     imported: int
     in_progress: int
 
+    @property
+    def rate(self) -> int | None:
+        """Submitted responses as a percentage of the target (may pass 100)."""
+        return None if not self.target else round(100 * self.submitted / self.target)
+
+    @property
+    def bar(self) -> int:
+        return min(self.rate or 0, 100)
+
+
+def group_rows(db: Session, cycle: cycles.Cycle, lang: str) -> list[GroupRow]:
+    """The live table: two grouped queries (codes, responses) and the chosen groups."""
+    methodology = cycle_methodology(cycle)
+    counts = codes.code_counts(db, cycle.id)
+    breakdown = cycles.response_breakdown(db, cycle.id)
+    chosen = cycles.cycle_groups(db, cycle.id)
+    rows = []
+    for group in methodology.groups:
+        if chosen is not None and group.id not in chosen:
+            continue
+        c = counts.get(group.id, codes.CodeCounts(0, 0, 0))
+        b = breakdown.get(group.id, {})
+
+        def submitted(source: str, b: dict[tuple[str, str], int] = b) -> int:
+            return b.get(("submitted", source), 0)
+
+        rows.append(
+            GroupRow(
+                id=group.id,
+                title=group.title.get(lang),
+                takes_codes=not group.is_consensus,
+                target=None if chosen is None else chosen.get(group.id),
+                issued=c.issued,
+                started=c.started,
+                submitted=sum(n for (status, _s), n in b.items() if status == "submitted"),
+                web=submitted("web"),
+                paper=submitted("paper"),
+                imported=submitted("import"),
+                in_progress=sum(n for (status, _s), n in b.items() if status == "in_progress"),
+            )
+        )
+    return rows
+
+
+def _load(db: Session, principal: Principal, cycle_id: int, action: str) -> cycles.Cycle:
+    try:
+        cycle = cycles.get_cycle(db, cycle_id)
+    except NotFound:
+        raise NotFoundException() from None
+    principal.require(action, organisation_id=cycle.organisation_id)
+    return cycle
+
+
+def _organisation(db: Session, organisation_id: int) -> cycles.Organisation:
+    try:
+        return cycles.get_organisation(db, organisation_id)
+    except NotFound:
+        raise NotFoundException() from None
+
+
+def _methodologies(settings: Settings) -> list[str]:
+    return snapshots.available(Path(settings.questionnaires))
+
+
+def _new_form_context(
+    settings: Settings, organisation: cycles.Organisation, form: Form, lang: str
+) -> dict[str, Any]:
+    available = _methodologies(settings)
+    wanted = form.values.get("methodology") or (
+        settings.default_methodology if settings.default_methodology in available
+        else (available[0] if available else "")
+    )
+    groups: list[tuple[str, str, bool]] = []
+    try:
+        snapshot = snapshots.read_snapshot(Path(settings.questionnaires), wanted)
+        groups = [(g.id, g.title.get(lang), g.is_consensus) for g in snapshot.methodology.groups]
+    except StoreError:
+        pass
+    return {
+        "organisation": organisation,
+        "form": form,
+        "methodology_options": [(m, m) for m in available],
+        "groups": groups,
+        "fresh": not form.values,
+    }
+
 
 class CycleController(Controller):
-    def _cycle(self, db: Session, principal: Principal, cycle_id: int, action: str) -> cycles.Cycle:
-        try:
-            cycle = cycles.get_cycle(db, cycle_id)
-        except NotFound:
-            raise NotFoundException() from None
-        principal.require(action, organisation_id=cycle.organisation_id)
-        return cycle
-
     def _page(
-        self,
-        request: Request[Any, Any, Any],
-        db: Session,
-        principal: Principal,
-        cycle: cycles.Cycle,
+        self, request: Request[Any, Any, Any], db: Session, principal: Principal,
+        cycle: cycles.Cycle, form: Form | None = None, status_code: int = 200,
     ) -> Template:
         lang: str = request.state.lang
-        methodology = cycle_methodology(cycle)
-        counts = codes.code_counts(db, cycle.id)
-        totals = responses.response_totals(db, cycle.id)
-        by_source = cycles.submitted_by_source(db, cycle.id)
-        rows = []
-        for group in methodology.groups:
-            c = counts.get(group.id, codes.CodeCounts(0, 0, 0))
-            sources = by_source.get(group.id, {})
-            rows.append(
-                GroupRow(
-                    id=group.id,
-                    title=group.title.get(lang),
-                    takes_codes=not group.is_consensus,
-                    issued=c.issued,
-                    started=c.started,
-                    codes_submitted=c.submitted,
-                    web=sources.get("web", 0),
-                    paper=sources.get("paper", 0),
-                    imported=sources.get("import", 0),
-                    in_progress=totals.get(group.id, {}).get("in_progress", 0),
-                )
-            )
+        methodology: Methodology = cycle_methodology(cycle)
+        org = cycle.organisation_id
         return page(
             "staff/cycle.html",
             {
                 "cycle": cycles.cycle_info(db, cycle.id),
-                "organisation_id": cycle.organisation_id,
+                "organisation_id": org,
                 "methodology_title": methodology.title.get(lang),
                 "status_label": STATUS_LABELS.get(cycle.status, cycle.status),
-                "rows": rows,
-                "can_codes": principal.can(
-                    "cycle.codes", organisation_id=cycle.organisation_id
-                ),
+                "rows": group_rows(db, cycle, lang),
+                "poll": cycle.status == "open",
+                "poll_seconds": POLL_SECONDS,
+                "can_codes": principal.can("cycle.codes", organisation_id=org),
+                "can_manage": principal.can(MANAGE, organisation_id=org),
+                "can_compare": principal.can("cycle.compare", organisation_id=org),
+                "can_plan": principal.can("plan.view", organisation_id=org),
+                "form": form or Form(),
+                "reason_max": REASON_MAX,
+                "done": request.query_params.get("done", ""),
             },
+            status_code=status_code,
             request=request,
         )
 
@@ -105,5 +185,175 @@ class CycleController(Controller):
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
     ) -> Template:
-        cycle = self._cycle(db, principal, cycle_id, "organisation.view")
+        cycle = _load(db, principal, cycle_id, "organisation.view")
         return self._page(request, db, principal, cycle)
+
+    @get("/staff/cycles/{cycle_id:int}/responses", name="cycle_responses", opt=SIGNED_IN,
+         sync_to_thread=True)
+    def responses_fragment(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Template | Redirect:
+        """Only the table, for htmx to swap in every few seconds; a browser without
+        htmx that lands here gets the whole page."""
+        cycle = _load(db, principal, cycle_id, "organisation.view")
+        if not is_htmx(request):
+            return Redirect(f"/staff/cycles/{cycle.id}", status_code=303)
+        return Template(
+            template_name="staff/_responses.html",
+            context={
+                "cycle": cycles.cycle_info(db, cycle.id),
+                "rows": group_rows(db, cycle, request.state.lang),
+                "poll": cycle.status == "open",
+                "poll_seconds": POLL_SECONDS,
+            },
+        )
+
+    @post("/staff/cycles/{cycle_id:int}/open", opt=SIGNED_IN, sync_to_thread=True)
+    def open(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Template | Redirect:
+        cycle = _load(db, principal, cycle_id, MANAGE)
+        try:
+            cycles.open_cycle(db, cycle, actor_id=principal.user_id)
+        except Conflict:
+            db.rollback()
+            form = Form()
+            form.error("status", STATE_ERROR)
+            return self._page(request, db, principal, cycle, form, 409)
+        db.commit()
+        return Redirect(f"/staff/cycles/{cycle.id}?done=opened", status_code=303)
+
+    @post("/staff/cycles/{cycle_id:int}/close", opt=SIGNED_IN, sync_to_thread=True)
+    def close(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        cycle = _load(db, principal, cycle_id, MANAGE)
+        form = Form(values={"confirm": text(data, "confirm")})
+        if form.values["confirm"] != "yes":
+            form.error("confirm", CONFIRM_ERROR)
+            return self._page(request, db, principal, cycle, form, 422)
+        try:
+            cycles.close_cycle(db, cycle, actor_id=principal.user_id)
+        except Conflict:
+            db.rollback()
+            form.error("status", STATE_ERROR)
+            return self._page(request, db, principal, cycle, form, 409)
+        db.commit()
+        return Redirect(f"/staff/cycles/{cycle.id}?done=closed", status_code=303)
+
+    @post("/staff/cycles/{cycle_id:int}/reopen", opt=SIGNED_IN, sync_to_thread=True)
+    def reopen(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        cycle = _load(db, principal, cycle_id, MANAGE)
+        form = Form(values={"reason": text(data, "reason")})
+        reason = form.values["reason"]
+        if not reason or len(reason) > REASON_MAX:
+            form.error("reason", REASON_ERROR)
+            return self._page(request, db, principal, cycle, form, 422)
+        if cycle.status != "closed":
+            form.error("status", STATE_ERROR)
+            return self._page(request, db, principal, cycle, form, 409)
+        cycles.reopen_cycle(db, cycle, actor_id=principal.user_id, reason=reason)
+        db.commit()
+        return Redirect(f"/staff/cycles/{cycle.id}?done=reopened", status_code=303)
+
+    @get("/staff/organisations/{organisation_id:int}/cycles/new", name="cycle_new",
+         opt=requires(MANAGE, organisation="organisation_id"), sync_to_thread=True)
+    def new(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        settings: NamedDependency[Settings],
+        organisation_id: FromPath[int],
+    ) -> Template:
+        organisation = _organisation(db, organisation_id)
+        form = Form()
+        if (m := request.query_params.get("methodology")) in _methodologies(settings):
+            form.values["methodology"] = m
+        return page(
+            "staff/cycle_new.html",
+            _new_form_context(settings, organisation, form, request.state.lang),
+            request=request,
+        )
+
+    @post("/staff/organisations/{organisation_id:int}/cycles/new",
+          opt=requires(MANAGE, organisation="organisation_id"), sync_to_thread=True)
+    def create(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        settings: NamedDependency[Settings],
+        principal: NamedDependency[Principal],
+        organisation_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        organisation = _organisation(db, organisation_id)
+        lang: str = request.state.lang
+        form = Form(values={"year": text(data, "year"), "methodology": text(data, "methodology")})
+        year = integer(data, "year")
+        if year is None or not cycles.YEAR_MIN <= year <= cycles.YEAR_MAX:
+            form.error("year", YEAR_ERROR)
+        snapshot = None
+        if form.values["methodology"] not in _methodologies(settings):
+            form.error("methodology", METHODOLOGY_ERROR)
+        else:
+            try:
+                snapshot = snapshots.read_snapshot(
+                    Path(settings.questionnaires), form.values["methodology"]
+                )
+            except StoreError:
+                form.error("methodology", BROKEN_ERROR)
+        chosen: dict[str, int | None] = {}
+        if snapshot is not None:
+            for group in snapshot.methodology.groups:
+                ticked = text(data, f"group:{group.id}") == "yes"
+                raw = text(data, f"target:{group.id}")
+                form.values[f"group:{group.id}"] = "yes" if ticked else ""
+                form.values[f"target:{group.id}"] = raw
+                target = integer(data, f"target:{group.id}")
+                if raw and (target is None or not 1 <= target <= TARGET_MAX):
+                    form.error(f"target:{group.id}", TARGET_ERROR)
+                if ticked:
+                    chosen[group.id] = target if raw else None
+            if not chosen:
+                form.error("groups", GROUPS_ERROR)
+        if form.ok and snapshot is not None and year is not None:
+            try:
+                made = cycles.create_cycle(
+                    db, organisation, year, snapshot, actor_id=principal.user_id, draft=True,
+                    groups=chosen,
+                )
+            except Conflict:
+                db.rollback()
+                form.error("year", DUPLICATE_ERROR)
+            else:
+                db.commit()
+                return Redirect(f"/staff/cycles/{made.id}?done=created", status_code=303)
+        return page(
+            "staff/cycle_new.html",
+            _new_form_context(settings, organisation, form, lang),
+            status_code=422,
+            request=request,
+        )
+
+
+__all__ = ["CycleController", "GroupRow", "group_rows"]

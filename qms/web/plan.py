@@ -1,0 +1,236 @@
+"""The improvement plan of a cycle: actions tied to a criterion with an owner, a due
+date, a status and a progress note; proposals from the weakest scores and the
+consensus's areas for improvement; open actions of earlier years carried along.
+
+Heads edit, staff read. The organisation is known once the cycle is loaded (another
+organisation's cycle or action answers 404). Every change is in the audit log
+(qms.store.plan).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
+
+from qms.methodology.model import Methodology
+from qms.scoring import fmt1
+from qms.store import cycles, plan
+from qms.store.errors import NotFound, StoreError
+from qms.store.snapshots import cycle_methodology
+from qms.web import i18n
+from qms.web.auth import Principal, requires
+from qms.web.forms import Form, FormData, text
+from qms.web.i18n import N_
+from qms.web.render import page
+
+SIGNED_IN = requires("staff.home")
+STATUS_LABELS = {
+    "planned": N_("Planned"),
+    "in_progress": N_("In progress"),
+    "done": N_("Done"),
+    "dropped": N_("Dropped"),
+}
+CRITERION_ERROR = N_("Choose a criterion.")
+TITLE_ERROR = N_("Describe the action (up to 300 characters).")
+OWNER_ERROR = N_("The owner's name can have up to 200 characters.")
+DUE_ERROR = N_("Enter the due date as YYYY-MM-DD, for example 2026-06-30.")
+STATUS_ERROR = N_("Choose a status.")
+PROGRESS_ERROR = N_("The progress note can have up to 2000 characters.")
+
+
+@dataclass(frozen=True)
+class ActionView:
+    action: plan.Action
+    criterion_title: str
+    status_label: str
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    criterion: str
+    criterion_title: str
+    kind: str
+    score: str
+    note: str
+
+
+def _load(db: Session, principal: Principal, cycle_id: int, action: str) -> cycles.Cycle:
+    try:
+        cycle = cycles.get_cycle(db, cycle_id)
+    except NotFound:
+        raise NotFoundException() from None
+    principal.require(action, organisation_id=cycle.organisation_id)
+    return cycle
+
+
+def _title(methodology: Methodology, node: str, lang: str) -> str:
+    try:
+        return methodology.node(node).title.get(lang)
+    except KeyError:
+        return ""
+
+
+def _criterion_options(methodology: Methodology, lang: str) -> list[tuple[str, str]]:
+    options = []
+    for c in methodology.criteria:
+        options.append((c.id, f"{c.id} {c.title.get(lang)}"))
+        options.extend((s.id, f"— {s.id} {s.title.get(lang)}") for s in c.subcriteria)
+    return options
+
+
+def _read(data: FormData, form: Form, *, with_action: bool) -> tuple[date | None, str]:
+    """Checks the fields shared by adding and editing; returns (due, status)."""
+    due: date | None = None
+    raw_due = form.values["due"]
+    if raw_due:
+        try:
+            due = date.fromisoformat(raw_due)
+        except ValueError:
+            form.error("due", DUE_ERROR)
+    if len(form.values["owner"]) > plan.OWNER_MAX:
+        form.error("owner", OWNER_ERROR)
+    status = form.values["status"]
+    if status not in plan.ACTION_STATUSES:
+        form.error("status", STATUS_ERROR)
+    if len(form.values.get("progress", "")) > plan.PROGRESS_MAX:
+        form.error("progress", PROGRESS_ERROR)
+    if with_action:
+        title = form.values["title"]
+        if not title or len(title) > plan.TITLE_MAX:
+            form.error("title", TITLE_ERROR)
+    return due, status
+
+
+class PlanController(Controller):
+    def _page(
+        self, request: Request[Any, Any, Any], db: Session, principal: Principal,
+        cycle: cycles.Cycle, form: Form | None = None, *, edit_form: Form | None = None,
+        edit_id: int | None = None, status_code: int = 200,
+    ) -> Template:
+        lang: str = request.state.lang
+        methodology = cycle_methodology(cycle)
+        actions = [
+            ActionView(a, _title(methodology, a.criterion, lang), STATUS_LABELS[a.status])
+            for a in plan.actions_for_cycle(db, cycle.id)
+        ]
+        can_edit = principal.can("plan.edit", organisation_id=cycle.organisation_id)
+        proposals = [
+            ProposalView(p.criterion, _title(methodology, p.criterion, lang), p.kind,
+                         fmt1(p.score), p.note)
+            for p in plan.proposals(db, cycle)
+        ] if can_edit else []
+        if form is None:
+            form = Form(values={
+                "criterion": request.query_params.get("criterion", ""),
+                "title": request.query_params.get("title", "")[: plan.TITLE_MAX],
+                "status": "planned",
+            })
+        return page(
+            "plan/plan.html",
+            {
+                "cycle": cycles.cycle_info(db, cycle.id),
+                "organisation_id": cycle.organisation_id,
+                "own": [a for a in actions if not a.action.carried],
+                "carried": [a for a in actions if a.action.carried],
+                "proposals": proposals,
+                "can_edit": can_edit,
+                "form": form,
+                "edit_form": edit_form or Form(),
+                "edit_id": edit_id,
+                "criterion_options": _criterion_options(methodology, lang),
+                "status_options": list(STATUS_LABELS.items()),
+                "status_options_translated": [
+                    (k, i18n.gettext(v)) for k, v in STATUS_LABELS.items()
+                ],
+                "saved": request.query_params.get("saved", ""),
+                "progress_max": plan.PROGRESS_MAX,
+            },
+            status_code=status_code,
+            request=request,
+        )
+
+    @get("/staff/cycles/{cycle_id:int}/plan", name="cycle_plan", opt=SIGNED_IN,
+         sync_to_thread=True)
+    def show(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Template:
+        cycle = _load(db, principal, cycle_id, "plan.view")
+        return self._page(request, db, principal, cycle)
+
+    @post("/staff/cycles/{cycle_id:int}/plan", opt=SIGNED_IN, sync_to_thread=True)
+    def add(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        cycle = _load(db, principal, cycle_id, "plan.edit")
+        form = Form(values={
+            name: text(data, name) for name in ("criterion", "title", "owner", "due", "status")
+        })
+        methodology = cycle_methodology(cycle)
+        if form.values["criterion"] not in {o for o, _ in _criterion_options(methodology, "en")}:
+            form.error("criterion", CRITERION_ERROR)
+        due, status = _read(data, form, with_action=True)
+        if form.ok:
+            try:
+                made = plan.add_action(
+                    db, cycle, criterion=form.values["criterion"], title=form.values["title"],
+                    owner=form.values["owner"], due=due, status=status,
+                    actor_id=principal.user_id,
+                )
+            except StoreError:
+                db.rollback()
+                form.error("title", TITLE_ERROR)
+            else:
+                db.commit()
+                return Redirect(
+                    f"/staff/cycles/{cycle.id}/plan?saved={made}#action-{made}", status_code=303
+                )
+        return self._page(request, db, principal, cycle, form, status_code=422)
+
+    @post("/staff/cycles/{cycle_id:int}/plan/actions/{action_id:int}", opt=SIGNED_IN,
+          sync_to_thread=True)
+    def update(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        action_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        cycle = _load(db, principal, cycle_id, "plan.edit")
+        # Only an action this cycle's plan shows (its own or carried) is edited here.
+        if action_id not in {a.id for a in plan.actions_for_cycle(db, cycle.id)}:
+            raise NotFoundException()
+        form = Form(values={
+            name: text(data, name) for name in ("owner", "due", "status", "progress")
+        })
+        due, status = _read(data, form, with_action=False)
+        if form.ok:
+            plan.update_action(
+                db, action_id, status=status, progress=form.values["progress"],
+                owner=form.values["owner"], due=due, actor_id=principal.user_id,
+            )
+            db.commit()
+            return Redirect(
+                f"/staff/cycles/{cycle.id}/plan?saved={action_id}#action-{action_id}",
+                status_code=303,
+            )
+        return self._page(request, db, principal, cycle, edit_form=form, edit_id=action_id,
+                          status_code=422)
