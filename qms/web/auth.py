@@ -65,6 +65,7 @@ RULES: Mapping[str, Rule] = {
     "organisation.manage": Rule("organisation", frozenset({"head"})),
     "organisation.audit": Rule("organisation", frozenset({"head"})),
     "cycle.codes": Rule("organisation", frozenset({"head", "staff"})),
+    "cycle.paper": Rule("organisation", frozenset({"head", "staff"})),
     "cycle.assess": Rule("organisation", frozenset({"head", "staff"})),
     "cycle.consensus": Rule("organisation", frozenset({"head"})),
     "cycle.manage": Rule("organisation", frozenset({"head"})),
