@@ -40,11 +40,13 @@ from qms.web.compare import CompareController
 from qms.web.consensus import ConsensusController
 from qms.web.cycles import CycleController
 from qms.web.deps import provide_db, provide_settings
+from qms.web.exports import ExportController
 from qms.web.pages import HealthController, HomeController
 from qms.web.plan import PlanController
 from qms.web.render import configure_jinja, error_page, set_request_language
 from qms.web.respond.answer import AnswerController
 from qms.web.respond.preview import PreviewController
+from qms.web.results import ResultsController
 from qms.web.security import (
     CSRF_FAILED,
     CsrfFailed,
@@ -107,6 +109,8 @@ def create_app(settings: Settings) -> Litestar:
             StaffController,
             ConsensusController,
             CycleController,
+            ResultsController,
+            ExportController,
             CompareController,
             PlanController,
             CodesController,

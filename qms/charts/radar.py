@@ -19,7 +19,7 @@ Series = tuple[str, Sequence[float | None]]
 def radar_chart(axes: Sequence[str], series: Sequence[Series], *, title: str = "") -> Figure:
     """`axes` label the spokes (criteria); each series is (group label, one score or None
     per spoke). Series keep their colour by position (the methodology's group order)."""
-    fig = new_figure(6.4, 5.6)
+    fig = new_figure(6.4, 6.4)
     ax = fig.add_subplot(projection="polar")
     assert isinstance(ax, PolarAxes)  # for the type checker: add_subplot says Axes
     count = max(len(axes), 1)
@@ -43,7 +43,8 @@ def radar_chart(axes: Sequence[str], series: Sequence[Series], *, title: str = "
         if not any(math.isnan(y) for y in ys):
             ax.fill(xs_closed, ys_closed, color=colour, alpha=0.08)
     if series:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.05, 1.0), frameon=False, fontsize=9)
+        # Below the circle: long group names would squeeze the chart from the side.
+        fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=9)
     if title:
         ax.set_title(title, pad=18)
     return fig

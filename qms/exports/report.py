@@ -1,0 +1,131 @@
+"""The cycle's report for the council: one Jinja template (templates/report/report.html)
+rendered the same way for the printable page and for the PDF (WeasyPrint), so the two
+never differ.
+
+WeasyPrint cannot fetch the app's signed-in URLs, so the PDF's stylesheet and charts are
+handed to it by a URL fetcher that knows only the report's own resources (the static
+CSS and the charts rendered beforehand) and refuses everything else: no network access
+from a PDF rendering, whatever the HTML says.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from qms.charts import Figure, render
+from qms.charts.radar import radar_chart
+from qms.exports.tables import ResultsTables, build_tables, radar_data
+from qms.paths import data_dir, static_dir
+from qms.scoring.display import fmt1
+from qms.store.plan import Action
+from qms.store.results import CycleResults
+from qms.web import i18n
+from qms.web.i18n import N_
+
+PDF_BASE = "https://report.invalid/"
+ACTION_STATUS_LABELS = {
+    "planned": N_("Planned"),
+    "in_progress": N_("In progress"),
+    "done": N_("Done"),
+    "dropped": N_("Dropped"),
+}
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    results: CycleResults
+    tables: ResultsTables
+    actions: tuple[Action, ...]
+    organisation: str
+    snapshot_hash: str
+    lang: str
+    chart_ext: str  # "svg" on the page, "png" in the PDF
+    today: date
+
+
+def report_context(
+    results: CycleResults, actions: list[Action], snapshot_hash: str, lang: str, *,
+    chart_ext: str, today: date | None = None,
+) -> ReportContext:
+    return ReportContext(
+        results=results, tables=build_tables(results, lang), actions=tuple(actions),
+        organisation=results.info.organisation, snapshot_hash=snapshot_hash, lang=lang,
+        chart_ext=chart_ext, today=today or date.today(),
+    )
+
+
+@functools.cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(data_dir("templates")),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    env.globals.update(fmt1=fmt1, status_labels=ACTION_STATUS_LABELS)
+    return env
+
+
+def render_report_html(context: ReportContext, *, for_pdf: bool) -> str:
+    token = i18n.current_language.set(context.lang)
+    try:
+        template = _environment().get_template("report/report.html")
+        return template.render(r=context, for_pdf=for_pdf, current_language=context.lang)
+    finally:
+        i18n.current_language.reset(token)
+
+
+def radar_figure(results: CycleResults, lang: str) -> Figure:
+    axes, series = radar_data(results, lang)
+    return radar_chart(axes, series)
+
+
+def chart_path(cycle_id: int, name: str) -> str:
+    return f"/staff/cycles/{cycle_id}/charts/{name}"
+
+
+def _fetcher(resources: Mapping[str, tuple[bytes, str]]) -> Any:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
+
+    class ReportFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            parts = urlsplit(url)
+            path = parts.path
+            if url.startswith(PDF_BASE) and path in resources:
+                body, media_type = resources[path]
+                return URLFetcherResponse(url, body, {"Content-Type": media_type})
+            if url.startswith(PDF_BASE) and path.startswith("/static/css/"):
+                file = static_dir() / "css" / path.removeprefix("/static/css/")
+                if file.is_file() and file.suffix == ".css" and "/" not in file.name:
+                    return URLFetcherResponse(url, file.read_bytes(),
+                                              {"Content-Type": "text/css; charset=utf-8"})
+            raise ValueError(f"the report may not fetch {url}")
+
+    return ReportFetcher()
+
+
+def report_pdf(context: ReportContext, radar_png: bytes | None = None) -> bytes:
+    """The report as PDF bytes; `radar_png` is the chart if the caller has it cached."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    cycle_id = context.results.info.id
+    png = radar_png if radar_png is not None else render(
+        radar_figure(context.results, context.lang), "png"
+    )
+    resources = {chart_path(cycle_id, "radar.png"): (png, "image/png")}
+    html = render_report_html(context, for_pdf=True)
+    buffer = io.BytesIO()
+    HTML(string=html, base_url=PDF_BASE, url_fetcher=_fetcher(resources)).write_pdf(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,125 @@
+"""Downloads of a cycle's results (CSV, XLSX, PDF) and the printable report page.
+
+The same people as the results pages (qms.web.results.can_see_results); each download
+is audit-logged. The files are made by qms.exports, shared with `qms export`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from sqlalchemy.orm import Session
+
+from qms.exports import answers, report, workbook
+from qms.exports.tables import radar_data
+from qms.store import plan, results
+from qms.store.cycles import Cycle
+from qms.web.auth import Principal, requires
+from qms.web.charts import CACHE
+from qms.web.results import load_visible_cycle, radar_key
+
+SIGNED_IN = requires("staff.home")
+BASE = "/staff/cycles/{cycle_id:int}"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filename(data: results.CycleResults, ext: str) -> str:
+    return f"qms-{data.info.id}-{data.info.year}.{ext}"
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
+    return Response(
+        content=content, media_type=media_type,
+        headers={"content-disposition": f'attachment; filename="{filename}"',
+                 "cache-control": "private, no-store"},
+    )
+
+
+def _report_context(db: Session, cycle: Cycle, lang: str, chart_ext: str
+                    ) -> report.ReportContext:
+    data = results.cycle_results(db, cycle)
+    return report.report_context(
+        data, plan.actions_for_cycle(db, cycle.id), cycle.snapshot_hash, lang,
+        chart_ext=chart_ext, today=date.today(),
+    )
+
+
+def _radar_png(context: report.ReportContext) -> bytes:
+    axes, series = radar_data(context.results, context.lang)
+    return CACHE.get_or_render(
+        radar_key(context.results.info.id, axes, series), "png",
+        lambda: report.radar_figure(context.results, context.lang),
+    )
+
+
+def _export(db: Session, principal: Principal, cycle_id: int, lang: str, fmt: str
+            ) -> Response[bytes]:
+    cycle = load_visible_cycle(db, principal, cycle_id)
+    if fmt == "pdf":
+        context = _report_context(db, cycle, lang, "png")
+        content, media = report.report_pdf(context, _radar_png(context)), "application/pdf"
+        data = context.results
+    else:
+        data = results.cycle_results(db, cycle)
+        rows = answers.answer_rows(
+            data.methodology, data.scores, results.counted_responses(db, cycle),
+            dict(data.respondents),
+        )
+        if fmt == "csv":
+            content, media = answers.csv_bytes(rows), "text/csv"
+        else:
+            content, media = workbook.workbook_bytes(data, rows, lang), XLSX
+    results.record_export(db, cycle, fmt, actor_id=principal.user_id)
+    db.commit()
+    return _download(content, media, _filename(data, fmt))
+
+
+class ExportController(Controller):
+    # One handler per path: Litestar's path lists did not combine with sync_to_thread.
+    @get(BASE + "/export.csv", opt=SIGNED_IN, sync_to_thread=True)
+    def export_csv(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Response[bytes]:
+        return _export(db, principal, cycle_id, request.state.lang, "csv")
+
+    @get(BASE + "/export.xlsx", opt=SIGNED_IN, sync_to_thread=True)
+    def export_xlsx(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Response[bytes]:
+        return _export(db, principal, cycle_id, request.state.lang, "xlsx")
+
+    @get(BASE + "/export.pdf", opt=SIGNED_IN, sync_to_thread=True)
+    def export_pdf(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Response[bytes]:
+        return _export(db, principal, cycle_id, request.state.lang, "pdf")
+
+    @get(BASE + "/report", name="cycle_report", opt=SIGNED_IN, sync_to_thread=True)
+    def printable(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Response[str]:
+        cycle = load_visible_cycle(db, principal, cycle_id)
+        context = _report_context(db, cycle, request.state.lang, "svg")
+        html = report.render_report_html(context, for_pdf=False)
+        return Response(content=html, media_type="text/html")
+

@@ -1,0 +1,296 @@
+"""A cycle's results: the criterion × group table, the radar chart, the gaps, item
+detail, a breakdown by a choice item, and publishing the results to staff.
+
+Who sees results is decided in one place, `can_see_results`: the organisation's heads
+(and admins) always; its staff once a head has published them; nobody else (a
+coordinator reads network aggregates, never one cycle's own pages). Another
+organisation's cycle answers 404; staff of the organisation before publishing, 403.
+
+Charts are <img> documents (the page CSP forbids the inline styles of matplotlib's SVG),
+rendered in sync handlers (off the event loop) and cached under a key made of what they
+show, so changed answers give a new key and nothing is ever stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
+
+from qms.charts import Format, cache_key
+from qms.charts.histogram import histogram_chart
+from qms.charts.radar import radar_chart
+from qms.exports.tables import ItemRow, build_tables, histogram_rows, item_rows, radar_data
+from qms.methodology.model import Item
+from qms.scoring import ItemStats
+from qms.scoring.display import fmt1
+from qms.store import plan, results
+from qms.store.cycles import Cycle, get_cycle
+from qms.store.errors import Conflict, NotFound
+from qms.store.snapshots import cycle_methodology
+from qms.web import i18n
+from qms.web.auth import Principal, requires
+from qms.web.charts import chart_response
+from qms.web.i18n import N_
+from qms.web.render import page
+from qms.web.ui import local_time
+
+SIGNED_IN = requires("staff.home")
+BASE = "/staff/cycles/{cycle_id:int}"
+FORMATS: tuple[Format, ...] = ("svg", "png", "pdf")
+ALREADY = N_("Nothing changed: the results were already in that state.")
+
+
+def can_see_results(principal: Principal, cycle: Cycle) -> bool:
+    """The one rule of who reads a cycle's results (pages, charts, exports, report)."""
+    org = cycle.organisation_id
+    if principal.can("results.view", organisation_id=org):
+        return True
+    return cycle.results_published_at is not None and principal.can(
+        "results.published", organisation_id=org
+    )
+
+
+def load_visible_cycle(db: Session, principal: Principal, cycle_id: int) -> Cycle:
+    try:
+        cycle = get_cycle(db, cycle_id)
+    except NotFound:
+        raise NotFoundException() from None
+    if can_see_results(principal, cycle):
+        return cycle
+    if principal.can("organisation.view", organisation_id=cycle.organisation_id):
+        raise PermissionDeniedException()  # their organisation: not yet published
+    raise NotFoundException()
+
+
+def parse_chart_name(name: str, stem: str) -> Format:
+    base, _, ext = name.rpartition(".")
+    for fmt in FORMATS:
+        if base == stem and ext == fmt:
+            return fmt
+    raise NotFoundException()
+
+
+@dataclass(frozen=True)
+class ChoiceLink:
+    id: str
+    label: str
+
+
+def _breakdown_choices(cycle: Cycle, lang: str) -> list[ChoiceLink]:
+    m = cycle_methodology(cycle)
+    return [
+        ChoiceLink(item.id, f"{g.title.get(lang)}: {item.text.get(lang)}")
+        for g in m.groups if not g.is_consensus
+        for item in m.questionnaires[g.id].items if item.type == "choice"
+    ]
+
+
+@dataclass(frozen=True)
+class BreakdownCell:
+    mean: str
+    n: int
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    item: str
+    text: str
+    cells: tuple[BreakdownCell | None, ...]  # None: hidden
+
+
+def _cell(stats: ItemStats | None) -> BreakdownCell | None:
+    return None if stats is None else BreakdownCell(fmt1(stats.mean), stats.n)
+
+
+class ResultsController(Controller):
+    @get(BASE + "/results", name="cycle_results", opt=SIGNED_IN, sync_to_thread=True)
+    def show(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Template:
+        cycle = load_visible_cycle(db, principal, cycle_id)
+        lang: str = request.state.lang
+        data = results.cycle_results(db, cycle)
+        tables = build_tables(data, lang)
+        choices = _breakdown_choices(cycle, lang)
+        by = request.query_params.get("by") or ""
+        breakdown_view: dict[str, Any] | None = None
+        by_error = ""
+        if by:
+            if any(c.id == by for c in choices):
+                m = data.methodology
+                found = results.breakdown(db, cycle, m.item_group(by), by)
+                choice = m.item(by)
+                labels = {o.value: o.label.get(lang) for o in choice.options}
+                breakdown_view = {
+                    "by": by,
+                    "question": choice.text.get(lang),
+                    "min_n": m.group(found.group).min_n,
+                    "cells": [labels.get(c, "") for c in found.cells],
+                    "rows": [
+                        BreakdownRow(item_id, m.item(item_id).text.get(lang),
+                                     tuple(_cell(cells[c]) for c in found.cells))
+                        for item_id, cells in found.rows.items()
+                    ],
+                }
+            else:
+                by_error = N_("Choose a question from the list.")
+        actions = [a for a in plan.actions_for_cycle(db, cycle.id) if a.is_open]
+        items_by_group: dict[str, list[ItemRow]] = {}
+        for row in tables.items:
+            items_by_group.setdefault(row.group, []).append(row)
+        return page(
+            "results/results.html",
+            {
+                "cycle": data.info,
+                "organisation_id": cycle.organisation_id,
+                "t": tables,
+                "items_by_group": items_by_group,
+                "choices": choices,
+                "by": by,
+                "by_error": by_error,
+                "breakdown": breakdown_view,
+                "actions": actions,
+                "published_at": local_time(cycle.results_published_at),
+                "can_publish": principal.can(
+                    "results.publish", organisation_id=cycle.organisation_id
+                ),
+                "saved": request.query_params.get("saved") or "",
+            },
+            request=request,
+        )
+
+    @get(BASE + "/results/items/{item_id:str}", name="cycle_result_item", opt=SIGNED_IN,
+         sync_to_thread=True)
+    def item(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        item_id: FromPath[str],
+    ) -> Template:
+        cycle = load_visible_cycle(db, principal, cycle_id)
+        lang: str = request.state.lang
+        data = results.cycle_results(db, cycle)
+        m = data.methodology
+        item = _scored_item(data, item_id)
+        group = m.item_group(item.id)
+        (row,) = [r for r in item_rows(data, lang, group) if r.id == item.id]
+        scale = m.item_scale(item)
+        return page(
+            "results/item.html",
+            {
+                "cycle": data.info,
+                "row": row,
+                "group_title": m.group(group).title.get(lang),
+                "criterion": f"{item.criterion} {m.node(item.criterion or '').title.get(lang)}",
+                "histogram": histogram_rows(m, item, row.stats, lang) if row.stats else [],
+                "missing_labels": {o.code: o.label.get(lang) for o in scale.missing},
+                "is_range": scale.is_range,
+            },
+            request=request,
+        )
+
+    @get(BASE + "/charts/{name:str}", opt=SIGNED_IN, sync_to_thread=True)
+    def radar(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        name: FromPath[str],
+    ) -> Response[bytes]:
+        fmt = parse_chart_name(name, "radar")
+        cycle = load_visible_cycle(db, principal, cycle_id)
+        data = results.cycle_results(db, cycle)
+        axes, series = radar_data(data, request.state.lang)
+        key = radar_key(cycle.id, axes, series)
+        return chart_response(
+            key, fmt, lambda: radar_chart(axes, series),
+            filename=None if fmt == "svg" else f"radar-{cycle.id}",
+        )
+
+    @get(BASE + "/charts/items/{item_id:str}/{name:str}", opt=SIGNED_IN, sync_to_thread=True)
+    def histogram(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        item_id: FromPath[str],
+        name: FromPath[str],
+    ) -> Response[bytes]:
+        fmt = parse_chart_name(name, "histogram")
+        cycle = load_visible_cycle(db, principal, cycle_id)
+        lang: str = request.state.lang
+        data = results.cycle_results(db, cycle)
+        item = _scored_item(data, item_id)
+        stats = data.scores.item(data.methodology.item_group(item.id), item.id)
+        if stats is None or not stats.reportable:
+            raise NotFoundException()  # §3.4: no histogram below min_n, not even an empty one
+        rows = histogram_rows(data.methodology, item, stats, lang)
+        labels, counts = [r[0] for r in rows], [r[1] for r in rows]
+        ylabel = i18n.gettext("Answers")
+        key = cache_key("histogram", cycle.id, item.id, labels, counts, ylabel)
+        return chart_response(
+            key, fmt, lambda: histogram_chart(labels, counts, ylabel=ylabel),
+            filename=None if fmt == "svg" else f"histogram-{cycle.id}-{item.id}",
+        )
+
+    @post(BASE + "/results/publish", opt=SIGNED_IN, sync_to_thread=True)
+    def publish(
+        self,
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Redirect:
+        return self._publish(db, principal, cycle_id, publish=True)
+
+    @post(BASE + "/results/withdraw", opt=SIGNED_IN, sync_to_thread=True)
+    def withdraw(
+        self,
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Redirect:
+        return self._publish(db, principal, cycle_id, publish=False)
+
+    def _publish(self, db: Session, principal: Principal, cycle_id: int, *, publish: bool
+                 ) -> Redirect:
+        try:
+            cycle = get_cycle(db, cycle_id)
+        except NotFound:
+            raise NotFoundException() from None
+        principal.require("results.publish", organisation_id=cycle.organisation_id)
+        change = results.publish_results if publish else results.withdraw_results
+        try:
+            change(db, cycle, actor_id=principal.user_id)
+        except Conflict:
+            db.rollback()
+            return Redirect(f"/staff/cycles/{cycle.id}/results?saved=same", status_code=303)
+        db.commit()
+        done = "published" if publish else "withdrawn"
+        return Redirect(f"/staff/cycles/{cycle.id}/results?saved={done}", status_code=303)
+
+
+def radar_key(cycle_id: int, axes: list[str], series: list[tuple[str, list[float | None]]]
+              ) -> str:
+    return cache_key("radar", cycle_id, axes, series)
+
+
+def _scored_item(data: results.CycleResults, item_id: str) -> Item:
+    m = data.methodology
+    if not m.has_item(item_id) or not m.item(item_id).is_scored:
+        raise NotFoundException()
+    return m.item(item_id)
