@@ -26,6 +26,7 @@ from qms.methodology.model import Item, Methodology
 from qms.store.cycles import close_cycle, create_cycle
 from qms.store.errors import StoreError
 from qms.store.importing import import_responses
+from qms.store.networks import share_cycle
 from qms.store.orgs import create_network, create_organisation, find_organisation
 from qms.store.snapshots import Snapshot
 
@@ -39,7 +40,12 @@ SMALL_ORGS = (
     ("Jelgavas novada Sociālais dienests", True, False),
     ("Bauskas sociālās aprūpes centrs „Derpele”", True, False),
     ("Dobeles dienas centrs „Saulstari”", True, False),
+    ("Iecavas novada pansionāts „Iecava”", True, False),
+    ("Rundāles sociālās aprūpes māja", True, False),
 )
+# Shared closed cycles: every organisation shares with its networks (so dashboards have
+# data); only these consented to be named there.
+NAMED_IN_NETWORKS = {0, 2, 3}
 REGION_ORGS = (
     *SMALL_ORGS,
     ("Jelgavas pilsētas Sociālo lietu pārvalde", True, True),
@@ -223,6 +229,9 @@ def load_demo(session: Session, snapshot: Snapshot, size: str = "small") -> Demo
             result = import_responses(session, cycle, parsed, label=f"demo {name} {year}")
             if year != YEARS[-1]:
                 close_cycle(session, cycle)
+                for network in organisation.networks:
+                    share_cycle(session, cycle, network.id,
+                                named=org_index in NAMED_IN_NETWORKS, actor_id=None)
             cycles += 1
             responses += result.created
             answers += result.answers

@@ -32,7 +32,8 @@ from qms.store.models import (
     OrgScore,
     User,
 )
-from qms.store.models.networks import DEPTH_CRITERION, OVERALL
+from qms.store.models.networks import DEPTH_CRITERION
+from qms.store.models.networks import OVERALL as OVERALL  # re-exported for the web layer
 from qms.store.org_scores import has_org_scores, keep_org_scores
 from qms.store.snapshots import methodology_by_hash
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from qms.store.counts import read_counts, recompute_counts
 from qms.store.db import Database
-from qms.store.models import Cycle, Network, Organisation, Response
+from qms.store.models import Cycle, Network, NetworkShare, Organisation, Response
 
 Qms = Callable[..., Any]
 QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
@@ -25,10 +25,15 @@ def test_the_small_demo(qms: Qms, database_url: str) -> None:
     database = Database(database_url)
     with database.session() as session:
         assert session.scalars(select(Network.name)).all() == ["Zemgales plānošanas reģions"]
-        assert session.scalar(select(func.count()).select_from(Organisation)) == 3
+        assert session.scalar(select(func.count()).select_from(Organisation)) == 5
         cycles = session.scalars(select(Cycle).order_by(Cycle.organisation_id, Cycle.year)).all()
-        assert [c.year for c in cycles] == [2023, 2024, 2025] * 3
-        assert [c.status for c in cycles] == ["closed", "closed", "open"] * 3
+        assert [c.year for c in cycles] == [2023, 2024, 2025] * 5
+        assert [c.status for c in cycles] == ["closed", "closed", "open"] * 5
+        # Every closed cycle is shared with the region, three organisations named.
+        shares = session.execute(select(NetworkShare.cycle_id, NetworkShare.named)).all()
+        closed = {c.id for c in cycles if c.status == "closed"}
+        assert {cycle_id for cycle_id, _ in shares} == closed
+        assert sum(named for _, named in shares) == 3 * 2
         for cycle in cycles:
             assert read_counts(session, cycle.id) == recompute_counts(session, cycle.id)
         newest = cycles[-1]

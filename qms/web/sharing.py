@@ -1,0 +1,137 @@
+"""A head shares a closed cycle with the organisation's networks: named or not, and
+can withdraw it. Each change is audit-logged by the store.
+
+Only a head of the cycle's organisation gets here (another organisation's cycle, or a
+staff member, answers 404); coordinators never see a cycle's own pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
+
+from qms.store import cycles, networks
+from qms.store.errors import Conflict, NotFound
+from qms.web.auth import Principal, requires
+from qms.web.forms import Form, FormData, integer, text
+from qms.web.i18n import N_
+from qms.web.render import page
+
+SHARING = "/staff/cycles/{cycle_id:int}/sharing"
+NAMED_ERROR = N_("Choose whether the network may see your organisation's name.")
+NETWORK_ERROR = N_("Choose one of your organisation's networks.")
+NOT_CLOSED = N_("Only a closed cycle can be shared. Close the cycle first.")
+DONE = {
+    "shared": N_("The cycle is shared with the network."),
+    "withdrawn": N_("The cycle is no longer shared with the network."),
+    "unchanged": N_("Nothing changed."),
+}
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    state: networks.ShareState
+    form: Form
+
+
+def _cycle(db: Session, principal: Principal, cycle_id: int) -> cycles.Cycle:
+    try:
+        cycle = cycles.get_cycle(db, cycle_id)
+    except NotFound:
+        raise NotFoundException() from None
+    principal.require("cycle.share", organisation_id=cycle.organisation_id)
+    return cycle
+
+
+class SharingController(Controller):
+    def _page(
+        self,
+        request: Request[Any, Any, Any],
+        db: Session,
+        cycle: cycles.Cycle,
+        forms: dict[int, Form] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        states = networks.cycle_shares(db, cycle)
+        forms = forms or {}
+        rows = []
+        for state in states:
+            default = Form(values={"named": "yes" if state.named else "no"} if state.shared
+                           else {})
+            rows.append(ShareRow(state, forms.get(state.network_id, default)))
+        done = request.query_params.get("done", "")
+        return page(
+            "sharing/sharing.html",
+            {
+                "cycle": cycles.cycle_info(db, cycle.id),
+                "organisation_id": cycle.organisation_id,
+                "closed": cycle.status == "closed",
+                "rows": rows,
+                "done": DONE.get(done, ""),
+                "errors": [
+                    (f"#named-{n}-yes" if name == "named" else "#networks", message)
+                    for n, f in forms.items() for name, message in f.errors.items()
+                ],
+            },
+            status_code=status_code,
+            request=request,
+        )
+
+    @get(SHARING, name="cycle_sharing", opt=requires("staff.home"), sync_to_thread=True)
+    def show(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Template:
+        return self._page(request, db, _cycle(db, principal, cycle_id))
+
+    @post(SHARING, opt=requires("staff.home"), sync_to_thread=True)
+    def change(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        cycle = _cycle(db, principal, cycle_id)
+        network_id = integer(data, "network_id")
+        action = text(data, "action")
+        named = text(data, "named")
+        form = Form(values={"named": named})
+        mine = {s.network_id for s in networks.cycle_shares(db, cycle)}
+        if network_id is None or network_id not in mine:
+            form.error("network", NETWORK_ERROR)
+            return self._page(request, db, cycle, {0: form}, 422)
+        outcome = "unchanged"
+        try:
+            if action == "withdraw":
+                changed = networks.withdraw_share(db, cycle, network_id,
+                                                  actor_id=principal.user_id)
+                outcome = "withdrawn" if changed else outcome
+            else:
+                if named not in ("yes", "no"):
+                    form.error("named", NAMED_ERROR)
+                if cycle.status != "closed":
+                    form.error("named", NOT_CLOSED)
+                if not form.ok:
+                    db.rollback()
+                    return self._page(request, db, cycle, {network_id: form}, 422)
+                changed = networks.share_cycle(db, cycle, network_id, named=named == "yes",
+                                               actor_id=principal.user_id)
+                outcome = "shared" if changed else outcome
+        except (Conflict, NotFound):
+            db.rollback()
+            form.error("named", NOT_CLOSED)
+            return self._page(request, db, cycle, {network_id: form}, 422)
+        db.commit()
+        return Redirect(f"/staff/cycles/{cycle.id}/sharing?done={outcome}", status_code=303)
