@@ -27,7 +27,6 @@ from qms.web import i18n
 from qms.web.account import AccountController
 from qms.web.admin_directory import AdminDirectoryController
 from qms.web.admin_users import AdminUsersController
-from qms.web.api import ApiController
 from qms.web.auth import (
     SignInRequired,
     authorise,
@@ -42,10 +41,8 @@ from qms.web.consensus import ConsensusController
 from qms.web.cycles import CycleController
 from qms.web.deps import provide_db, provide_settings
 from qms.web.exports import ExportController
-from qms.web.network_exports import NetworkExportController
 from qms.web.networks import NetworkController
 from qms.web.pages import HealthController, HomeController
-from qms.web.paper import PaperController
 from qms.web.plan import PlanController
 from qms.web.render import configure_jinja, error_page, set_request_language
 from qms.web.respond.answer import AnswerController
@@ -61,7 +58,6 @@ from qms.web.security import (
 )
 from qms.web.sharing import SharingController
 from qms.web.staff import StaffController
-from qms.web.tokens import TokenController
 from qms.web.ui import configure_staff_jinja
 
 log = logging.getLogger("qms")
@@ -115,21 +111,17 @@ def create_app(settings: Settings) -> Litestar:
             StaffController,
             ConsensusController,
             CycleController,
-            ResultsController,
-            ExportController,
             NetworkController,
             SharingController,
+            ResultsController,
+            ExportController,
             CompareController,
             PlanController,
             CodesController,
-            PaperController,
             AdminDirectoryController,
             AdminUsersController,
             PreviewController,
             AnswerController,
-            ApiController,
-            TokenController,
-            NetworkExportController,
         ],
         dependencies={
             "db": Provide(provide_db),
