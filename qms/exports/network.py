@@ -1,0 +1,333 @@
+"""Exports of a network's aggregates (METHODOLOGY.md §3.11): the distribution table as
+CSV, a workbook (XLSX) with a sheet per table, and a PDF report for the partners.
+
+Everything comes from qms.store.networks, which already withholds every statistic over
+fewer than three organisations (only `n_orgs` is left) and names only organisations
+that consented; these functions add nothing else. CSV and XLSX carry full precision
+with the stable English column keys; the PDF is for people (one decimal).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import functools
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.styles import Font  # type: ignore[import-untyped]
+
+from qms.charts import render
+from qms.charts.distribution import Box, box_chart
+from qms.paths import data_dir
+from qms.scoring.display import fmt1
+from qms.store.models.networks import OVERALL
+from qms.store.networks import Label, NetworkView, NodeStat, TrendYear
+from qms.web import i18n
+from qms.web.i18n import N_
+
+COLUMNS = ("node", "group", "n_orgs", "mean", "median", "q1", "q3", "min", "max",
+           "node_title", "group_title")
+NAMED_COLUMNS = ("organisation", "node", "group", "score", "rank", "of", "node_title",
+                 "group_title")
+RESPONSE_COLUMNS = ("group", "n_orgs", "responses", "group_title")
+TREND_COLUMNS = ("year", "node", "group", "n_orgs", "median", "q1", "q3", "node_title",
+                 "group_title")
+OVERALL_LABEL = N_("Overall")
+COMPOSITE_LABEL = N_("All perspectives (composite)")
+SHEETS = {
+    "about": N_("About this file"),
+    "distribution": N_("Distribution"),
+    "named": N_("Named organisations"),
+    "responses": N_("Responses"),
+    "trend": N_("Trend"),
+}
+ABOUT_NOTE = N_(
+    "Each organisation counts once, with its own scores. A statistic over fewer than 3 "
+    "organisations shows only how many organisations it covers. Organisations are named "
+    "only where they agreed to it."
+)
+
+
+@dataclass(frozen=True)
+class NetworkExport:
+    """What every export of one network year shows; built by the caller from the store."""
+
+    view: NetworkView
+    trend: tuple[TrendYear, ...]
+    methodology_title: str
+    lang: str
+    today: date
+
+
+def node_title(label: Label, lang: str) -> str:
+    if label.id == OVERALL:
+        return i18n.translate(lang, OVERALL_LABEL)
+    return f"{label.id}. {label.title.get(lang)}"
+
+
+def _titles(view: NetworkView, lang: str) -> tuple[dict[str, str], dict[str | None, str]]:
+    nodes = {n.id: node_title(n, lang) for n in view.nodes}
+    groups: dict[str | None, str] = {g.id: g.title.get(lang) for g in view.groups}
+    groups[None] = i18n.translate(lang, COMPOSITE_LABEL)
+    return nodes, groups
+
+
+def _keys(view: NetworkView) -> list[tuple[str, str | None]]:
+    """Criteria in methodology order (overall last); each one's groups, then the composite."""
+    groups: list[str | None] = [*(g.id for g in view.groups), None]
+    return [(n.id, g) for n in view.nodes for g in groups]
+
+
+def aggregate_rows(export: NetworkExport) -> list[list[Any]]:
+    """The distribution table, one row per criterion × group, in COLUMNS order; None
+    where a statistic is withheld."""
+    view, lang = export.view, export.lang
+    nodes, groups = _titles(view, lang)
+    rows = []
+    for node, group in _keys(view):
+        s = view.stat(node, group)
+        rows.append([node, group, s.n_orgs, s.mean, s.median, s.q1, s.q3, s.min, s.max,
+                     nodes[node], groups[group]])
+    return rows
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def csv_bytes(export: NetworkExport) -> bytes:
+    """UTF-8 with a byte order mark, so that spreadsheet programs read the letters right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([_cell(v) for v in row] for row in aggregate_rows(export))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def named_rows(export: NetworkExport) -> list[list[Any]]:
+    view, lang = export.view, export.lang
+    nodes, groups = _titles(view, lang)
+    rows = []
+    for node, group in _keys(view):
+        for n in view.stat(node, group).named:
+            rows.append([n.name, node, group, n.score, n.rank, n.of, nodes[node],
+                         groups[group]])
+    return rows
+
+
+def trend_rows(export: NetworkExport) -> list[list[Any]]:
+    nodes, groups = _titles(export.view, export.lang)
+    rows = []
+    for year in export.trend:
+        for s in year.stats:
+            rows.append([year.year, s.node, s.group, s.n_orgs, s.median, s.q1, s.q3,
+                         nodes.get(s.node, s.node), groups.get(s.group, s.group or "")])
+    return rows
+
+
+def _sheet_title(text: str) -> str:
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in text)
+    return cleaned[:31]
+
+
+def workbook_bytes(export: NetworkExport) -> bytes:
+    view, lang = export.view, export.lang
+    _, groups = _titles(view, lang)
+    book = Workbook()
+    sheets: list[tuple[str, Sequence[str], list[list[Any]]]] = [
+        ("about", ("key", "value"), [
+            ["network", view.network_name],
+            ["year", view.year],
+            ["methodology", view.methodology_id],
+            ["methodology_title", export.methodology_title],
+            ["n_orgs", view.n_orgs],
+            ["named_organisations", "|".join(o.name for o in view.named)],
+            ["prepared_on", export.today.isoformat()],
+            ["note", i18n.translate(lang, ABOUT_NOTE)],
+        ]),
+        ("distribution", COLUMNS, aggregate_rows(export)),
+        ("named", NAMED_COLUMNS, named_rows(export)),
+        ("responses", RESPONSE_COLUMNS,
+         [[r.group, r.n_orgs, r.responses, groups.get(r.group, r.group)]
+          for r in view.responses]),
+        ("trend", TREND_COLUMNS, trend_rows(export)),
+    ]
+    for index, (key, header, rows) in enumerate(sheets):
+        sheet = book.active if index == 0 else book.create_sheet()
+        assert sheet is not None
+        sheet.title = _sheet_title(i18n.translate(lang, SHEETS[key]))
+        sheet.append(list(header))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# -- the PDF report -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatLine:
+    """One group's (or the composite's) distribution of a criterion, for people."""
+
+    group: str
+    n_orgs: int
+    shown: bool
+    min: str
+    q1: str
+    median: str
+    q3: str
+    max: str
+    mean: str
+
+
+@dataclass(frozen=True)
+class NamedLine:
+    organisation: str
+    group: str
+    score: str
+    rank: int
+    of: int
+
+
+@dataclass(frozen=True)
+class CriterionTable:
+    node: str
+    title: str
+    lines: tuple[StatLine, ...]
+    named: tuple[NamedLine, ...]
+
+
+@dataclass(frozen=True)
+class TrendLine:
+    year: int
+    n_orgs: int
+    q1: str
+    median: str
+    q3: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    network: str
+    year: int
+    methodology: str
+    methodology_title: str
+    n_orgs: int
+    named: tuple[str, ...]
+    criteria: tuple[CriterionTable, ...]
+    responses: tuple[tuple[str, int, int | None], ...]
+    trend: tuple[TrendLine, ...]
+    chart_uri: str
+    chart_rows: tuple[tuple[str, StatLine], ...]  # the chart's data, as its text alternative
+    today: str
+
+
+def _line(s: NodeStat, group: str) -> StatLine:
+    return StatLine(group, s.n_orgs, s.shown, fmt1(s.min), fmt1(s.q1), fmt1(s.median),
+                    fmt1(s.q3), fmt1(s.max), fmt1(s.mean))
+
+
+def distribution_figure_png(export: NetworkExport) -> bytes:
+    """The composite's distribution per criterion as box plots (PNG for the PDF)."""
+    view, lang = export.view, export.lang
+    nodes, _ = _titles(view, lang)
+    boxes = []
+    for label in view.nodes:
+        s = view.stat(label.id, None)
+        boxes.append(Box(nodes[label.id], s.n_orgs, s.q1, s.median, s.q3, s.min, s.max, s.mean,
+                         tuple(n.score for n in s.named)))
+    figure = box_chart(
+        boxes, x_label=i18n.translate(lang, N_("Score (0–100)")),
+        few_label=i18n.translate(lang, N_("fewer than 3 organisations (n = {n})")),
+    )
+    return render(figure, "png")
+
+
+def report_view(export: NetworkExport, chart_png: bytes) -> ReportView:
+    view, lang = export.view, export.lang
+    nodes, groups = _titles(view, lang)
+    criteria = []
+    for label in view.nodes:
+        lines: list[StatLine] = []
+        named: list[NamedLine] = []
+        for group in [*(g.id for g in view.groups), None]:
+            s = view.stat(label.id, group)
+            if s.n_orgs == 0:
+                continue
+            lines.append(_line(s, groups[group]))
+            named.extend(NamedLine(n.name, groups[group], fmt1(n.score), n.rank, n.of)
+                         for n in s.named)
+        criteria.append(CriterionTable(label.id, nodes[label.id], tuple(lines), tuple(named)))
+    trend = tuple(
+        TrendLine(t.year, t.n_orgs, fmt1(t.stat(OVERALL, None).q1),
+                  fmt1(t.stat(OVERALL, None).median), fmt1(t.stat(OVERALL, None).q3))
+        for t in export.trend
+    )
+    return ReportView(
+        network=view.network_name,
+        year=view.year,
+        methodology=view.methodology_id,
+        methodology_title=export.methodology_title,
+        n_orgs=view.n_orgs,
+        named=tuple(o.name for o in view.named),
+        criteria=tuple(criteria),
+        responses=tuple((groups.get(r.group, r.group), r.n_orgs, r.responses)
+                        for r in view.responses),
+        trend=trend,
+        chart_uri="data:image/png;base64," + base64.b64encode(chart_png).decode("ascii"),
+        chart_rows=tuple((nodes[n.id], _line(view.stat(n.id, None), groups[None]))
+                         for n in view.nodes),
+        today=export.today.isoformat(),
+    )
+
+
+@functools.cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(data_dir("templates")),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    return env
+
+
+def report_html(export: NetworkExport, chart_png: bytes) -> str:
+    token = i18n.current_language.set(export.lang)
+    try:
+        template = _environment().get_template("network_report/report.html")
+        return template.render(r=report_view(export, chart_png), lang=export.lang)
+    finally:
+        i18n.current_language.reset(token)
+
+
+def report_pdf(export: NetworkExport, chart_png: bytes | None = None) -> bytes:
+    """The PDF; it may load nothing but its own data: URIs (no file, no network)."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+
+    png = chart_png if chart_png is not None else distribution_figure_png(export)
+    html = report_html(export, png)
+    buffer = io.BytesIO()
+    HTML(string=html, base_url="https://network-report.invalid/",
+         url_fetcher=URLFetcher(allowed_protocols=["data"])).write_pdf(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,97 @@
+"""Downloads of a network's aggregates for its coordinators: the distribution table as
+CSV, a workbook (XLSX) and a PDF report, for one year and methodology
+(`?year=&methodology=`, the newest shared year when omitted).
+
+The same permission as the dashboard; the files hold exactly what the dashboard may
+show (qms.store.networks withholds statistics over fewer than three organisations and
+names only organisations that consented).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from sqlalchemy.orm import Session
+
+from qms.exports import network as export
+from qms.store import networks
+from qms.store.errors import NotFound
+from qms.web import i18n
+from qms.web.auth import requires
+
+BASE = "/staff/networks/{network_id:int}/export"
+COORDINATOR = requires("network.dashboard", network="network_id")
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _export(db: Session, network_id: int, request: Request[Any, Any, Any]
+            ) -> export.NetworkExport:
+    """The requested year and methodology; 404 for anything the network has not got."""
+    raw_year = request.query_params.get("year")
+    methodology = request.query_params.get("methodology")
+    try:
+        offered = networks.network_years(db, network_id)
+    except NotFound:
+        raise NotFoundException() from None
+    picked = next(
+        ((y, m) for y, m in offered
+         if (raw_year is None or str(y) == raw_year) and (methodology is None or m == methodology)),
+        None,
+    )
+    if picked is None:
+        raise NotFoundException()
+    view = networks.network_aggregates(db, network_id, *picked)
+    trend = networks.network_trend(db, network_id, picked[1])
+    return export.NetworkExport(
+        view=view, trend=tuple(trend), methodology_title=picked[1],
+        lang=i18n.current_language.get(), today=date.today(),
+    )
+
+
+def _download(data: bytes, fmt: str, made: export.NetworkExport) -> Response[bytes]:
+    name = f"network-{made.view.network_id}-{made.view.year}-{made.view.methodology_id}.{fmt}"
+    return Response(
+        content=data, media_type=MEDIA_TYPES[fmt],
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
+
+
+class NetworkExportController(Controller):
+    @get(BASE + ".csv", opt=COORDINATOR, sync_to_thread=True)
+    def csv(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        network_id: FromPath[int],
+    ) -> Response[bytes]:
+        made = _export(db, network_id, request)
+        return _download(export.csv_bytes(made), "csv", made)
+
+    @get(BASE + ".xlsx", opt=COORDINATOR, sync_to_thread=True)
+    def xlsx(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        network_id: FromPath[int],
+    ) -> Response[bytes]:
+        made = _export(db, network_id, request)
+        return _download(export.workbook_bytes(made), "xlsx", made)
+
+    @get(BASE + ".pdf", opt=COORDINATOR, sync_to_thread=True)
+    def pdf(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        network_id: FromPath[int],
+    ) -> Response[bytes]:
+        made = _export(db, network_id, request)
+        return _download(export.report_pdf(made), "pdf", made)
