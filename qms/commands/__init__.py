@@ -7,6 +7,7 @@ import click
 from qms.commands.codes import codes
 from qms.commands.cycles import cycle
 from qms.commands.demo import demo
+from qms.commands.export import export
 from qms.commands.methodology import methodology
 from qms.commands.orgs import network, org
 from qms.commands.responses import responses
@@ -21,6 +22,7 @@ COMMANDS: list[click.Command] = [
     codes,
     responses,
     scores,
+    export,
     demo,
     user,
 ]

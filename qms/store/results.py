@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from qms.imports.values import AnswerValue, is_shown
@@ -89,15 +89,15 @@ def respondent_counts(session: Session, cycle: Cycle) -> dict[str, int]:
     methodology = cycle_methodology(cycle)
     consensus = [g.id for g in methodology.groups if g.is_consensus]
     rows = session.execute(
-        select(Response.group_id, Response.respondent == CONSENSUS_KEY, func.count())
-        .where(Response.cycle_id == cycle.id, Response.status == "submitted")
-        .group_by(Response.group_id, Response.respondent == CONSENSUS_KEY)
+        select(Response.group_id, func.count())
+        .where(
+            Response.cycle_id == cycle.id,
+            Response.status == "submitted",
+            or_(Response.group_id.not_in(consensus), Response.respondent == CONSENSUS_KEY),
+        )
+        .group_by(Response.group_id)
     )
-    totals: Counter[str] = Counter()
-    for group, is_record, n in rows:
-        if group in consensus and not is_record:
-            continue
-        totals[group] += int(n)
+    totals = {group: int(n) for group, n in rows}
     return {g.id: totals.get(g.id, 0) for g in methodology.groups}
 
 
