@@ -27,6 +27,7 @@ from qms.web import i18n
 from qms.web.account import AccountController
 from qms.web.admin_directory import AdminDirectoryController
 from qms.web.admin_users import AdminUsersController
+from qms.web.api import ApiController
 from qms.web.auth import (
     SignInRequired,
     authorise,
@@ -41,6 +42,7 @@ from qms.web.consensus import ConsensusController
 from qms.web.cycles import CycleController
 from qms.web.deps import provide_db, provide_settings
 from qms.web.exports import ExportController
+from qms.web.network_exports import NetworkExportController
 from qms.web.networks import NetworkController
 from qms.web.pages import HealthController, HomeController
 from qms.web.plan import PlanController
@@ -58,6 +60,7 @@ from qms.web.security import (
 )
 from qms.web.sharing import SharingController
 from qms.web.staff import StaffController
+from qms.web.tokens import TokenController
 from qms.web.ui import configure_staff_jinja
 
 log = logging.getLogger("qms")
@@ -122,6 +125,9 @@ def create_app(settings: Settings) -> Litestar:
             AdminUsersController,
             PreviewController,
             AnswerController,
+            ApiController,
+            TokenController,
+            NetworkExportController,
         ],
         dependencies={
             "db": Provide(provide_db),
