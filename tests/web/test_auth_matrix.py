@@ -78,6 +78,23 @@ CYCLE = "/staff/cycles/{cycle_id:int}"
 CASES: list[Case] = [
     Case("GET", "/staff"),
     Case("GET", "/account/password"),
+    Case("GET", "/account/tokens"),
+    # The JSON API: anonymous callers get a 401 (see test_role_matrix), never a redirect.
+    Case("GET", "/api/v1/cycles"),
+    Case("GET", "/api/v1/networks"),
+    # (Staff of org A get 403 for an unpublished cycle_a: tests/web/test_api.py.)
+    Case("GET", "/api/v1/cycles/{cycle_id:int}/scores", {"cycle_id": "cycle_b"},
+         frozenset({"admin", "head_b"}), 404),
+    Case("GET", "/api/v1/cycles/{cycle_id:int}/scores", {"cycle_id": "missing"}, frozenset(),
+         404),
+    # Network aggregates (API and downloads): nothing is shared here, so even the network's
+    # coordinators find nothing (tests/web/test_network_exports.py has the rest).
+    *(Case("GET", NET + tail, {"network_id": net}, frozenset({"admin", "coordinator"})
+           if net == "net_1" else ADMIN, 404, ok=404)
+      for tail in ("/export.csv", "/export.xlsx", "/export.pdf") for net in ("net_1", "net_2")),
+    *(Case("GET", "/api/v1/networks/{network_id:int}" + tail, {"network_id": net},
+           frozenset({"admin", "coordinator"}) if net == "net_1" else ADMIN, 404, ok=404)
+      for tail in ("/aggregates", "/trend") for net in ("net_1", "net_2")),
     Case("GET", ORG, {"organisation_id": "org_a"}, frozenset({"admin", "head", "staff"}), 404),
     Case("GET", ORG, {"organisation_id": "org_b"}, frozenset({"admin", "head_b"}), 404),
     Case("GET", ORG, {"organisation_id": "missing"}, frozenset(), 404),
@@ -146,6 +163,8 @@ CASES: list[Case] = [
     Case("GET", A_USER, {"user_id": "user:staff"}, ADMIN),
     # An empty form: everyone gets the page back with its errors, nothing changes.
     Case("POST", "/account/password", ok=422),
+    Case("POST", "/account/tokens", ok=422),
+    Case("POST", "/account/tokens/{token_id:int}/revoke", {"token_id": "missing"}, ok=303),
     Case("POST", CYCLE + "/codes", {"cycle_id": "cycle_a"}, frozenset({"admin", "head", "staff"}),
          404, data={"group": "staff", "count": "1"}),
     Case("POST", CYCLE + "/codes", {"cycle_id": "cycle_b"}, frozenset({"admin", "head_b"}),
@@ -268,7 +287,10 @@ def test_role_matrix(
     wrong: list[str] = []
     for case in CASES:
         response = _send(client, case, world, token)
-        if who == "anonymous":
+        if who == "anonymous" and case.route.startswith("/api/"):
+            expected = 401
+            ok = response.status_code == 401
+        elif who == "anonymous":
             expected = 303
             ok = response.status_code == 303 and response.headers["location"].startswith(
                 "/login?next="
