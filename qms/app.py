@@ -45,6 +45,7 @@ from qms.web.exports import ExportController
 from qms.web.network_exports import NetworkExportController
 from qms.web.networks import NetworkController
 from qms.web.pages import HealthController, HomeController
+from qms.web.paper import PaperController
 from qms.web.plan import PlanController
 from qms.web.render import configure_jinja, error_page, set_request_language
 from qms.web.respond.answer import AnswerController
@@ -121,6 +122,7 @@ def create_app(settings: Settings) -> Litestar:
             CompareController,
             PlanController,
             CodesController,
+            PaperController,
             AdminDirectoryController,
             AdminUsersController,
             PreviewController,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from qms.imports.values import AnswerValue, BadValue, check_value, without_hidden
 from qms.methodology.model import Methodology
 from qms.store.answers import ANSWERS, answer_rows, load_answers
+from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.counts import ResponseState, update_counts
 from qms.store.cycles import require_open
@@ -25,6 +26,7 @@ from qms.store.models.cycles import RESPONSE_SOURCES
 from qms.store.snapshots import cycle_methodology
 
 WEB_PREFIX = "web:"
+PAPER_PREFIX = "paper:"
 
 
 def new_respondent_key() -> str:
@@ -119,6 +121,40 @@ def create_response(
     session.add(response)
     session.flush()
     _change(session, cycle, methodology, response, None, checked)
+    return response
+
+
+def enter_paper(
+    session: Session,
+    cycle: Cycle,
+    *,
+    group: str,
+    entry: str,
+    answers: Mapping[str, object],
+    proxy: bool = False,
+    actor_id: int | None = None,
+) -> Response:
+    """One paper questionnaire typed in by staff: a submitted response of source "paper".
+    `entry` names the typing of one form (the form page makes it), so the same form sent
+    twice (a double click, a reload) is refused with Conflict instead of counted twice.
+    The consensus group has its own page and is never entered from paper."""
+    methodology = cycle_methodology(cycle)
+    if group not in methodology.questionnaires or methodology.group(group).is_consensus:
+        raise StoreError(f"group {group!r} is not entered from paper")
+    if not entry or len(entry) > 64 or ":" in entry:
+        raise StoreError("a paper entry needs an id of 1-64 characters without ':'")
+    response = create_response(
+        session, cycle, group=group, respondent=PAPER_PREFIX + entry, source="paper",
+        submitted=True, proxy=proxy, answers=answers,
+    )
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="responses.paper_entered",
+        organisation_id=cycle.organisation_id,
+        subject=f"cycle {cycle.id}",
+        detail={"group": group, "answers": sum(1 for v in answers.values() if v is not None)},
+    )
     return response
 
 

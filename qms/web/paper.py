@@ -1,0 +1,300 @@
+"""Paper questionnaires typed in by staff: one whole questionnaire on one page, stored as
+a submitted response of source "paper".
+
+    GET  /staff/cycles/{id}/paper            which group's form to type in
+    GET  /staff/cycles/{id}/paper/{group}    a blank form (after a save: its confirmation)
+    POST /staff/cycles/{id}/paper/{group}    store one form, or show its errors
+
+Each value is read as the web questionnaire reads it (qms.web.respond.forms.read_item),
+and the rest follows the CSV import, since the form on the desk is the same paper the
+import reads: a required question left blank is accepted (paper forms have gaps) and
+counted in the confirmation, and an answer to a question the form's conditions did not
+ask is refused next to that question. The consensus group has its own page.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
+
+from qms.imports.values import AnswerValue, is_shown
+from qms.methodology.model import Item, Methodology, Questionnaire
+from qms.store import cycles, responses
+from qms.store.errors import Conflict
+from qms.store.snapshots import cycle_methodology
+from qms.web.auth import Principal, requires
+from qms.web.codes import load_cycle
+from qms.web.forms import FormData
+from qms.web.i18n import N_
+from qms.web.render import page
+from qms.web.respond import forms
+from qms.web.respond.forms import Problem, RawForm
+from qms.web.respond.pages import Urls, form_of
+from qms.web.respond.views import ErrorLink, ItemView, answer_text, item_view
+
+SIGNED_IN = requires("staff.home")
+ENTRY_FIELD = "_entry"
+PROXY_FIELD = "_proxy"
+_ENTRY = re.compile(r"[0-9a-f]{32}\Z")
+
+NOT_ASKED = N_("Leave this blank: with the answer to “%(question)s”, this question is not asked.")
+ONLY_WHEN = N_("Asked only when the answer to “%(question)s” is: %(answers)s")
+CLOSED = N_("This cycle is closed: it takes no more answers.")
+ALREADY = N_("This form was saved already; it was not stored a second time.")
+
+
+@dataclass(frozen=True)
+class PaperItem:
+    view: ItemView
+    condition: str | None  # when the question is asked, for a conditional item
+
+
+@dataclass(frozen=True)
+class PaperSection:
+    title: str
+    items: tuple[PaperItem, ...]
+
+
+@dataclass(frozen=True)
+class GroupLink:
+    id: str
+    title: str
+    paper: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    answers: dict[str, AnswerValue]
+    errors: dict[str, Problem]
+    raw: dict[str, tuple[str, ...]]
+    gaps: int  # required questions asked and left blank
+
+
+def _label(item: Item, lang: str) -> str:
+    return item.text.get(lang)
+
+
+def read_paper(
+    methodology: Methodology, questionnaire: Questionnaire, form: RawForm, lang: str
+) -> Reading:
+    answers: dict[str, AnswerValue] = {}
+    errors: dict[str, Problem] = {}
+    raw: dict[str, tuple[str, ...]] = {}
+    for item in questionnaire.items:
+        posted = tuple(form.get(item.id, ()))
+        value, problem = forms.read_item(methodology, item, posted, lang)
+        if problem is not None:
+            errors[item.id], raw[item.id] = problem, posted
+        elif value is not None:
+            answers[item.id] = value
+    by_id = {item.id: item for item in questionnaire.items}
+    for item in questionnaire.items:
+        when = item.when
+        # A condition whose own answer is wrong says nothing yet: that error comes first.
+        if when is None or item.id not in answers or when.item in errors:
+            continue
+        if not is_shown(item, answers):
+            raw[item.id] = tuple(form.get(item.id, ()))
+            errors[item.id] = Problem(NOT_ASKED, {"question": _label(by_id[when.item], lang)})
+            del answers[item.id]
+    gaps = sum(
+        1 for item in questionnaire.items
+        if item.required and item.id not in answers and item.id not in errors
+        and is_shown(item, answers)
+    )
+    return Reading(answers, errors, raw, gaps)
+
+
+def _condition(methodology: Methodology, questionnaire: Questionnaire, item: Item, lang: str
+               ) -> str | None:
+    if item.when is None:
+        return None
+    source = next(i for i in questionnaire.items if i.id == item.when.item)
+    answers = []
+    for value in item.when.values:
+        typed: AnswerValue = int(value) if source.type == "scale" and value.isdigit() else value
+        answers.append(answer_text(methodology, source, typed, lang))
+    return Problem(ONLY_WHEN, {"question": _label(source, lang),
+                               "answers": ", ".join(answers)}).text(lang)
+
+
+def _sections(
+    methodology: Methodology,
+    questionnaire: Questionnaire,
+    lang: str,
+    answers: Mapping[str, AnswerValue],
+    raw: Mapping[str, tuple[str, ...]],
+    errors: Mapping[str, Problem],
+) -> tuple[PaperSection, ...]:
+    # Every question shows, conditional ones too: the person types what the paper says.
+    return tuple(
+        PaperSection(
+            section.title.get(lang),
+            tuple(
+                PaperItem(
+                    replace(item_view(methodology, item, lang=lang, easy=False,
+                                      answers=answers, raw=raw, error=errors.get(item.id)),
+                            shown=True),
+                    _condition(methodology, questionnaire, item, lang),
+                )
+                for item in section.items
+            ),
+        )
+        for section in questionnaire.sections
+    )
+
+
+def _new_entry() -> str:
+    return secrets.token_hex(16)
+
+
+class PaperController(Controller):
+    def _questionnaire(self, cycle: cycles.Cycle, group: str) -> tuple[Methodology,
+                                                                     Questionnaire]:
+        methodology = cycle_methodology(cycle)
+        questionnaire = methodology.questionnaires.get(group)
+        if questionnaire is None or methodology.group(group).is_consensus:
+            raise NotFoundException()
+        return methodology, questionnaire
+
+    def _form_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: Session,
+        cycle: cycles.Cycle,
+        group: str,
+        *,
+        reading: Reading | None = None,
+        proxy: bool = False,
+        entry: str | None = None,
+        saved: int | None = None,
+        gaps: int = 0,
+        message: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        lang: str = request.state.lang
+        methodology, questionnaire = self._questionnaire(cycle, group)
+        reading = reading or Reading({}, {}, {}, 0)
+        sections = _sections(methodology, questionnaire, lang, reading.answers, reading.raw,
+                             reading.errors)
+        errors = tuple(
+            ErrorLink("#" + item.view.input_id, item.view.error, item.view.label)
+            for section in sections for item in section.items if item.view.error
+        )
+        base = f"/staff/cycles/{cycle.id}/paper/{group}"
+        if cycle.status != "open" and message is None:
+            message = CLOSED
+        return page(
+            "paper/form.html",
+            {
+                "cycle": cycles.cycle_info(db, cycle.id),
+                "is_open": cycle.status == "open",
+                "group_title": methodology.group(group).title.get(lang),
+                "action": base,
+                "urls": Urls(base),
+                "sections": sections,
+                "errors": errors,
+                "proxy": proxy,
+                "entry": entry or _new_entry(),
+                "saved": saved,
+                "gaps": gaps,
+                "message": message,
+                "entered": cycles.submitted_by_source(db, cycle.id).get(group, {}).get(
+                    "paper", 0),
+            },
+            status_code=status_code,
+            request=request,
+        )
+
+    @get("/staff/cycles/{cycle_id:int}/paper", name="staff_paper", opt=SIGNED_IN,
+         sync_to_thread=True)
+    def groups(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+    ) -> Template:
+        cycle = load_cycle(db, principal, cycle_id, "cycle.paper")
+        lang: str = request.state.lang
+        methodology = cycle_methodology(cycle)
+        by_source = cycles.submitted_by_source(db, cycle.id)
+        links = [
+            GroupLink(g.id, g.title.get(lang), by_source.get(g.id, {}).get("paper", 0))
+            for g in methodology.groups
+            if not g.is_consensus and g.id in methodology.questionnaires
+        ]
+        return page(
+            "paper/groups.html",
+            {"cycle": cycles.cycle_info(db, cycle.id), "is_open": cycle.status == "open",
+             "groups": links},
+            request=request,
+        )
+
+    @get("/staff/cycles/{cycle_id:int}/paper/{group:str}", opt=SIGNED_IN, sync_to_thread=True)
+    def blank_form(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        group: FromPath[str],
+        saved: FromQuery[int | None] = None,
+        gaps: FromQuery[int] = 0,
+        again: FromQuery[int] = 0,
+    ) -> Template:
+        cycle = load_cycle(db, principal, cycle_id, "cycle.paper")
+        return self._form_page(request, db, cycle, group, saved=saved, gaps=gaps,
+                               message=ALREADY if again else None)
+
+    @post("/staff/cycles/{cycle_id:int}/paper/{group:str}", opt=SIGNED_IN, sync_to_thread=True)
+    def enter(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
+        cycle_id: FromPath[int],
+        group: FromPath[str],
+        data: FormData,
+    ) -> Template | Redirect:
+        cycle = load_cycle(db, principal, cycle_id, "cycle.paper")
+        methodology, questionnaire = self._questionnaire(cycle, group)
+        lang: str = request.state.lang
+        form = form_of(data)
+        proxy = forms.first(form, PROXY_FIELD) == "1"
+        entry = forms.first(form, ENTRY_FIELD)
+        if not _ENTRY.match(entry):
+            entry = _new_entry()
+        if cycle.status != "open":
+            return self._form_page(request, db, cycle, group, message=CLOSED, status_code=409)
+        reading = read_paper(methodology, questionnaire, form, lang)
+        if reading.errors:
+            return self._form_page(request, db, cycle, group, reading=reading, proxy=proxy,
+                                   entry=entry, status_code=422)
+        base = f"/staff/cycles/{cycle.id}/paper/{group}"
+        if responses.find_response(db, cycle.id, responses.PAPER_PREFIX + entry) is not None:
+            return Redirect(f"{base}?again=1", status_code=303)
+        try:
+            responses.enter_paper(db, cycle, group=group, entry=entry, answers=reading.answers,
+                                  proxy=proxy, actor_id=principal.user_id)
+        except Conflict:
+            db.rollback()
+            # Either the same form won a race with itself, or the cycle closed meanwhile.
+            if responses.find_response(db, cycle.id, responses.PAPER_PREFIX + entry):
+                return Redirect(f"{base}?again=1", status_code=303)
+            return self._form_page(request, db, cycle, group, message=CLOSED, status_code=409)
+        # Committed here: a redirect is not a 2xx, so nothing would commit it later.
+        db.commit()
+        return Redirect(f"{base}?saved={len(reading.answers)}&gaps={reading.gaps}",
+                        status_code=303)
+
