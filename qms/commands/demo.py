@@ -52,7 +52,7 @@ def _print_logins(session: Session) -> None:
     type=click.Choice(["small", "region"]),
     default="small",
     show_default=True,
-    help="small: three organisations; region: a dozen in two networks, more respondents.",
+    help="small: five organisations; region: a dozen in two networks, more respondents.",
 )
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has any organisation.")
 def demo(size: str, if_empty: bool) -> None:

@@ -43,6 +43,9 @@ ACTION_LABELS = {
     "network.renamed": N_("Network renamed"),
     "network.member_added": N_("Organisation joined a network"),
     "network.member_removed": N_("Organisation left a network"),
+    "cycle.shared": N_("Cycle shared with a network"),
+    "cycle.share_changed": N_("Naming in a network changed"),
+    "cycle.share_withdrawn": N_("Cycle withdrawn from a network"),
 }
 
 
