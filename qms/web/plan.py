@@ -34,7 +34,7 @@ from qms.web.render import page
 SIGNED_IN = requires("staff.home")
 STATUS_LABELS = {
     "planned": N_("Planned"),
-    "in_progress": N_("In progress"),
+    "in_progress": N_("Under way"),
     "done": N_("Done"),
     "dropped": N_("Dropped"),
 }
