@@ -56,7 +56,6 @@ ALREADY = N_("This form was saved already; it was not stored a second time.")
 @dataclass(frozen=True)
 class PaperItem:
     view: ItemView
-    condition: str | None  # when the question is asked, for a conditional item
 
 
 @dataclass(frozen=True)
@@ -136,20 +135,17 @@ def _sections(
     raw: Mapping[str, tuple[str, ...]],
     errors: Mapping[str, Problem],
 ) -> tuple[PaperSection, ...]:
-    # Every question shows, conditional ones too: the person types what the paper says.
+    def paper_item(item: Item) -> PaperItem:
+        view = item_view(methodology, item, lang=lang, easy=False, answers=answers, raw=raw,
+                         error=errors.get(item.id))
+        # Every question shows, conditional ones too: the person types what the paper
+        # says. When a question is asked goes into its hint, which its inputs point to.
+        condition = _condition(methodology, questionnaire, item, lang)
+        hint = " ".join(t for t in (condition, view.help) if t) or None
+        return PaperItem(replace(view, shown=True, help=hint))
+
     return tuple(
-        PaperSection(
-            section.title.get(lang),
-            tuple(
-                PaperItem(
-                    replace(item_view(methodology, item, lang=lang, easy=False,
-                                      answers=answers, raw=raw, error=errors.get(item.id)),
-                            shown=True),
-                    _condition(methodology, questionnaire, item, lang),
-                )
-                for item in section.items
-            ),
-        )
+        PaperSection(section.title.get(lang), tuple(paper_item(i) for i in section.items))
         for section in questionnaire.sections
     )
 
