@@ -4,7 +4,8 @@ detail, a breakdown by a choice item, and publishing the results to staff.
 Who sees results is decided in one place, `can_see_results`: the organisation's heads
 (and admins) always; its staff once a head has published them; nobody else (a
 coordinator reads network aggregates, never one cycle's own pages). Another
-organisation's cycle answers 404; staff of the organisation before publishing, 403.
+organisation's cycle answers 404; so do the charts, items and downloads for the
+organisation's staff before publishing, while the results page tells them why.
 
 Charts are <img> documents (the page CSP forbids the inline styles of matplotlib's SVG),
 rendered in sync handlers (off the event loop) and cached under a key made of what they
@@ -18,7 +19,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
@@ -31,7 +32,7 @@ from qms.methodology.model import Item
 from qms.scoring import ItemStats
 from qms.scoring.display import fmt1
 from qms.store import plan, results
-from qms.store.cycles import Cycle, get_cycle
+from qms.store.cycles import Cycle, cycle_info, get_cycle
 from qms.store.errors import Conflict, NotFound
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
@@ -57,16 +58,21 @@ def can_see_results(principal: Principal, cycle: Cycle) -> bool:
     )
 
 
-def load_visible_cycle(db: Session, principal: Principal, cycle_id: int) -> Cycle:
+def load_cycle(db: Session, cycle_id: int) -> Cycle:
     try:
-        cycle = get_cycle(db, cycle_id)
+        return get_cycle(db, cycle_id)
     except NotFound:
         raise NotFoundException() from None
-    if can_see_results(principal, cycle):
-        return cycle
-    if principal.can("organisation.view", organisation_id=cycle.organisation_id):
-        raise PermissionDeniedException()  # their organisation: not yet published
-    raise NotFoundException()
+
+
+def load_visible_cycle(db: Session, principal: Principal, cycle_id: int) -> Cycle:
+    """The cycle, when `principal` may read its results; 404 otherwise (for the
+    organisation's own staff too before publishing: only the results page itself tells
+    them why, see ResultsController.show)."""
+    cycle = load_cycle(db, cycle_id)
+    if not can_see_results(principal, cycle):
+        raise NotFoundException()
+    return cycle
 
 
 def parse_chart_name(name: str, stem: str) -> Format:
@@ -118,7 +124,13 @@ class ResultsController(Controller):
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
     ) -> Template:
-        cycle = load_visible_cycle(db, principal, cycle_id)
+        cycle = load_cycle(db, cycle_id)
+        if not can_see_results(principal, cycle):
+            principal.require("organisation.view", organisation_id=cycle.organisation_id)
+            # Their own organisation's staff: say why there is nothing yet.
+            return page("results/unpublished.html",
+                        {"cycle": cycle_info(db, cycle.id), "organisation_id":
+                         cycle.organisation_id}, request=request)
         lang: str = request.state.lang
         data = results.cycle_results(db, cycle)
         tables = build_tables(data, lang)
@@ -268,10 +280,7 @@ class ResultsController(Controller):
 
     def _publish(self, db: Session, principal: Principal, cycle_id: int, *, publish: bool
                  ) -> Redirect:
-        try:
-            cycle = get_cycle(db, cycle_id)
-        except NotFound:
-            raise NotFoundException() from None
+        cycle = load_cycle(db, cycle_id)
         principal.require("results.publish", organisation_id=cycle.organisation_id)
         change = results.publish_results if publish else results.withdraw_results
         try:

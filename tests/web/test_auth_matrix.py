@@ -117,6 +117,29 @@ CASES: list[Case] = [
          frozenset({"admin", "head", "staff"}), 404),
     Case("GET", CYCLE + "/consensus", {"cycle_id": "cycle_b"}, frozenset({"admin", "head_b"}),
          404),
+    # Results: heads read them; the organisation's staff see only that they are not
+    # published yet (items, charts and downloads answer 404 until a head publishes).
+    Case("GET", CYCLE + "/results", {"cycle_id": "cycle_a"},
+         frozenset({"admin", "head", "staff"}), 404),
+    Case("GET", CYCLE + "/results", {"cycle_id": "cycle_b"}, frozenset({"admin", "head_b"}),
+         404),
+    Case("GET", CYCLE + "/results", {"cycle_id": "missing"}, frozenset(), 404),
+    Case("GET", CYCLE + "/results/items/{item_id:str}",
+         {"cycle_id": "cycle_a", "item_id": "text:staff.values"}, frozenset({"admin", "head"}),
+         404),
+    Case("GET", CYCLE + "/charts/{name:str}", {"cycle_id": "cycle_a", "name": "text:radar.svg"},
+         frozenset({"admin", "head"}), 404),
+    # No answers yet, so no histogram for anyone (never one below min_n).
+    Case("GET", CYCLE + "/charts/items/{item_id:str}/{name:str}",
+         {"cycle_id": "cycle_a", "item_id": "text:staff.values", "name": "text:histogram.svg"},
+         frozenset({"admin", "head"}), 404, ok=404),
+    Case("GET", CYCLE + "/export.csv", {"cycle_id": "cycle_a"}, frozenset({"admin", "head"}),
+         404),
+    Case("GET", CYCLE + "/export.xlsx", {"cycle_id": "cycle_b"}, frozenset({"admin", "head_b"}),
+         404),
+    Case("GET", CYCLE + "/export.pdf", {"cycle_id": "cycle_a"}, frozenset({"admin", "head"}),
+         404),
+    Case("GET", CYCLE + "/report", {"cycle_id": "cycle_a"}, frozenset({"admin", "head"}), 404),
     # Networks: the coordinator's dashboard (its charts answer 404 while nothing is shared),
     # a head's sharing page and position in the organisation's networks.
     Case("GET", NET + "/dashboard", {"network_id": "net_1"}, frozenset({"admin", "coordinator"}),
@@ -203,6 +226,11 @@ CASES: list[Case] = [
          404, ok=303),
     Case("POST", CYCLE + "/consensus", {"cycle_id": "cycle_b"}, frozenset({"admin", "head_b"}),
          404, ok=303),
+    # Publishing results to staff, and withdrawing them again.
+    Case("POST", CYCLE + "/results/publish", {"cycle_id": "cycle_a"},
+         frozenset({"admin", "head"}), 404, ok=303),
+    Case("POST", CYCLE + "/results/withdraw", {"cycle_id": "cycle_a"},
+         frozenset({"admin", "head"}), 404, ok=303),
     # An empty sharing form: no network chosen, nothing shared.
     Case("POST", CYCLE + "/sharing", {"cycle_id": "cycle_a"}, frozenset({"admin", "head"}), 404,
          ok=422),
