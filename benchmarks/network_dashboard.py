@@ -15,7 +15,8 @@ Usage:
   .venv/bin/python benchmarks/network_dashboard.py [--engine sqlite|postgresql|both]
       [--orgs 50] [--years 5] [--requests 15]
       [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
-PostgreSQL gets a fresh database of its own, dropped at the end.
+PostgreSQL gets a fresh database of its own and SQLite a temporary file, both removed at
+the end.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import io
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -258,7 +260,9 @@ def run(engine: str, args: argparse.Namespace) -> None:
     if engine == "sqlite":
         folder = tempfile.mkdtemp(prefix="qms-bench-")
         url = f"sqlite:///{folder}/bench.db"
-        drop = None
+
+        def drop() -> None:
+            shutil.rmtree(folder, ignore_errors=True)
     else:
         name = f"qms_bench_{uuid.uuid4().hex[:10]}"
         admin = create_engine(sqlalchemy_url(args.postgres), isolation_level="AUTOCOMMIT")
@@ -274,8 +278,7 @@ def run(engine: str, args: argparse.Namespace) -> None:
         built = build(url, args.orgs, args.years)
         figures = measure(url, int(built["network_id"]), args.years, args.requests)
     finally:
-        if drop is not None:
-            drop()
+        drop()
     out = io.StringIO()
     out.write(f"{engine}: {int(built['answers']):,} answers, built in {built['build_s']:.0f} s "
               f"(data {built['data_s']:.0f} s, close+share {built['close_and_share_s']:.0f} s)\n")
