@@ -169,6 +169,7 @@ class CycleController(Controller):
                 "can_manage": principal.can(MANAGE, organisation_id=org),
                 "can_compare": principal.can("cycle.compare", organisation_id=org),
                 "can_plan": principal.can("plan.view", organisation_id=org),
+                "can_share": principal.can("cycle.share", organisation_id=org),
                 "form": form or Form(),
                 "reason_max": REASON_MAX,
                 "done": request.query_params.get("done", ""),
