@@ -197,11 +197,11 @@ class StatLine:
 
 @dataclass(frozen=True)
 class NamedLine:
+    """A consenting organisation's scores of one criterion, one cell per line of its
+    table ("" where it has none), each with its place from the lowest."""
+
     organisation: str
-    group: str
-    score: str
-    rank: int
-    of: int
+    cells: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -263,16 +263,18 @@ def report_view(export: NetworkExport, chart_png: bytes) -> ReportView:
     nodes, groups = _titles(view, lang)
     criteria = []
     for label in view.nodes:
-        lines: list[StatLine] = []
-        named: list[NamedLine] = []
-        for group in [*(g.id for g in view.groups), None]:
-            s = view.stat(label.id, group)
-            if s.n_orgs == 0:
-                continue
-            lines.append(_line(s, groups[group]))
-            named.extend(NamedLine(n.name, groups[group], fmt1(n.score), n.rank, n.of)
-                         for n in s.named)
-        criteria.append(CriterionTable(label.id, nodes[label.id], tuple(lines), tuple(named)))
+        stats = [view.stat(label.id, group) for group in [*(g.id for g in view.groups), None]]
+        stats = [s for s in stats if s.n_orgs > 0]
+        names = sorted({n.name for s in stats for n in s.named})
+        cells = {
+            (n.name, i): f"{fmt1(n.score)} ({n.rank}/{n.of})"
+            for i, s in enumerate(stats) for n in s.named
+        }
+        criteria.append(CriterionTable(
+            label.id, nodes[label.id], tuple(_line(s, groups[s.group]) for s in stats),
+            tuple(NamedLine(name, tuple(cells.get((name, i), "") for i in range(len(stats))))
+                  for name in names),
+        ))
     trend = tuple(
         TrendLine(t.year, t.n_orgs, fmt1(t.stat(OVERALL, None).q1),
                   fmt1(t.stat(OVERALL, None).median), fmt1(t.stat(OVERALL, None).q3))

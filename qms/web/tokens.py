@@ -28,10 +28,6 @@ NAME_ERRORS = {
 TOO_MANY = N_("You have 20 active tokens. Revoke one you no longer need first.")
 
 
-def _origin(request: Request[Any, Any, Any]) -> str:
-    return str(request.base_url).rstrip("/")
-
-
 class TokenController(Controller):
     def _page(
         self,
@@ -50,7 +46,6 @@ class TokenController(Controller):
                 "tokens": tokens.list_tokens(db, principal.user_id),
                 "new": new,
                 "revoked": request.query_params.get("revoked") == "1",
-                "api_base": _origin(request) + "/api/v1",
             },
             status_code=status_code,
             request=request,
