@@ -46,6 +46,12 @@ ACTION_LABELS = {
     "cycle.shared": N_("Cycle shared with a network"),
     "cycle.share_changed": N_("Naming in a network changed"),
     "cycle.share_withdrawn": N_("Cycle withdrawn from a network"),
+    "cycle.created": N_("Cycle created"),
+    "cycle.opened": N_("Cycle opened"),
+    "cycle.closed": N_("Cycle closed"),
+    "cycle.reopened": N_("Cycle reopened"),
+    "plan.action_added": N_("Improvement action added"),
+    "plan.action_updated": N_("Improvement action updated"),
 }
 
 

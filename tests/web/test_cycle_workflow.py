@@ -225,3 +225,17 @@ def test_another_organisations_head_cannot_touch_the_cycle(
                      ).status_code == 404
     assert client.get(f"/staff/organisations/{world.org_a}/cycles/new").status_code == 404
     assert _status(database, cycle_id) == "open"
+
+
+def test_the_audit_log_names_the_steps_and_the_reason(
+    client: Client, world: World, database: Database,
+    sign_in: Callable[..., httpx.Response], form_post: Post,
+) -> None:
+    cycle_id = _cycle(database)
+    sign_in(client, world.email("head"))
+    base = f"/staff/cycles/{cycle_id}"
+    form_post(client, base + "/close", {"confirm": "yes"})
+    form_post(client, base + "/reopen", {"reason": "Paper forms <b>late</b>"})
+    log = client.get(f"/staff/organisations/{world.org_a}/audit?lang=lv").text
+    assert "Cikls slēgts" in log and "Cikls atvērts atkārtoti" in log
+    assert "„Paper forms &lt;b&gt;late&lt;/b&gt;”" in log  # shown, and inert
