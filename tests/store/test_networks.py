@@ -184,3 +184,26 @@ def test_trend_and_position(session: Session, snapshot: Snapshot) -> None:
     assert row is not None
     assert (row.score, row.band, row.n_orgs, row.rank, row.of) == (100.0, "above_q3", 3, 4, 4)
     assert networks.organisation_position(session, orgs[0].id, net_id, 2022, "testq") is None
+
+
+def test_migration_0007_matches_the_models(db: Any) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from qms.store.base import Base
+
+    mine = {"network_shares", "org_scores", "org_response_totals"}
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diffs = compare_metadata(context, Base.metadata)
+
+    def table_of(diff: Any) -> str:
+        kind, *rest = diff[0] if isinstance(diff, list) else diff
+        if kind in ("add_table", "remove_table"):
+            return str(rest[0].name)
+        if kind in ("add_column", "remove_column") or kind.startswith("modify_"):
+            return str(rest[1])
+        table = getattr(rest[0], "table", None)
+        return str((table if table is not None else rest[0].parent).name)
+
+    assert [d for d in diffs if table_of(d) in mine] == []
