@@ -19,6 +19,8 @@ import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import FromPath, QueryParameter
 from sqlalchemy.orm import Session
 
@@ -29,6 +31,33 @@ from qms.store.scores import cycle_scores as score_cycle
 from qms.web.auth import Principal, requires
 
 READ = requires("api.read")
+# For the OpenAPI document (qms.app): how callers authenticate.
+API_COMPONENTS = Components(security_schemes={
+    "apiToken": SecurityScheme(
+        type="http", scheme="bearer",
+        description="A personal API token from /account/tokens: `Authorization: Bearer qms_...`",
+    ),
+    "session": SecurityScheme(
+        type="apiKey", security_scheme_in="cookie", name="qms_session",
+        description="The browser's signed-in session.",
+    ),
+})
+
+
+class ApiError(msgspec.Struct):
+    status_code: int
+    detail: str
+
+
+def _errors(*codes: int) -> dict[int, ResponseSpec]:
+    descriptions = {
+        401: "No session and no valid API token (unknown, revoked, or its account inactive).",
+        403: "Signed in, but this is not yours to read (results not yet published).",
+        404: "No such object, or one of another organisation or network.",
+    }
+    return {code: ResponseSpec(data_container=ApiError, description=descriptions[code],
+                               generate_examples=False)
+            for code in codes}
 
 
 class Cycle(msgspec.Struct):
@@ -235,9 +264,11 @@ def may_read_scores(principal: Principal, organisation_id: int, published: bool)
 
 class ApiController(Controller):
     path = "/api/v1"
-    tags = ["api"]  # noqa: RUF012  (Litestar's own class attribute)
+    tags = ["api"]  # noqa: RUF012  (Litestar's own class attributes)
+    security = [{"apiToken": []}, {"session": []}]  # noqa: RUF012
 
-    @get("/cycles", opt=READ, sync_to_thread=True, summary="Cycles you can see")
+    @get("/cycles", opt=READ, sync_to_thread=True, summary="Cycles you can see",
+         responses=_errors(401))
     def list_cycles(
         self, db: NamedDependency[Session], principal: NamedDependency[Principal]
     ) -> list[Cycle]:
@@ -254,7 +285,7 @@ class ApiController(Controller):
         ]
 
     @get("/cycles/{cycle_id:int}/scores", opt=READ, sync_to_thread=True,
-         summary="A cycle's item statistics and scores")
+         summary="A cycle's item statistics and scores", responses=_errors(401, 403, 404))
     def cycle_scores(
         self,
         db: NamedDependency[Session],
@@ -275,7 +306,8 @@ class ApiController(Controller):
         )
         return msgspec.convert(document, CycleScores)
 
-    @get("/networks", opt=READ, sync_to_thread=True, summary="Networks you coordinate")
+    @get("/networks", opt=READ, sync_to_thread=True, summary="Networks you coordinate",
+         responses=_errors(401))
     def list_networks(
         self, db: NamedDependency[Session], principal: NamedDependency[Principal]
     ) -> list[Network]:
@@ -284,7 +316,8 @@ class ApiController(Controller):
 
     @get("/networks/{network_id:int}/aggregates", sync_to_thread=True,
          opt=requires("network.dashboard", network="network_id"),
-         summary="Distributions across a network's partners for one year")
+         summary="Distributions across a network's partners for one year",
+         responses=_errors(401, 404))
     def network_aggregates(
         self,
         db: NamedDependency[Session],
@@ -298,7 +331,8 @@ class ApiController(Controller):
 
     @get("/networks/{network_id:int}/trend", sync_to_thread=True,
          opt=requires("network.dashboard", network="network_id"),
-         summary="Medians and quartiles across a network's partners over the years")
+         summary="Medians and quartiles across a network's partners over the years",
+         responses=_errors(401, 404))
     def network_trend(
         self,
         db: NamedDependency[Session],

@@ -281,6 +281,11 @@ def test_the_openapi_schema_lists_the_api(
     ref = ok["content"]["application/json"]["schema"]["$ref"]
     scores = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert set(scores["properties"]) == {"cycle", "items", "scores", "overall"}
+    assert schema["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
+    errors = paths["/api/v1/cycles/{cycle_id}/scores"]["get"]["responses"]
+    assert {"401", "403", "404"} <= set(errors)
+    for path in ("/api/v1/networks/{network_id}/aggregates", "/api/v1/networks/{network_id}/trend"):
+        assert "methodology" in {p["name"] for p in paths[path]["get"]["parameters"]}
     assert client.get("/schema/openapi.json", follow_redirects=False).status_code == 303
 
 
