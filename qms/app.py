@@ -27,7 +27,7 @@ from qms.web import i18n
 from qms.web.account import AccountController
 from qms.web.admin_directory import AdminDirectoryController
 from qms.web.admin_users import AdminUsersController
-from qms.web.api import ApiController
+from qms.web.api import API_COMPONENTS, ApiController
 from qms.web.auth import (
     SignInRequired,
     authorise,
@@ -158,6 +158,7 @@ def create_app(settings: Settings) -> Litestar:
             title="qms",
             version=__version__,
             render_plugins=[JsonRenderPlugin(path="/openapi.json")],
+            components=API_COMPONENTS,
             openapi_router=Router(path="/schema", route_handlers=[], opt=requires("staff.home")),
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=500),
