@@ -82,6 +82,7 @@ def test_the_coordinator_sees_distributions_and_only_consenting_names(
     assert cells == ["3", "25.0", "37.5", "50.0", "62.5", "75.0", "50.0"]
     assert "Org A" in html and "Org D" in html
     assert "Org C" not in html and "Org E" not in html and "Org B" not in html
+    assert "3 of 4 members" in html  # E is a member that shared nothing
     # A named organisation's own values, with its place from the lowest.
     org_a = client.get(_dashboard(net, f"&org={net.world.org_a}")).text
     assert "1 of 3 from the lowest" in org_a
