@@ -23,12 +23,13 @@ from qms.imports.csvfile import Row
 from qms.imports.validate import CONSENSUS, validate_rows
 from qms.imports.values import AnswerValue, is_shown
 from qms.methodology.model import Item, Methodology
-from qms.store.cycles import close_cycle, create_cycle
+from qms.store import plan
+from qms.store.cycles import Cycle, close_cycle, create_cycle
 from qms.store.errors import StoreError
 from qms.store.importing import import_responses
 from qms.store.networks import share_cycle
 from qms.store.orgs import create_network, create_organisation, find_organisation
-from qms.store.snapshots import Snapshot
+from qms.store.snapshots import Snapshot, cycle_methodology
 
 REGION = "Zemgales plānošanas reģions"
 PROJECT = "SocQuality"
@@ -195,6 +196,25 @@ def _cycle_respondents(
     return people
 
 
+def _demo_plan(session: Session, cycle: Cycle) -> None:
+    """Last year's improvement plan: one action done, one still under way (so it shows,
+    carried, in this year's plan). Criteria by position, so any methodology will do (in
+    the default one: 3 Staff and 6 Client results)."""
+    criteria = [c.id for c in cycle_methodology(cycle).criteria]
+    done = plan.add_action(
+        session, cycle, criterion=criteria[min(2, len(criteria) - 1)],
+        title="Supervīzija reizi mēnesī visiem sociālajiem darbiniekiem",
+        owner="Vadītājas vietniece",
+    )
+    plan.update_action(session, done, status="done", progress="Notiek kopš marta")
+    going = plan.add_action(
+        session, cycle, criterion=criteria[min(5, len(criteria) - 1)],
+        title="Klientu padomes izveide", owner="Direktore",
+    )
+    plan.update_action(session, going, status="in_progress",
+                       progress="Nolikums apstiprināts, pirmā sēde rudenī")
+
+
 def load_demo(session: Session, snapshot: Snapshot, size: str = "small") -> DemoSummary:
     """Create the demo in `session` (the caller commits). Refuses a database that already
     holds any of the demo's organisations."""
@@ -229,6 +249,8 @@ def load_demo(session: Session, snapshot: Snapshot, size: str = "small") -> Demo
             result = import_responses(session, cycle, parsed, label=f"demo {name} {year}")
             if year != YEARS[-1]:
                 close_cycle(session, cycle)
+                if org_index == 0 and year == YEARS[-2]:
+                    _demo_plan(session, cycle)
                 for network in organisation.networks:
                     share_cycle(session, cycle, network.id,
                                 named=org_index in NAMED_IN_NETWORKS, actor_id=None)
