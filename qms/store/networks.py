@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Select, delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qms.methodology.model import Methodology, Text
@@ -197,6 +198,13 @@ def _member(session: Session, network_id: int, organisation_id: int) -> bool:
     return session.get(NetworkMember, (network_id, organisation_id)) is not None
 
 
+def _shared(session: Session, cycle_id: int, network_id: int) -> bool:
+    query = select(NetworkShare.id).where(
+        NetworkShare.cycle_id == cycle_id, NetworkShare.network_id == network_id
+    )
+    return session.scalar(query) is not None
+
+
 def share_cycle(
     session: Session, cycle: Cycle, network_id: int, *, named: bool, actor_id: int | None
 ) -> bool:
@@ -216,10 +224,15 @@ def share_cycle(
     )
     detail = {"year": cycle.year, "methodology": cycle.methodology_id, "named": named}
     if share is None:
-        session.add(
-            NetworkShare(cycle_id=cycle.id, network_id=network_id, named=named,
-                         shared_by=actor_id)
-        )
+        try:
+            # Two heads sharing at the same moment: the second finds the first's row.
+            with session.begin_nested():
+                session.add(NetworkShare(cycle_id=cycle.id, network_id=network_id,
+                                         named=named, shared_by=actor_id))
+        except IntegrityError:
+            if not _shared(session, cycle.id, network_id):
+                raise
+            return share_cycle(session, cycle, network_id, named=named, actor_id=actor_id)
         action = "cycle.shared"
     elif share.named != named:
         share.named = named
