@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 
-from qms.charts import render
+from qms.charts import Figure, cache_key, render
 from qms.charts.distribution import Box, box_chart
 from qms.paths import data_dir
 from qms.scoring.display import fmt1
@@ -242,8 +242,8 @@ def _line(s: NodeStat, group: str) -> StatLine:
                     fmt1(s.q3), fmt1(s.max), fmt1(s.mean))
 
 
-def distribution_figure_png(export: NetworkExport) -> bytes:
-    """The composite's distribution per criterion as box plots (PNG for the PDF)."""
+def distribution_figure(export: NetworkExport) -> Figure:
+    """The composite's distribution per criterion as box plots."""
     view, lang = export.view, export.lang
     nodes, _ = _titles(view, lang)
     boxes = []
@@ -251,11 +251,17 @@ def distribution_figure_png(export: NetworkExport) -> bytes:
         s = view.stat(label.id, None)
         boxes.append(Box(nodes[label.id], s.n_orgs, s.q1, s.median, s.q3, s.min, s.max, s.mean,
                          tuple(n.score for n in s.named)))
-    figure = box_chart(
+    return box_chart(
         boxes, x_label=i18n.translate(lang, N_("Score (0–100)")),
         few_label=i18n.translate(lang, N_("fewer than 3 organisations (n = {n})")),
     )
-    return render(figure, "png")
+
+
+def chart_key(export: NetworkExport) -> str:
+    """Changes whenever the chart would (qms.charts.cache_key)."""
+    view = export.view
+    return cache_key("network-report-distribution", export.lang, view.stats,
+                     [n.id for n in view.nodes])
 
 
 def report_view(export: NetworkExport, chart_png: bytes) -> ReportView:
@@ -327,7 +333,7 @@ def report_pdf(export: NetworkExport, chart_png: bytes | None = None) -> bytes:
     from weasyprint import HTML  # type: ignore[import-untyped]
     from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
-    png = chart_png if chart_png is not None else distribution_figure_png(export)
+    png = chart_png if chart_png is not None else render(distribution_figure(export), "png")
     html = report_html(export, png)
     buffer = io.BytesIO()
     HTML(string=html, base_url="https://network-report.invalid/",

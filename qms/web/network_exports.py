@@ -23,6 +23,7 @@ from qms.store import networks
 from qms.store.errors import NotFound
 from qms.web import i18n
 from qms.web.auth import requires
+from qms.web.charts import CACHE
 
 BASE = "/staff/networks/{network_id:int}/export"
 COORDINATOR = requires("network.dashboard", network="network_id")
@@ -94,4 +95,6 @@ class NetworkExportController(Controller):
         network_id: FromPath[int],
     ) -> Response[bytes]:
         made = _export(db, network_id, request)
-        return _download(export.report_pdf(made), "pdf", made)
+        chart = CACHE.get_or_render(export.chart_key(made), "png",
+                                    lambda: export.distribution_figure(made))
+        return _download(export.report_pdf(made, chart), "pdf", made)

@@ -52,6 +52,8 @@ ACTION_LABELS = {
     "cycle.reopened": N_("Cycle reopened"),
     "plan.action_added": N_("Improvement action added"),
     "plan.action_updated": N_("Improvement action updated"),
+    "api_token.created": N_("API token created"),
+    "api_token.revoked": N_("API token revoked"),
 }
 
 
