@@ -194,7 +194,7 @@ def test_item_detail_shows_statistics_or_only_that_there_are_too_few(
 
     small = client.get(f"/staff/cycles/{cycle_id}/results/items/clients.respect?lang=en")
     assert small.status_code == 200
-    assert "fewer than 5 answers" in small.text and "chart-data" not in small.text
+    assert "Fewer than 5 answers" in small.text and "chart-data" not in small.text
     assert "confidence interval" not in small.text
     assert client.get(
         f"/staff/cycles/{cycle_id}/charts/items/clients.respect/histogram.svg"
