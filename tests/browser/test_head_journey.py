@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
 from respondent_pages import DESKTOP, NewContext
 
 from qms.store import codes, directory, users
@@ -22,6 +23,14 @@ pytestmark = pytest.mark.browser
 QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 EMAIL = "journey-head@example.org"
 PASSWORD = "journey head password 2026"
+
+
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _accessible(page: Page) -> None:
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+    assert not results.violations_count, f"{page.url}:\n{results.generate_report()}"
 
 
 def _seed(url: str) -> int:
@@ -69,6 +78,7 @@ def test_a_head_runs_a_cycle_in_latvian(
     # A new cycle: all groups, a target for staff.
     head.goto(f"/staff/organisations/{org_id}")
     head.get_by_role("link", name="Jauns cikls").click()
+    _accessible(head)
     head.fill("#year", "2026")
     head.locator('[id="target:staff"]').fill("2")
     head.get_by_role("button", name="Izveidot ciklu").click()
@@ -102,6 +112,7 @@ def test_a_head_runs_a_cycle_in_latvian(
     expect(staff_row.locator(".rate-value")).to_have_text("50%")
     assert head.evaluate("window.__stillTheSamePage") is True
     head.screenshot(path=str(screenshots / "head-cycle-live-lv.png"), full_page=True)
+    _accessible(head)
 
     # Closing needs the confirmation.
     head.get_by_role("button", name="Slēgt ciklu").click()
@@ -114,6 +125,7 @@ def test_a_head_runs_a_cycle_in_latvian(
     head.get_by_role("link", name="Salīdzinājums pa gadiem").click()
     expect(head.locator("h2").first).to_have_text("Izmaiņas no 2025. līdz 2026. gadam")
     head.screenshot(path=str(screenshots / "head-compare-lv.png"), full_page=True)
+    _accessible(head)
 
     head.goto(f"/staff/cycles/{cycle_id}")
     head.get_by_role("link", name="Pilnveides plāns").click()
@@ -124,3 +136,4 @@ def test_a_head_runs_a_cycle_in_latvian(
     expect(head.locator(".plan-action h3")).to_have_text("Supervīzija reizi mēnesī")
     expect(head.locator(".plan-action .notice")).to_have_text("Saglabāts.")
     head.screenshot(path=str(screenshots / "head-plan-lv.png"), full_page=True)
+    _accessible(head)
