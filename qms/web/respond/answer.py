@@ -173,7 +173,16 @@ class AnswerController(Controller):
             return _home(request, typed, UNKNOWN_CODE, 422)
         if not target.cycle_open and not target.submitted:
             return _home(request, typed, CLOSED, 410)
-        return Redirect(f"/a/{codes.format_code(target.code)}", status_code=HTTP_303_SEE_OTHER)
+        base = f"/a/{codes.format_code(target.code)}"
+        if target.response_id is not None and not target.submitted:
+            # Coming back (another day, another browser): straight to where they stopped.
+            answering = _Answering(request, db, typed)
+            resume = forms.resume_section(answering.questionnaire, answering.answers)
+            if resume is not None:
+                return Redirect(answering.urls.section(resume), status_code=HTTP_303_SEE_OTHER)
+            if answering.answers:
+                return Redirect(answering.urls.review, status_code=HTTP_303_SEE_OTHER)
+        return Redirect(base, status_code=HTTP_303_SEE_OTHER)
 
     @get("/a/{code:str}", name="answer-intro", sync_to_thread=True)
     def intro(self, request: Req, db: NamedDependency[Session], code: Code) -> Response[Any]:

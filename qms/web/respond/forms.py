@@ -261,6 +261,25 @@ def save_item(
     return without_hidden(questionnaire, merged), None
 
 
+def resume_section(questionnaire: Questionnaire, answers: Mapping[str, AnswerValue]) -> int | None:
+    """Where a person who comes back with their code stopped: the last part holding an
+    answer, or the next part with questions once that one is complete. None: nothing
+    answered yet (start at the beginning), or every part done (their answers to check)."""
+    if not answers:
+        return None
+    sections = questionnaire.sections
+    last = max(
+        number for number, section in enumerate(sections, start=1)
+        if any(item.id in answers for item in section.items)
+    )
+    if any(item.id not in answers for item in shown_items(sections[last - 1], answers)):
+        return last
+    for number in range(last + 1, len(sections) + 1):
+        if shown_items(sections[number - 1], answers):
+            return number
+    return None
+
+
 def missing_required(
     questionnaire: Questionnaire, answers: Mapping[str, AnswerValue]
 ) -> list[tuple[int, Item]]:

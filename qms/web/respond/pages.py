@@ -15,7 +15,7 @@ from litestar.response import Template
 from qms.imports.values import AnswerValue, is_shown
 from qms.methodology.model import Methodology, Questionnaire
 from qms.web.render import page
-from qms.web.respond import views
+from qms.web.respond import forms, views
 from qms.web.respond.forms import Problem, RawForm, Submission
 
 EASY_COOKIE = "qms_easy"
@@ -87,7 +87,12 @@ class Respondent:
     def intro_page(self, request: Request[Any, Any, Any]) -> Template:
         view = views.intro_view(self.methodology, self.questionnaire, lang=self.lang,
                                 answers=self.answers)
-        return page("respond/intro.html", self._context(view=view), request=request)
+        resume = None
+        if self.answers:
+            number = forms.resume_section(self.questionnaire, self.answers)
+            resume = self.urls.section(number) if number is not None else self.urls.review
+        return page("respond/intro.html", self._context(view=view, resume=resume),
+                    request=request)
 
     def section_page(
         self,
