@@ -11,8 +11,8 @@ from qms.store.models.tokens import ApiToken
 
 __all__ = [
     "AccessCode",
-    "ApiToken",
     "Answer",
+    "ApiToken",
     "AuditEvent",
     "ConsensusNote",
     "Cycle",
