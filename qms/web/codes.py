@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from qms.methodology.model import Methodology
 from qms.store import codes, cycles
-from qms.store.errors import Conflict, NotFound
+from qms.store.errors import Conflict
 from qms.store.snapshots import cycle_methodology
+from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.i18n import N_
@@ -61,15 +62,6 @@ class LinkRow:
 
 def origin(request: Request[Any, Any, Any]) -> str:
     return str(request.base_url).rstrip("/")
-
-
-def load_cycle(db: Session, principal: Principal, cycle_id: int, action: str) -> cycles.Cycle:
-    try:
-        cycle = cycles.get_cycle(db, cycle_id)
-    except NotFound:
-        raise NotFoundException() from None
-    principal.require(action, organisation_id=cycle.organisation_id)
-    return cycle
 
 
 def _coded_groups(methodology: Methodology) -> dict[str, Any]:
@@ -135,7 +127,7 @@ class CodesController(Controller):
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
     ) -> Template:
-        cycle = load_cycle(db, principal, cycle_id, "cycle.codes")
+        cycle = cycle_for(db, principal, cycle_id, "cycle.codes")
         return self._page(request, db, cycle)
 
     @post("/staff/cycles/{cycle_id:int}/codes", opt=SIGNED_IN, sync_to_thread=True)
@@ -147,7 +139,7 @@ class CodesController(Controller):
         cycle_id: FromPath[int],
         data: FormData,
     ) -> Template:
-        cycle = load_cycle(db, principal, cycle_id, "cycle.codes")
+        cycle = cycle_for(db, principal, cycle_id, "cycle.codes")
         form = Form(values={"group": text(data, "group"), "count": text(data, "count")})
         group = _coded_groups(cycle_methodology(cycle)).get(form.values["group"])
         count = integer(data, "count")
@@ -196,7 +188,7 @@ class CodesController(Controller):
         """The unused codes of one batch as a PDF. The batch id is only on the slips page
         of the person who made it; a used code is left out, and a closed cycle prints
         nothing, since its codes no longer open anything."""
-        cycle = load_cycle(db, principal, cycle_id, "cycle.codes")
+        cycle = cycle_for(db, principal, cycle_id, "cycle.codes")
         found = codes.batch_slips(db, cycle.id, batch)
         if found is None:
             raise NotFoundException()
@@ -242,7 +234,7 @@ class CodesController(Controller):
         cycle_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = load_cycle(db, principal, cycle_id, "cycle.codes")
+        cycle = cycle_for(db, principal, cycle_id, "cycle.codes")
         form = Form(values={"link_group": text(data, "link_group"), "cap": text(data, "cap")})
         group = _coded_groups(cycle_methodology(cycle)).get(form.values["link_group"])
         cap = integer(data, "cap")

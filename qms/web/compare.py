@@ -24,10 +24,10 @@ from qms.charts.trend import Series, trend_chart
 from qms.methodology.model import Methodology
 from qms.scoring import Comparison, CycleScores, compare, fmt1, respondent_criterion_means
 from qms.store import cycles
-from qms.store.errors import NotFound
 from qms.store.scores import cycle_scores, respondent_scale_answers
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
+from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
 from qms.web.charts import chart_response
 from qms.web.i18n import N_
@@ -83,15 +83,6 @@ class Trend:
     @property
     def rows(self) -> tuple[TrendRow, ...]:
         return tuple(TrendRow(s.label, tuple(fmt1(v) for v in s.values)) for s in self.series)
-
-
-def _load(db: Session, principal: Principal, cycle_id: int) -> cycles.Cycle:
-    try:
-        cycle = cycles.get_cycle(db, cycle_id)
-    except NotFound:
-        raise NotFoundException() from None
-    principal.require(ACTION, organisation_id=cycle.organisation_id)
-    return cycle
 
 
 def _siblings(db: Session, cycle: cycles.Cycle) -> list[cycles.CycleInfo]:
@@ -186,7 +177,7 @@ class CompareController(Controller):
         cycle_id: FromPath[int],
     ) -> Template:
         lang: str = request.state.lang
-        cycle = _load(db, principal, cycle_id)
+        cycle = cycle_for(db, principal, cycle_id, ACTION)
         methodology = cycle_methodology(cycle)
         siblings = _siblings(db, cycle)
         others = [c for c in siblings if c.id != cycle.id]
@@ -255,7 +246,7 @@ class CompareController(Controller):
         cycle_id: FromPath[int],
     ) -> Response[bytes]:
         lang: str = request.state.lang
-        cycle = _load(db, principal, cycle_id)
+        cycle = cycle_for(db, principal, cycle_id, ACTION)
         methodology = cycle_methodology(cycle)
         node = _node_param(request, methodology)
         trend = _trend(db, _siblings(db, cycle), methodology, node, lang)

@@ -16,7 +16,6 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
@@ -24,10 +23,10 @@ from sqlalchemy.orm import Session
 from qms.imports.values import AnswerValue
 from qms.methodology.model import Item, Methodology
 from qms.store import consensus, directory
-from qms.store.cycles import Cycle, get_cycle
-from qms.store.errors import NotFound
+from qms.store.cycles import Cycle
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
+from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
 from qms.web.forms import FormData, text
 from qms.web.i18n import N_
@@ -59,15 +58,6 @@ class Block:
     id: str
     title: str
     rows: tuple[Row, ...]
-
-
-def _load(db: Session, principal: Principal, cycle_id: int, action: str) -> Cycle:
-    try:
-        cycle = get_cycle(db, cycle_id)
-    except NotFound as exc:
-        raise NotFoundException() from exc
-    principal.require(action, organisation_id=cycle.organisation_id)
-    return cycle
 
 
 def _score_text(value: AnswerValue | None, methodology: Methodology, item: Item, lang: str
@@ -167,7 +157,7 @@ class ConsensusController(Controller):
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
     ) -> Template:
-        cycle = _load(db, principal, cycle_id, "cycle.assess")
+        cycle = cycle_for(db, principal, cycle_id, "cycle.assess")
         methodology = cycle_methodology(cycle)
         answers = consensus.my_answers(db, cycle, principal.user_id)
         return page(
@@ -190,7 +180,7 @@ class ConsensusController(Controller):
         cycle_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = _load(db, principal, cycle_id, "cycle.assess")
+        cycle = cycle_for(db, principal, cycle_id, "cycle.assess")
         methodology = cycle_methodology(cycle)
         answers, raw, errors = _read_scores(methodology, data)
         if cycle.status != "open" or errors:
@@ -219,7 +209,7 @@ class ConsensusController(Controller):
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
     ) -> Template:
-        cycle = _load(db, principal, cycle_id, "cycle.assess")
+        cycle = cycle_for(db, principal, cycle_id, "cycle.assess")
         methodology = cycle_methodology(cycle)
         blocks = _blocks(
             methodology, consensus.consensus_answers(db, cycle),
@@ -241,7 +231,7 @@ class ConsensusController(Controller):
         cycle_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = _load(db, principal, cycle_id, "cycle.consensus")
+        cycle = cycle_for(db, principal, cycle_id, "cycle.consensus")
         methodology = cycle_methodology(cycle)
         answers, raw, errors = _read_scores(methodology, data)
         notes = {

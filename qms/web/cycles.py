@@ -24,6 +24,7 @@ from qms.settings import Settings
 from qms.store import codes, cycles, snapshots
 from qms.store.errors import Conflict, NotFound, StoreError
 from qms.store.snapshots import cycle_methodology
+from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
 from qms.web.forms import Form, FormData, integer, is_htmx, text
 from qms.web.i18n import N_
@@ -104,15 +105,6 @@ def group_rows(db: Session, cycle: cycles.Cycle, lang: str) -> list[GroupRow]:
     return rows
 
 
-def _load(db: Session, principal: Principal, cycle_id: int, action: str) -> cycles.Cycle:
-    try:
-        cycle = cycles.get_cycle(db, cycle_id)
-    except NotFound:
-        raise NotFoundException() from None
-    principal.require(action, organisation_id=cycle.organisation_id)
-    return cycle
-
-
 def _organisation(db: Session, organisation_id: int) -> cycles.Organisation:
     try:
         return cycles.get_organisation(db, organisation_id)
@@ -186,7 +178,7 @@ class CycleController(Controller):
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
     ) -> Template:
-        cycle = _load(db, principal, cycle_id, "organisation.view")
+        cycle = cycle_for(db, principal, cycle_id, "organisation.view")
         return self._page(request, db, principal, cycle)
 
     @get("/staff/cycles/{cycle_id:int}/responses", name="cycle_responses", opt=SIGNED_IN,
@@ -200,7 +192,7 @@ class CycleController(Controller):
     ) -> Template | Redirect:
         """Only the table, for htmx to swap in every few seconds; a browser without
         htmx that lands here gets the whole page."""
-        cycle = _load(db, principal, cycle_id, "organisation.view")
+        cycle = cycle_for(db, principal, cycle_id, "organisation.view")
         if not is_htmx(request):
             return Redirect(f"/staff/cycles/{cycle.id}", status_code=303)
         return Template(
@@ -221,7 +213,7 @@ class CycleController(Controller):
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
     ) -> Template | Redirect:
-        cycle = _load(db, principal, cycle_id, MANAGE)
+        cycle = cycle_for(db, principal, cycle_id, MANAGE)
         try:
             cycles.open_cycle(db, cycle, actor_id=principal.user_id)
         except Conflict:
@@ -241,7 +233,7 @@ class CycleController(Controller):
         cycle_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = _load(db, principal, cycle_id, MANAGE)
+        cycle = cycle_for(db, principal, cycle_id, MANAGE)
         form = Form(values={"confirm": text(data, "confirm")})
         if form.values["confirm"] != "yes":
             form.error("confirm", CONFIRM_ERROR)
@@ -264,7 +256,7 @@ class CycleController(Controller):
         cycle_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = _load(db, principal, cycle_id, MANAGE)
+        cycle = cycle_for(db, principal, cycle_id, MANAGE)
         form = Form(values={"reason": text(data, "reason")})
         reason = form.values["reason"]
         if not reason or len(reason) > REASON_MAX:

@@ -32,8 +32,8 @@ from qms.methodology.model import Item, Methodology, Questionnaire
 from qms.store import cycles, responses
 from qms.store.errors import Conflict
 from qms.store.snapshots import cycle_methodology
+from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
-from qms.web.codes import load_cycle
 from qms.web.forms import FormData
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -221,7 +221,7 @@ class PaperController(Controller):
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
     ) -> Template:
-        cycle = load_cycle(db, principal, cycle_id, "cycle.paper")
+        cycle = cycle_for(db, principal, cycle_id, "cycle.paper")
         lang: str = request.state.lang
         methodology = cycle_methodology(cycle)
         by_source = cycles.submitted_by_source(db, cycle.id)
@@ -249,7 +249,7 @@ class PaperController(Controller):
         gaps: FromQuery[int] = 0,
         again: FromQuery[int] = 0,
     ) -> Template:
-        cycle = load_cycle(db, principal, cycle_id, "cycle.paper")
+        cycle = cycle_for(db, principal, cycle_id, "cycle.paper")
         return self._form_page(request, db, cycle, group, saved=saved, gaps=gaps,
                                message=ALREADY if again else None)
 
@@ -263,7 +263,7 @@ class PaperController(Controller):
         group: FromPath[str],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = load_cycle(db, principal, cycle_id, "cycle.paper")
+        cycle = cycle_for(db, principal, cycle_id, "cycle.paper")
         methodology, questionnaire = self._questionnaire(cycle, group)
         lang: str = request.state.lang
         form = form_of(data)

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 from qms.methodology.model import Methodology
 from qms.scoring import fmt1
 from qms.store import cycles, plan
-from qms.store.errors import NotFound, StoreError
+from qms.store.errors import StoreError
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
+from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
 from qms.web.forms import Form, FormData, text
 from qms.web.i18n import N_
@@ -60,15 +61,6 @@ class ProposalView:
     kind: str
     score: str
     note: str
-
-
-def _load(db: Session, principal: Principal, cycle_id: int, action: str) -> cycles.Cycle:
-    try:
-        cycle = cycles.get_cycle(db, cycle_id)
-    except NotFound:
-        raise NotFoundException() from None
-    principal.require(action, organisation_id=cycle.organisation_id)
-    return cycle
 
 
 def _title(methodology: Methodology, node: str, lang: str) -> str:
@@ -166,7 +158,7 @@ class PlanController(Controller):
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
     ) -> Template:
-        cycle = _load(db, principal, cycle_id, "plan.view")
+        cycle = cycle_for(db, principal, cycle_id, "plan.view")
         return self._page(request, db, principal, cycle)
 
     @post("/staff/cycles/{cycle_id:int}/plan", opt=SIGNED_IN, sync_to_thread=True)
@@ -178,7 +170,7 @@ class PlanController(Controller):
         cycle_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = _load(db, principal, cycle_id, "plan.edit")
+        cycle = cycle_for(db, principal, cycle_id, "plan.edit")
         form = Form(values={
             name: text(data, name) for name in ("criterion", "title", "owner", "due", "status")
         })
@@ -214,7 +206,7 @@ class PlanController(Controller):
         action_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = _load(db, principal, cycle_id, "plan.edit")
+        cycle = cycle_for(db, principal, cycle_id, "plan.edit")
         # Only an action this cycle's plan shows (its own or carried) is edited here.
         if action_id not in {a.id for a in plan.actions_for_cycle(db, cycle.id)}:
             raise NotFoundException()

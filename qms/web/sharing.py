@@ -12,13 +12,13 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from qms.store import cycles, networks
 from qms.store.errors import Conflict, NotFound
+from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.i18n import N_
@@ -39,15 +39,6 @@ DONE = {
 class ShareRow:
     state: networks.ShareState
     form: Form
-
-
-def _cycle(db: Session, principal: Principal, cycle_id: int) -> cycles.Cycle:
-    try:
-        cycle = cycles.get_cycle(db, cycle_id)
-    except NotFound:
-        raise NotFoundException() from None
-    principal.require("cycle.share", organisation_id=cycle.organisation_id)
-    return cycle
 
 
 class SharingController(Controller):
@@ -92,7 +83,7 @@ class SharingController(Controller):
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
     ) -> Template:
-        return self._page(request, db, _cycle(db, principal, cycle_id))
+        return self._page(request, db, cycle_for(db, principal, cycle_id, "cycle.share"))
 
     @post(SHARING, opt=requires("staff.home"), sync_to_thread=True)
     def change(
@@ -103,7 +94,7 @@ class SharingController(Controller):
         cycle_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = _cycle(db, principal, cycle_id)
+        cycle = cycle_for(db, principal, cycle_id, "cycle.share")
         network_id = integer(data, "network_id")
         action = text(data, "action")
         named = text(data, "named")
