@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
-from respondent_pages import PHONE, NewContext
 
 from qms.app import create_app
 from qms.settings import Settings
+from tests.browser.respondent_pages import PHONE, NewContext
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

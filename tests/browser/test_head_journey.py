@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
-from respondent_pages import DESKTOP, NewContext
 
 from qms.store import codes, directory, users
 from qms.store.cycles import close_cycle, create_cycle, get_cycle, get_organisation
 from qms.store.db import Database
 from qms.store.responses import create_response
 from qms.store.snapshots import read_snapshot
+from tests.browser.respondent_pages import DESKTOP, NewContext
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,8 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from respondent_pages import CLIENTS, focused, tab_to, walk_clients
+
+from tests.browser.respondent_pages import CLIENTS, focused, tab_to, walk_clients
 
 pytestmark = pytest.mark.browser
 

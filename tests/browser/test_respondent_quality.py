@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
-from respondent_pages import CLIENTS, DESKTOP, PHONE, NewContext, every_page
+
+from tests.browser.respondent_pages import CLIENTS, DESKTOP, PHONE, NewContext, every_page
 
 pytestmark = pytest.mark.browser
 

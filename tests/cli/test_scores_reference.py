@@ -14,7 +14,6 @@ import csv
 import json
 import math
 import random
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,11 +21,8 @@ from typing import Any
 import pytest
 
 from qms.methodology.loader import load_methodology
-
-# The reference lives with the unit tests, in the package pytest names `scoring`.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
-from scoring.strategies import Answer, Case
-from scoring.test_reference import reference
+from tests.unit.scoring.strategies import Answer, Case
+from tests.unit.scoring.test_reference import reference
 
 METHODOLOGY = Path(__file__).resolve().parents[1] / "fixtures" / "methodologies" / "testq"
 Qms = Callable[..., Any]
