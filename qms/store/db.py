@@ -28,12 +28,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Room for every request thread at once: a connection beyond the pool is opened and
+# closed per request, and for SQLite each opening also runs the pragmas above. A server
+# worker runs its handlers in a thread pool of min(32, cores + 4) threads.
+POOL_SIZE = 12
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = sqlalchemy_url(url)
     if url.startswith("sqlite"):
+        if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
+            kwargs.setdefault("pool_size", POOL_SIZE)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    kwargs.setdefault("pool_size", POOL_SIZE)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
