@@ -86,13 +86,15 @@ def _on_csrf_failed(request: Request[Any, Any, Any], exc: CsrfFailed) -> Respons
     return response
 
 
-def _configure_templates(engine: JinjaTemplateEngine) -> None:
-    configure_jinja(engine)
-    configure_staff_jinja(engine)
-
-
 def create_app(settings: Settings) -> Litestar:
     db = Database(settings.database_url)
+
+    def configure_templates(engine: JinjaTemplateEngine) -> None:
+        configure_jinja(engine)
+        configure_staff_jinja(engine)
+        # Checking every template file's mtime on each render is a development aid; in
+        # production the templates change only with a new release, which restarts.
+        engine.engine.auto_reload = settings.debug
 
     def dispose() -> None:
         db.dispose()
@@ -143,7 +145,7 @@ def create_app(settings: Settings) -> Litestar:
         template_config=TemplateConfig(
             directory=data_dir("templates"),
             engine=JinjaTemplateEngine,
-            engine_callback=_configure_templates,
+            engine_callback=configure_templates,
         ),
         exception_handlers={
             SignInRequired: on_sign_in_required,
