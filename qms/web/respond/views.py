@@ -48,6 +48,15 @@ class BandView:
 
 
 @dataclass(frozen=True)
+class OptionList:
+    """A run of options rendered together: the item's own, or its missing answers."""
+
+    input_type: str  # radio or checkbox
+    choices: tuple[Choice, ...]
+    missing: bool  # "don't know", "not applicable": one choice, set apart
+
+
+@dataclass(frozen=True)
 class ItemView:
     id: str
     dom_id: str
@@ -66,6 +75,17 @@ class ItemView:
     max_length: int | None = None
     max_length_text: str = ""  # the limit as the page's language writes numbers
     error: str | None = None
+
+    @property
+    def option_lists(self) -> tuple[OptionList, ...]:
+        """The options outside a panel's bands (where a panel shows its own)."""
+        lists: list[OptionList] = []
+        if self.choices:
+            kind = "checkbox" if self.widget == "checkboxes" else "radio"
+            lists.append(OptionList(kind, self.choices, missing=False))
+        if self.missing:
+            lists.append(OptionList("radio", self.missing, missing=True))
+        return tuple(lists)
 
     @property
     def input_id(self) -> str:
