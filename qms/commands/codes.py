@@ -17,7 +17,7 @@ def codes() -> None:
 
 @codes.command("create")
 @click.option("--cycle", "cycle_id", required=True, type=int, help="The cycle's id.")
-@click.option("--group", required=True, help="A respondent group of the cycle's methodology.")
+@click.option("--group", required=True, help="A respondent group that takes part in the cycle.")
 @click.option("--count", required=True, type=click.IntRange(1, MAX_BATCH), help="How many.")
 def create(cycle_id: int, group: str, count: int) -> None:
     """Print COUNT new single-use codes for GROUP, one a line."""

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from qms.methodology.model import Methodology
 from qms.store.audit import record_event
 from qms.store.base import utcnow
+from qms.store.cycles import asked_groups, require_group
 from qms.store.errors import Conflict, NotFound, StoreError
 from qms.store.models import Cycle, Response
 from qms.store.models.codes import AccessCode
@@ -68,11 +69,12 @@ class CodeTarget:
     proxy: bool = False
 
 
-def _check_group(cycle: Cycle, group: str) -> None:
+def _check_group(session: Session, cycle: Cycle, group: str) -> None:
     methodology = cycle_methodology(cycle)
-    known = [g.id for g in methodology.groups]
-    if group not in known:
-        raise StoreError(f"unknown group {group!r} (groups: {', '.join(known)})")
+    if group not in {g.id for g in methodology.groups}:
+        asked = ", ".join(asked_groups(session, cycle))
+        raise StoreError(f"unknown group {group!r} (groups: {asked})")
+    require_group(session, cycle, group)
     if methodology.group(group).is_consensus:
         raise StoreError(
             f"the {group} group answers as a working group after signing in; it takes no codes"
@@ -112,7 +114,7 @@ def create_codes(
         raise StoreError(f"the number of codes must be between 1 and {MAX_BATCH}")
     if cycle.status == "closed":
         raise Conflict(f"cycle {cycle.id} is closed: its codes no longer work")
-    _check_group(cycle, group)
+    _check_group(session, cycle, group)
     now = utcnow()
     rows: list[dict[str, object]] = [
         {
@@ -149,7 +151,7 @@ def create_open_link(
         raise StoreError(f"the cap must be between 1 and {OPEN_LINK_MAX_CAP}")
     if cycle.status == "closed":
         raise Conflict(f"cycle {cycle.id} is closed")
-    _check_group(cycle, group)
+    _check_group(session, cycle, group)
     row: dict[str, object] = {
         "code": _new_code(),
         "cycle_id": cycle.id,

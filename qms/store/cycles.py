@@ -13,7 +13,7 @@ from qms.store.answers import load_answers
 from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.counts import CountKey, ResponseState, apply_delta, difference
-from qms.store.errors import Conflict, NotFound, StoreError
+from qms.store.errors import Conflict, GroupNotInCycle, NotFound, StoreError
 from qms.store.models import Answer, CycleGroup, Response
 from qms.store.models import Cycle as Cycle  # re-exported: the web layer names the type
 from qms.store.models import Organisation as Organisation  # re-exported for the web layer
@@ -108,6 +108,27 @@ def cycle_groups(session: Session, cycle_id: int) -> dict[str, int | None] | Non
         select(CycleGroup.group_id, CycleGroup.target).where(CycleGroup.cycle_id == cycle_id)
     ).all()
     return {str(g): t for g, t in rows} if rows else None
+
+
+def asked_groups(session: Session, cycle: Cycle) -> tuple[str, ...]:
+    """The ids of the groups `cycle` asks, in the methodology's order."""
+    chosen = cycle_groups(session, cycle.id)
+    return tuple(
+        g.id for g in cycle_methodology(cycle).groups if chosen is None or g.id in chosen
+    )
+
+
+def takes_part(session: Session, cycle: Cycle, group: str) -> bool:
+    """Whether `group` is one of the groups `cycle` asks. Codes, open links, paper forms
+    and imports all ask this, so that a group left out when the cycle was made gets no
+    responses by any way in."""
+    return group in asked_groups(session, cycle)
+
+
+def require_group(session: Session, cycle: Cycle, group: str) -> None:
+    """GroupNotInCycle (naming the groups it does ask) unless `group` takes part."""
+    if not takes_part(session, cycle, group):
+        raise GroupNotInCycle(cycle.id, group, asked_groups(session, cycle))
 
 
 def open_cycle(session: Session, cycle: Cycle, *, actor_id: int | None = None) -> None:

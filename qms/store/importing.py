@@ -15,8 +15,8 @@ from qms.store.answers import ANSWERS, answer_rows, load_answers
 from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.counts import CountKey, ResponseState, apply_delta, difference
-from qms.store.cycles import require_open
-from qms.store.errors import StoreError
+from qms.store.cycles import asked_groups, require_open, takes_part
+from qms.store.errors import GroupNotInCycle, StoreError
 from qms.store.models import Answer, Cycle, Response
 from qms.store.snapshots import cycle_methodology
 
@@ -60,6 +60,25 @@ def reject(errors: list[RowError], label: str) -> ImportRejected:
     return ImportRejected(lines, len(ordered))
 
 
+def _groups_not_asked(
+    session: Session, cycle: Cycle, parsed: ParsedImport, bad_lines: set[int]
+) -> list[RowError]:
+    """Every row of a respondent whose group the cycle does not ask, but for rows already
+    refused for another reason (one line, one reason)."""
+    groups = {r.group for r in parsed.respondents}
+    refused = {g for g in groups if not takes_part(session, cycle, g)}
+    if not refused:
+        return []
+    asked = asked_groups(session, cycle)
+    messages = {g: str(GroupNotInCycle(cycle.id, g, asked)) for g in refused}
+    return [
+        RowError(line, messages[r.group])
+        for r in parsed.respondents
+        if r.group in refused
+        for line in sorted(set(r.lines.values()) - bad_lines)
+    ]
+
+
 def import_responses(
     session: Session,
     cycle: Cycle,
@@ -71,9 +90,10 @@ def import_responses(
 ) -> ImportResult:
     """Store every respondent of `parsed` as a submitted response with source `import`.
 
-    Raises ImportRejected (having written nothing) when `parsed` has bad rows or names a
-    respondent the cycle already has and `replace` is off. With `replace`, such a
-    respondent's answers (and group) become those of the file."""
+    Raises ImportRejected (having written nothing) when `parsed` has bad rows, has rows
+    of a group the cycle does not ask, or names a respondent the cycle already has and
+    `replace` is off. With `replace`, such a respondent's answers (and group) become
+    those of the file."""
     require_open(cycle)
     methodology = cycle_methodology(cycle)
     existing = _existing(session, cycle.id, [r.key for r in parsed.respondents])
@@ -88,6 +108,7 @@ def import_responses(
             for r in parsed.respondents
             if r.key in existing
         )
+    errors.extend(_groups_not_asked(session, cycle, parsed, {e.line for e in errors}))
     if errors:
         raise reject(errors, label)
 

@@ -19,7 +19,7 @@ from qms.store.answers import ANSWERS, answer_rows, load_answers
 from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.counts import ResponseState, update_counts
-from qms.store.cycles import require_open
+from qms.store.cycles import require_group, require_open
 from qms.store.errors import Conflict, NotFound, StoreError
 from qms.store.models import Answer, Cycle, Response
 from qms.store.models.cycles import RESPONSE_SOURCES
@@ -137,10 +137,12 @@ def enter_paper(
     """One paper questionnaire typed in by staff: a submitted response of source "paper".
     `entry` names the typing of one form (the form page makes it), so the same form sent
     twice (a double click, a reload) is refused with Conflict instead of counted twice.
-    The consensus group has its own page and is never entered from paper."""
+    The consensus group has its own page and is never entered from paper; a group the
+    cycle does not ask raises GroupNotInCycle."""
     methodology = cycle_methodology(cycle)
     if group not in methodology.questionnaires or methodology.group(group).is_consensus:
         raise StoreError(f"group {group!r} is not entered from paper")
+    require_group(session, cycle, group)
     if not entry or len(entry) > 64 or ":" in entry:
         raise StoreError("a paper entry needs an id of 1-64 characters without ':'")
     response = create_response(

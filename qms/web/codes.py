@@ -18,9 +18,9 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from qms.methodology.model import Methodology
+from qms.methodology.model import Group, Methodology
 from qms.store import codes, cycles
-from qms.store.errors import Conflict
+from qms.store.errors import Conflict, GroupNotInCycle
 from qms.store.snapshots import cycle_methodology
 from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
@@ -34,6 +34,7 @@ SIGNED_IN = requires("staff.home")
 COUNT_ERROR = N_("Enter a whole number from 1 to 500.")
 CAP_ERROR = N_("Enter a whole number from 1 to 100000.")
 GROUP_ERROR = N_("Choose a group.")
+NOT_IN_CYCLE_ERROR = N_("This group does not take part in this cycle: choose one from the list.")
 CLOSED_ERROR = N_("This cycle is closed: it takes no new codes.")
 NOTHING_LEFT = N_("Every code of this batch has been used: there is nothing left to print.")
 CLOSED_PRINT = N_("This cycle is closed: its codes no longer work, so there is nothing to print.")
@@ -64,8 +65,26 @@ def origin(request: Request[Any, Any, Any]) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _coded_groups(methodology: Methodology) -> dict[str, Any]:
+def _coded_groups(methodology: Methodology) -> dict[str, Group]:
     return {g.id: g for g in methodology.groups if not g.is_consensus}
+
+
+def _asked_coded_groups(db: Session, cycle: cycles.Cycle) -> dict[str, Group]:
+    """The groups codes may be made for: those the cycle asks, but the consensus group."""
+    asked = cycles.asked_groups(db, cycle)
+    return {g: group for g, group in _coded_groups(cycle_methodology(cycle)).items()
+            if g in asked}
+
+
+def _chosen_group(db: Session, cycle: cycles.Cycle, form: Form, name: str) -> Group | None:
+    """The group the form's field `name` names, or None with the error set next to it."""
+    group = _coded_groups(cycle_methodology(cycle)).get(form.values[name])
+    if group is None:
+        form.error(name, GROUP_ERROR)
+    elif not cycles.takes_part(db, cycle, group.id):
+        form.error(name, NOT_IN_CYCLE_ERROR)
+        return None
+    return group
 
 
 class CodesController(Controller):
@@ -79,10 +98,11 @@ class CodesController(Controller):
         status_code: int = 200,
     ) -> Template:
         lang: str = request.state.lang
+        # Titles from every group: links made before a group was left out still show.
         groups = _coded_groups(cycle_methodology(cycle))
         counts = codes.code_counts(db, cycle.id)
         rows = []
-        for group in groups.values():
+        for group in _asked_coded_groups(db, cycle).values():
             c = counts.get(group.id, codes.CodeCounts(0, 0, 0))
             rows.append(GroupCodes(group.id, group.title.get(lang), c.issued, c.started,
                                    c.submitted))
@@ -141,10 +161,8 @@ class CodesController(Controller):
     ) -> Template:
         cycle = cycle_for(db, principal, cycle_id, "cycle.codes")
         form = Form(values={"group": text(data, "group"), "count": text(data, "count")})
-        group = _coded_groups(cycle_methodology(cycle)).get(form.values["group"])
+        group = _chosen_group(db, cycle, form, "group")
         count = integer(data, "count")
-        if group is None:
-            form.error("group", GROUP_ERROR)
         if count is None or not 1 <= count <= BATCH_MAX:
             form.error("count", COUNT_ERROR)
         if cycle.status == "closed":
@@ -156,6 +174,8 @@ class CodesController(Controller):
                 made = codes.create_codes(
                     db, cycle, group.id, count, actor_id=principal.user_id, batch=batch
                 )
+            except GroupNotInCycle:
+                form.error("group", NOT_IN_CYCLE_ERROR)
             except Conflict:
                 form.error("count", CLOSED_ERROR)
         if not form.ok or group is None:
@@ -236,10 +256,8 @@ class CodesController(Controller):
     ) -> Template | Redirect:
         cycle = cycle_for(db, principal, cycle_id, "cycle.codes")
         form = Form(values={"link_group": text(data, "link_group"), "cap": text(data, "cap")})
-        group = _coded_groups(cycle_methodology(cycle)).get(form.values["link_group"])
+        group = _chosen_group(db, cycle, form, "link_group")
         cap = integer(data, "cap")
-        if group is None:
-            form.error("link_group", GROUP_ERROR)
         if cap is None or not 1 <= cap <= codes.OPEN_LINK_MAX_CAP:
             form.error("cap", CAP_ERROR)
         if cycle.status == "closed":
@@ -247,6 +265,8 @@ class CodesController(Controller):
         if form.ok and group is not None and cap is not None:
             try:
                 codes.create_open_link(db, cycle, group.id, cap, actor_id=principal.user_id)
+            except GroupNotInCycle:
+                form.error("link_group", NOT_IN_CYCLE_ERROR)
             except Conflict:
                 form.error("cap", CLOSED_ERROR)
         if not form.ok:

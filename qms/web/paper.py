@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from qms.imports.values import AnswerValue, is_shown
 from qms.methodology.model import Item, Methodology, Questionnaire
 from qms.store import cycles, responses
-from qms.store.errors import Conflict
+from qms.store.errors import Conflict, GroupNotInCycle
 from qms.store.snapshots import cycle_methodology
 from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
@@ -155,11 +155,18 @@ def _new_entry() -> str:
 
 
 class PaperController(Controller):
-    def _questionnaire(self, cycle: cycles.Cycle, group: str) -> tuple[Methodology,
-                                                                     Questionnaire]:
+    def _questionnaire(
+        self, db: Session, cycle: cycles.Cycle, group: str
+    ) -> tuple[Methodology, Questionnaire]:
+        """404 for a group the cycle does not ask, as for one the methodology lacks: the
+        groups page links to neither."""
         methodology = cycle_methodology(cycle)
         questionnaire = methodology.questionnaires.get(group)
-        if questionnaire is None or methodology.group(group).is_consensus:
+        if (
+            questionnaire is None
+            or methodology.group(group).is_consensus
+            or not cycles.takes_part(db, cycle, group)
+        ):
             raise NotFoundException()
         return methodology, questionnaire
 
@@ -179,7 +186,7 @@ class PaperController(Controller):
         status_code: int = 200,
     ) -> Template:
         lang: str = request.state.lang
-        methodology, questionnaire = self._questionnaire(cycle, group)
+        methodology, questionnaire = self._questionnaire(db, cycle, group)
         reading = reading or Reading({}, {}, {}, 0)
         sections = _sections(methodology, questionnaire, lang, reading.answers, reading.raw,
                              reading.errors)
@@ -225,10 +232,11 @@ class PaperController(Controller):
         lang: str = request.state.lang
         methodology = cycle_methodology(cycle)
         by_source = cycles.submitted_by_source(db, cycle.id)
+        asked = cycles.asked_groups(db, cycle)
         links = [
             GroupLink(g.id, g.title.get(lang), by_source.get(g.id, {}).get("paper", 0))
             for g in methodology.groups
-            if not g.is_consensus and g.id in methodology.questionnaires
+            if not g.is_consensus and g.id in methodology.questionnaires and g.id in asked
         ]
         return page(
             "paper/groups.html",
@@ -264,7 +272,7 @@ class PaperController(Controller):
         data: FormData,
     ) -> Template | Redirect:
         cycle = cycle_for(db, principal, cycle_id, "cycle.paper")
-        methodology, questionnaire = self._questionnaire(cycle, group)
+        methodology, questionnaire = self._questionnaire(db, cycle, group)
         lang: str = request.state.lang
         form = form_of(data)
         proxy = forms.first(form, PROXY_FIELD) == "1"
@@ -283,6 +291,9 @@ class PaperController(Controller):
         try:
             responses.enter_paper(db, cycle, group=group, entry=entry, answers=reading.answers,
                                   proxy=proxy, actor_id=principal.user_id)
+        except GroupNotInCycle:
+            db.rollback()
+            raise NotFoundException() from None
         except Conflict:
             db.rollback()
             # Either the same form won a race with itself, or the cycle closed meanwhile.
