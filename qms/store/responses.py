@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from typing import cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from qms.imports.values import AnswerValue, BadValue, check_value, without_hidden
 from qms.methodology.model import Methodology
@@ -28,6 +30,8 @@ from qms.store.snapshots import cycle_methodology
 WEB_PREFIX = "web:"
 PAPER_PREFIX = "paper:"
 
+
+RESPONSES = cast(Table, Response.__table__)
 
 def new_respondent_key() -> str:
     """A key for a web response; the `:` keeps it apart from every imported id."""
@@ -165,7 +169,11 @@ def _lock(session: Session, response: Response) -> None:
     response (a double click, two htmx requests in flight) then run one after the other
     instead of both deleting and re-inserting the same rows. An UPDATE does this on both
     engines: a row lock on PostgreSQL, the database's write lock on SQLite."""
-    session.execute(update(Response).where(Response.id == response.id).values(updated_at=utcnow()))
+    now = utcnow()
+    # On the table, not through the ORM: a web save takes this path on every answer,
+    # and the ORM's bulk update and the flush of a changed attribute cost a fifth of it.
+    session.execute(update(RESPONSES).where(RESPONSES.c.id == response.id).values(updated_at=now))
+    set_committed_value(response, "updated_at", now)
 
 
 def find_response(session: Session, cycle_id: int, respondent: str) -> Response | None:
@@ -195,7 +203,6 @@ def replace_answers(
     methodology = cycle_methodology(cycle)
     checked = _checked(methodology, response.group_id, answers)
     _change(session, cycle, methodology, response, response_answers(session, response), checked)
-    response.updated_at = utcnow()
     return checked
 
 
@@ -223,7 +230,6 @@ def set_answer(
     if value is not None and item_id not in kept:
         raise StoreError(f"item {item_id} is not shown for these answers")
     _change(session, cycle, methodology, response, before, kept)
-    response.updated_at = utcnow()
     return kept
 
 
