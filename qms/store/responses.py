@@ -103,6 +103,9 @@ def create_response(
 ) -> Response:
     """A new response (a web key is generated when `respondent` is None)."""
     require_open(cycle)
+    # Every way in (a code made before its group was left out, the consensus pages)
+    # ends here: no response for a group the cycle does not ask.
+    require_group(session, cycle, group)
     if source not in RESPONSE_SOURCES:
         raise StoreError(f"unknown source {source!r}")
     methodology = cycle_methodology(cycle)

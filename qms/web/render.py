@@ -65,6 +65,7 @@ _ERROR_TITLES = {
     403: N_("You do not have access to this page."),
     404: N_("This page does not exist."),
     405: N_("This action is not allowed here."),
+    410: N_("This questionnaire is closed. Thank you for your interest."),
     429: N_("Too many attempts. Please wait a minute and try again."),
 }
 _SERVER_ERROR = N_("Something went wrong on our side. Please try again.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -134,3 +135,22 @@ def test_paper_entry_offers_and_takes_only_the_cycles_groups(
                            {"_entry": "0" * 32, f"{group}.overall": "4"})
         assert posted.status_code == 404
     assert _count(database, Response, cycle_id) == 0
+
+
+def test_a_code_of_a_group_left_out_opens_nothing(
+    client: Client, world: World, database: Database
+) -> None:
+    """A code that exists for a group the cycle does not ask (made before groups were
+    checked) says the questionnaire is closed and starts no response."""
+    cycle_id = _cycle(database, ASKED)
+    with database.session() as s:
+        s.add(AccessCode(code="ABCDEFGHJK", cycle_id=cycle_id, group_id="community",
+                         kind="single", uses=0, created_at=datetime.now(UTC)))
+        s.commit()
+    page = client.get("/a/ABCD-EFGH-JK?lang=en")
+    assert page.status_code == 410
+    assert "This questionnaire is closed." in page.text
+    assert "Traceback" not in page.text
+    assert _count(database, Response, cycle_id) == 0
+    lv = client.get("/a/ABCD-EFGH-JK?lang=lv")
+    assert lv.status_code == 410 and "This questionnaire is closed." not in lv.text

@@ -21,16 +21,16 @@ from typing import Any, TypeVar
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_410_GONE
 from sqlalchemy.orm import Session
 
 from qms.imports.values import AnswerValue
 from qms.store import codes, ratelimit
 from qms.store.answers import load_answers
-from qms.store.errors import StoreError
+from qms.store.errors import GroupNotInCycle, StoreError
 from qms.store.responses import replace_answers, set_answer, submit_response
 from qms.web.auth import public
 from qms.web.forms import FormData, client_address, text
@@ -108,7 +108,13 @@ class _Answering:
         if self.response is None and self.target.response_id is not None:
             self.response = codes.response_of(self.db, self.target)
         if self.response is None:
-            code, self.response = codes.start(self.db, self.target)
+            try:
+                code, self.response = codes.start(self.db, self.target)
+            except GroupNotInCycle:
+                # A code made before its group was left out of the cycle: it opens
+                # nothing, as if the questionnaire were closed.
+                self.db.rollback()
+                raise HTTPException(status_code=HTTP_410_GONE) from None
             self.db.commit()
             self.urls = Urls(f"/a/{codes.format_code(code)}")
         return self.response
