@@ -7,6 +7,7 @@ contexts (own cookies), so tests stay independent without paying for start-ups.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import socket
 import threading
@@ -20,6 +21,12 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 from qms.app import create_app
 from qms.settings import Settings
+from qms.store import directory
+from qms.store.codes import create_codes
+from qms.store.cycles import create_cycle
+from qms.store.db import Database
+from qms.store.orgs import get_organisation
+from qms.store.snapshots import read_snapshot
 from tests.browser.respondent_pages import PHONE, NewContext
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,6 +39,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ROOT = Path(__file__).resolve().parents[2]
+QUESTIONNAIRES = ROOT / "questionnaires"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
@@ -124,3 +132,21 @@ def nojs_page(new_context: NewContext) -> Page:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def client_code(browser_database_url: str, live_server: str) -> str:
+    """A fresh client code in the live server's database (shared by the session, so the
+    organisation gets a name of its own)."""
+    database = Database(browser_database_url)
+    try:
+        with database.session() as s:
+            name = f"Dienas centrs {secrets.token_hex(4)}"
+            directory.create_organisation(s, name, actor_id=None)
+            cycle = create_cycle(s, get_organisation(s, name), 2026,
+                                 read_snapshot(QUESTIONNAIRES, "socquality"))
+            [made] = create_codes(s, cycle, "clients", 1)
+            s.commit()
+            return made
+    finally:
+        database.dispose()

@@ -50,7 +50,7 @@ def tab_to(page: Page, wanted: str, *, limit: int = 60) -> dict[str, Any]:
     raise AssertionError(f"Tab never reached {wanted!r}")
 
 
-def answer_section(page: Page, *, js: bool) -> None:
+def answer_section(page: Page, *, js: bool, saved: str = "Saved") -> None:
     """Answers every unanswered question of the page in tab order, then presses Enter on
     the form's submit button. Radios get Space (the first option) except that every other
     scale question gets ArrowDown, so answers differ; a text box gets a sentence."""
@@ -83,22 +83,27 @@ def answer_section(page: Page, *, js: bool) -> None:
             page.keyboard.type("12")
             answered = True
         if answered and js and now["item"]:
-            expect(page.locator(f"#{now['item']} .save-status")).to_contain_text("Saved")
+            expect(page.locator(f"#{now['item']} .save-status")).to_contain_text(saved)
     raise AssertionError("the section was never submitted")
 
 
-def walk_clients(page: Page, *, js: bool, lang: str = "en") -> list[str]:
-    """From the intro to the review page by keyboard; returns the section URLs seen."""
-    page.goto(f"{CLIENTS}?lang={lang}")
-    tab_to(page, "Start" if lang == "en" else "Sākt")
-    with page.expect_navigation(url=re.compile(r"/1$")):
+def walk_clients(
+    page: Page, *, js: bool, lang: str = "en", start: str | None = CLIENTS,
+    saved: str = "Saved", button: str | None = None,
+) -> list[str]:
+    """From the intro to the review page by keyboard; returns the section URLs seen.
+    `start` None: the intro is the page already shown; `button`: its link to press."""
+    if start is not None:
+        page.goto(f"{start}?lang={lang}")
+    tab_to(page, button or ("Start" if lang == "en" else "Sākt"))
+    with page.expect_navigation(url=re.compile(r"/\d$")):
         page.keyboard.press("Enter")
     seen = []
     for _ in range(CLIENT_SECTIONS * 3):
         if page.url.endswith("/review"):
             return seen
         seen.append(page.url)
-        answer_section(page, js=js)
+        answer_section(page, js=js, saved=saved)
     raise AssertionError(f"never reached the review page; last at {page.url}")
 
 

@@ -4,43 +4,17 @@ no history) lands on the part where the person stopped, with the answers shown."
 from __future__ import annotations
 
 import re
-import secrets
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from qms.store import directory
-from qms.store.codes import create_codes
-from qms.store.cycles import create_cycle
-from qms.store.db import Database
-from qms.store.orgs import get_organisation
-from qms.store.snapshots import read_snapshot
 from tests.browser.respondent_pages import NewContext
 
 pytestmark = pytest.mark.browser
 
-QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-@pytest.fixture
-def code(browser_database_url: str, live_server: str) -> str:
-    """A fresh client code in the live server's database (shared by the session, so the
-    organisation gets a name of its own)."""
-    database = Database(browser_database_url)
-    try:
-        with database.session() as s:
-            name = f"Dienas centrs {secrets.token_hex(4)}"
-            directory.create_organisation(s, name, actor_id=None)
-            cycle = create_cycle(s, get_organisation(s, name), 2026,
-                                 read_snapshot(QUESTIONNAIRES, "socquality"))
-            [made] = create_codes(s, cycle, "clients", 1)
-            s.commit()
-            return made
-    finally:
-        database.dispose()
 
 
 def _enter_code(page: Page, code: str, lang: str) -> None:
@@ -57,18 +31,18 @@ def _no_axe_violations(page: Page) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "lv"])
 def test_resume_after_closing_the_browser(
-    new_context: NewContext, code: str, lang: str, screenshots: Path
+    new_context: NewContext, client_code: str, lang: str, screenshots: Path
 ) -> None:
     first = new_context()
     page = first.new_page()
-    _enter_code(page, code, lang)
-    expect(page).to_have_url(re.compile(rf"/a/{code}$"))
+    _enter_code(page, client_code, lang)
+    expect(page).to_have_url(re.compile(rf"/a/{client_code}$"))
     page.locator("a.button.start").click()
-    expect(page).to_have_url(re.compile(rf"/a/{code}/1$"))
+    expect(page).to_have_url(re.compile(rf"/a/{client_code}/1$"))
     page.locator("#q-clients-service-1").check()  # Day centre
     expect(page.locator("#q-clients-service .save-status")).not_to_be_empty()
     page.locator("button[value=next]").click()
-    expect(page).to_have_url(re.compile(rf"/a/{code}/2$"))
+    expect(page).to_have_url(re.compile(rf"/a/{client_code}/2$"))
     # Half of part 2, saved as given; then the browser is closed without "Continue".
     page.locator("#q-clients-respect-4").check()
     expect(page.locator("#q-clients-respect .save-status .saved")).to_be_visible()
@@ -76,20 +50,20 @@ def test_resume_after_closing_the_browser(
 
     # Another browser, without JavaScript even: the code alone brings the answers back.
     page = new_context(java_script_enabled=False).new_page()
-    _enter_code(page, code, lang)
-    expect(page).to_have_url(re.compile(rf"/a/{code}/2$"))
+    _enter_code(page, client_code, lang)
+    expect(page).to_have_url(re.compile(rf"/a/{client_code}/2$"))
     expect(page.locator("#q-clients-respect-4")).to_be_checked()
     expect(page.locator("#q-clients-time input:checked")).to_have_count(0)
     page.screenshot(path=str(screenshots / f"resume-section-{lang}.png"), full_page=True)
     page.locator("button[value=back]").click()
-    expect(page).to_have_url(re.compile(rf"/a/{code}/1$"))
+    expect(page).to_have_url(re.compile(rf"/a/{client_code}/1$"))
     expect(page.locator("#q-clients-service-1")).to_be_checked()
 
     # The introduction offers to continue at the same place. (axe needs JavaScript: in a
     # context without it, its script would wait forever.)
     page = new_context().new_page()
-    page.goto(f"/a/{code}")
+    page.goto(f"/a/{client_code}")
     resume = page.locator("a.button.start")
-    expect(resume).to_have_attribute("href", f"/a/{code}/2")
+    expect(resume).to_have_attribute("href", f"/a/{client_code}/2")
     page.screenshot(path=str(screenshots / f"resume-intro-{lang}.png"), full_page=True)
     _no_axe_violations(page)
