@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from qms.imports.values import AnswerValue
@@ -60,12 +60,19 @@ def answer_rows(
     return rows
 
 
+_ONE_RESPONSE = select(ANSWERS).where(ANSWERS.c.response_id == bindparam("response_id"))
+
+
 def load_answers(
     session: Session, response_ids: Iterable[int]
 ) -> dict[int, dict[str, AnswerValue]]:
     """Every answer of the given responses, by response id (absent ids have none)."""
     ids = list(dict.fromkeys(response_ids))
     found: dict[int, dict[str, AnswerValue]] = {i: {} for i in ids}
+    if len(ids) == 1:  # every respondent request: a statement built once
+        for row in session.execute(_ONE_RESPONSE, {"response_id": ids[0]}):
+            found[ids[0]][row.item_id] = answer_value(row)
+        return found
     table = ANSWERS
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]

@@ -11,7 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -192,29 +192,34 @@ def open_links(session: Session, cycle_id: int) -> list[OpenLink]:
     return [OpenLink(format_code(c), g, cap, int(u)) for c, g, cap, u in rows]
 
 
+# Built once: this runs on every respondent request, and building the statement (and its
+# cache key) cost as much as running it.
+_RESOLVE = (
+    select(
+        AccessCode.cycle_id,
+        AccessCode.group_id,
+        AccessCode.kind,
+        AccessCode.response_id,
+        AccessCode.cap,
+        AccessCode.uses,
+        Cycle.status,
+        Cycle.snapshot_hash,
+        Response.status,
+        Response.proxy,
+    )
+    .join(Cycle, Cycle.id == AccessCode.cycle_id)
+    .outerjoin(Response, Response.id == AccessCode.response_id)
+    .where(AccessCode.code == bindparam("code"))
+)
+
+
 def resolve(session: Session, typed: str) -> CodeTarget | None:
     """The target of a typed code, or None when there is no such code. One query of plain
-    columns: this runs on every respondent request."""
+    columns."""
     code = normalise_code(typed)
     if code is None:
         return None
-    row = session.execute(
-        select(
-            AccessCode.cycle_id,
-            AccessCode.group_id,
-            AccessCode.kind,
-            AccessCode.response_id,
-            AccessCode.cap,
-            AccessCode.uses,
-            Cycle.status,
-            Cycle.snapshot_hash,
-            Response.status,
-            Response.proxy,
-        )
-        .join(Cycle, Cycle.id == AccessCode.cycle_id)
-        .outerjoin(Response, Response.id == AccessCode.response_id)
-        .where(AccessCode.code == code)
-    ).first()
+    row = session.execute(_RESOLVE, {"code": code}).first()
     if row is None:
         return None
     cycle_id, group, kind, response_id, cap, uses, cycle_status, digest, status, proxy = row
