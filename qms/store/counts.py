@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Insert, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -93,15 +94,20 @@ def apply_delta(session: Session, cycle_id: int, delta: Mapping[CountKey, int]) 
     ]
     if not rows:
         return
+    session.execute(_add_counts(session.get_bind().dialect.name), rows)
+
+
+@cache
+def _add_counts(dialect: str) -> Insert:
+    """The upsert that adds to the counts; built once per dialect, as every answer a
+    respondent gives runs it."""
     table = ITEM_COUNTS
-    dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(table)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[table.c.cycle_id, table.c.group_id, table.c.item_id, table.c.key],
         set_={"count": table.c.count + statement.excluded["count"]},
     )
-    session.execute(statement, rows)
 
 
 def update_counts(
