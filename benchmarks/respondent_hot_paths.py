@@ -7,6 +7,10 @@ Starts `qms serve --workers 1` on a demo SQLite database and drives it with wrk 
   GET  /a/{code}/2              a questionnaire section page
   POST /a/{code}/save/{item}    saving one answer (htmx), alternating two values
 
+and, to show where a page's cost begins, two reference routes: the start page (the
+same page layout, no database, no thread) and /healthz (a worker thread and one query,
+no template).
+
 Usage: .venv/bin/python benchmarks/respondent_hot_paths.py [--seconds 10] [--connections 16]
 The target (issue "Respondents in the browser"): each hot path reaches at least a
 quarter of the /ping throughput.
@@ -124,6 +128,8 @@ def main() -> None:
 
         _wrk(f"{base}/ping", 2, args.connections, [])  # warm-up
         ping = _wrk(f"{base}/ping", args.seconds, args.connections, [])
+        home = _wrk(f"{base}/", args.seconds, args.connections, [])
+        health = _wrk(f"{base}/healthz", args.seconds, args.connections, [])
         page = _wrk(section, args.seconds, args.connections, headers)
         save = _wrk(f"{base}{save_path}", args.seconds, args.connections, save_headers)
     finally:
@@ -138,6 +144,9 @@ def main() -> None:
     print(f"{'route':<34}{'req/s':>10}{'of /ping':>10}")
     for name, value in (("GET /ping (bare)", ping), ("GET /a/{code}/2 (section page)", page),
                         ("POST /a/{code}/save/{item}", save)):
+        print(f"{name:<34}{value:>10.0f}{value / ping:>10.0%}")
+    print("for reference:")
+    for name, value in (("GET / (layout only)", home), ("GET /healthz (thread + query)", health)):
         print(f"{name:<34}{value:>10.0f}{value / ping:>10.0%}")
     target = min(page, save) / ping
     print(f"target: each hot path >= 25% of /ping: {'met' if target >= 0.25 else 'missed'}")
