@@ -25,7 +25,7 @@ from qms.store.cycles import require_group, require_open
 from qms.store.errors import Conflict, NotFound, StoreError
 from qms.store.models import Answer, Cycle, Response
 from qms.store.models.cycles import RESPONSE_SOURCES
-from qms.store.snapshots import cycle_methodology
+from qms.store.snapshots import cycle_methodology, methodology_by_hash
 
 WEB_PREFIX = "web:"
 PAPER_PREFIX = "paper:"
@@ -38,6 +38,7 @@ _LOCK = (
     .where(RESPONSES.c.id == bindparam("response_id"))
     .values(updated_at=bindparam("now"))
 )
+_CYCLE_STATE = select(Cycle.status, Cycle.snapshot_hash).where(Cycle.id == bindparam("cycle_id"))
 _DELETE_ANSWERS = delete(ANSWERS).where(
     ANSWERS.c.response_id == bindparam("response_id"),
     ANSWERS.c.item_id.in_(bindparam("items", expanding=True)),
@@ -73,7 +74,7 @@ def _checked(
 
 def _change(
     session: Session,
-    cycle: Cycle,
+    cycle_id: int,
     methodology: Methodology,
     response: Response,
     before: Mapping[str, AnswerValue] | None,
@@ -91,7 +92,7 @@ def _change(
         session.execute(insert(ANSWERS), answer_rows(response.id, items, fresh))
     update_counts(
         session,
-        cycle.id,
+        cycle_id,
         methodology,
         None if before is None else ResponseState.of(response, before),
         ResponseState.of(response, after),
@@ -135,7 +136,7 @@ def create_response(
     )
     session.add(response)
     session.flush()
-    _change(session, cycle, methodology, response, None, checked)
+    _change(session, cycle.id, methodology, response, None, checked)
     return response
 
 
@@ -213,7 +214,7 @@ def replace_answers(
     require_open(cycle)
     methodology = cycle_methodology(cycle)
     checked = _checked(methodology, response.group_id, answers)
-    _change(session, cycle, methodology, response, response_answers(session, response), checked)
+    _change(session, cycle.id, methodology, response, response_answers(session, response), checked)
     return checked
 
 
@@ -223,9 +224,11 @@ def set_answer(
     """Save one answer (None clears it). Answers that a changed condition now hides are
     removed with it, as the respondent no longer sees those items. Returns all answers."""
     _lock(session, response)
-    cycle = session.get_one(Cycle, response.cycle_id)
-    require_open(cycle)
-    methodology = cycle_methodology(cycle)
+    # Two columns, not the cycle's row: this runs on every answer a respondent gives.
+    status, digest = session.execute(_CYCLE_STATE, {"cycle_id": response.cycle_id}).one()
+    if status != "open":
+        raise Conflict(f"cycle {response.cycle_id} is {status}: it accepts no answers")
+    methodology = methodology_by_hash(session, response.cycle_id, digest)
     questionnaire = methodology.questionnaires[response.group_id]
     item = next((i for i in questionnaire.items if i.id == item_id), None)
     if item is None:
@@ -240,7 +243,7 @@ def set_answer(
     kept = without_hidden(questionnaire, wanted)
     if value is not None and item_id not in kept:
         raise StoreError(f"item {item_id} is not shown for these answers")
-    _change(session, cycle, methodology, response, before, kept)
+    _change(session, response.cycle_id, methodology, response, before, kept)
     return kept
 
 
