@@ -169,7 +169,7 @@ def test_the_table_shows_what_cycle_scores_says_with_n_and_hides_small_groups(
         "content-disposition"]
     assert client.get(f"/staff/cycles/{cycle_id}/charts/radar.gif").status_code == 404
     # Gaps: largest first.
-    gaps = _tables(page.text)["gaps"][1:]
+    gaps = _tables(page.text)["stack gaps"][1:]
     sizes = [abs(float(r[4])) for r in gaps]
     assert sizes and sizes == sorted(sizes, reverse=True)
 
