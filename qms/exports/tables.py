@@ -17,7 +17,8 @@ from qms.scoring.display import fmt1
 from qms.scoring.gaps import OTHERS, gaps
 from qms.store.results import CycleResults
 
-CellState = Literal["score", "few", "none"]
+# "pending": the working group has not agreed a score yet (it has no minimum to miss).
+CellState = Literal["score", "few", "pending", "none"]
 # Score bands for the colour of a cell: lower bounds, lowest first. The colour only
 # repeats what the number says (WCAG 1.4.1), and every band keeps dark text readable.
 BANDS = (0.0, 25.0, 50.0, 75.0)
@@ -150,6 +151,14 @@ def node_title(m: Methodology, node_id: str, lang: str) -> str:
     return f"{node_id} {m.node(node_id).title.get(lang)}"
 
 
+def _state(score: float | None, *, asked: bool, consensus: bool) -> CellState:
+    if score is not None:
+        return "score"
+    if not asked:
+        return "none"
+    return "pending" if consensus else "few"
+
+
 def build_tables(results: CycleResults, lang: str) -> ResultsTables:
     m, scores = results.methodology, results.scores
     columns = tuple(
@@ -166,7 +175,7 @@ def build_tables(results: CycleResults, lang: str) -> ResultsTables:
             ns = [st.n for i in items if (st := scores.item(g.id, i.id)) is not None]
             n = max(ns, default=0)
             score = scores.score(node.id, g.id)
-            state: CellState = "score" if score is not None else ("few" if items else "none")
+            state = _state(score, asked=bool(items), consensus=g.is_consensus)
             cells.append(Cell(score, n, state, g.min_n))
             if level == 0:
                 overall_n[g.id] = max(overall_n.get(g.id, 0), n)
@@ -178,7 +187,7 @@ def build_tables(results: CycleResults, lang: str) -> ResultsTables:
         ))
     overall = tuple(
         Cell(score, overall_n.get(g.id, 0),
-             "score" if score is not None else ("few" if any(scored_items(m, g.id)) else "none"),
+             _state(score, asked=any(scored_items(m, g.id)), consensus=g.is_consensus),
              g.min_n)
         for g in m.groups
         for score in (scores.overall.by_group.get(g.id),)
