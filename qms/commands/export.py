@@ -13,7 +13,7 @@ import click
 from qms.commands.common import CommandError, database_session
 from qms.commands.orgs import store_errors
 from qms.exports import answers, report, workbook
-from qms.store import plan, results
+from qms.store import consensus, plan, results
 from qms.store.cycles import get_cycle
 from qms.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -37,7 +37,7 @@ def export(cycle_id: int, fmt: str, output: Path | None, lang: str) -> None:
         if fmt == "pdf":
             context = report.report_context(
                 data, plan.actions_for_cycle(session, cycle.id), cycle.snapshot_hash, lang,
-                chart_ext="png",
+                chart_ext="png", notes=consensus.consensus_notes(session, cycle),
             )
             content = report.report_pdf(context)
         else:

@@ -22,9 +22,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from qms.charts import Figure, render
 from qms.charts.radar import radar_chart
-from qms.exports.tables import ResultsTables, build_tables, radar_data
+from qms.exports.tables import ResultsTables, build_tables, node_title, radar_data
 from qms.paths import data_dir, static_dir
 from qms.scoring.display import fmt1
+from qms.store.consensus import Notes
 from qms.store.plan import Action
 from qms.store.results import CycleResults
 from qms.web import i18n
@@ -40,6 +41,16 @@ ACTION_STATUS_LABELS = {
 
 
 @dataclass(frozen=True)
+class NoteRow:
+    """What the working group wrote down for one sub-criterion at the consensus."""
+
+    title: str
+    evidence: str
+    strengths: str
+    improvements: str
+
+
+@dataclass(frozen=True)
 class ReportContext:
     results: CycleResults
     tables: ResultsTables
@@ -49,17 +60,38 @@ class ReportContext:
     lang: str
     chart_ext: str  # "svg" on the page, "png" in the PDF
     today: date
+    notes: tuple[NoteRow, ...] = ()
 
 
 def report_context(
     results: CycleResults, actions: list[Action], snapshot_hash: str, lang: str, *,
-    chart_ext: str, today: date | None = None,
+    chart_ext: str, today: date | None = None, notes: Mapping[str, Notes] | None = None,
 ) -> ReportContext:
     return ReportContext(
         results=results, tables=build_tables(results, lang), actions=tuple(actions),
         organisation=results.info.organisation, snapshot_hash=snapshot_hash, lang=lang,
         chart_ext=chart_ext, today=today or date.today(),
+        notes=_note_rows(results, notes or {}, lang),
     )
+
+
+def _note_rows(
+    results: CycleResults, notes: Mapping[str, Notes], lang: str
+) -> tuple[NoteRow, ...]:
+    """The consensus notes in the questionnaire's order. The working group's words are the
+    organisation's own record, so no minimum size applies (as to its agreed scores)."""
+    m = results.methodology
+    rows = []
+    for group in m.groups:
+        if not group.is_consensus or group.id not in m.questionnaires:
+            continue
+        for item in m.questionnaires[group.id].items:
+            note = notes.get(item.id)
+            if note is None or note.empty:
+                continue
+            title = node_title(m, item.criterion, lang) if item.criterion else item.id
+            rows.append(NoteRow(title, note.evidence, note.strengths, note.improvements))
+    return tuple(rows)
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from qms.exports import answers, report, workbook
 from qms.exports.tables import radar_data
-from qms.store import plan, results
+from qms.store import consensus, plan, results
 from qms.store.cycles import Cycle
 from qms.web.auth import Principal, requires
 from qms.web.charts import CACHE
@@ -45,6 +45,7 @@ def _report_context(db: Session, cycle: Cycle, lang: str, chart_ext: str
     return report.report_context(
         data, plan.actions_for_cycle(db, cycle.id), cycle.snapshot_hash, lang,
         chart_ext=chart_ext, today=date.today(),
+        notes=consensus.consensus_notes(db, cycle),
     )
 
 

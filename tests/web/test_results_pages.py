@@ -322,3 +322,32 @@ def test_exports_leave_out_the_group_below_its_minimum(
     assert report.status_code == 200 and "Org A" in report.text
     assert f'src="/staff/cycles/{cycle_id}/charts/radar.svg"' in report.text
     assert "/static/css/report.css" in report.text
+
+
+def test_the_report_carries_the_working_groups_notes(
+    client: Client, world: Any, database: Database, cycle_id: int,
+    sign_in: Callable[..., httpx.Response], tmp_path: Path,
+) -> None:
+    with database.session() as s:
+        cycle = get_cycle(s, cycle_id)
+        consensus.save_consensus(
+            s, cycle, {"org.mission": 60, "org.leaders": 80}, actor_id=None,
+            notes={"org.mission": consensus.Notes(
+                evidence="Stratēģija apstiprināta 2025. gada martā",
+                improvements="Iesaistīt klientu padomi")},
+        )
+        s.commit()
+    sign_in(client, world.email("head"))
+    base = f"/staff/cycles/{cycle_id}"
+    page = client.get(base + "/report?lang=en").text
+    notes = page[page.index("The working group's evidence"):page.index("Improvement plan")]
+    assert "1.1 " in notes and "Stratēģija apstiprināta 2025. gada martā" in notes
+    assert "Areas for improvement" in notes and "Iesaistīt klientu padomi" in notes
+    assert "Strengths" not in notes  # nothing written, nothing shown
+    assert "1.3 " not in notes  # 1.3 has an agreed score but no notes
+
+    path = tmp_path / "r.pdf"
+    path.write_bytes(client.get(base + "/export.pdf?lang=lv").content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True,
+                          text=True).stdout
+    assert "Darba grupas pierādījumi" in text and "Iesaistīt klientu padomi" in text
