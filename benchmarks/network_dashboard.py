@@ -46,7 +46,7 @@ from sqlalchemy import create_engine, func, insert, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qms.store import directory, networks, users  # noqa: E402
+from qms.store import directory, sharing, users  # noqa: E402
 from qms.store.counts import ResponseState, apply_delta, contribution  # noqa: E402
 from qms.store.cycles import close_cycle, create_cycle  # noqa: E402
 from qms.store.db import Database, sqlalchemy_url  # noqa: E402
@@ -157,7 +157,7 @@ def build(url: str, orgs: int, years: int) -> dict[str, float]:
                 t1 = time.perf_counter()
                 cycle = s.get_one(Cycle, cycle.id)
                 close_cycle(s, cycle)  # the real path: stores the organisation-level scores
-                networks.share_cycle(s, cycle, net, named=index % 3 == 0, actor_id=None)
+                sharing.share_cycle(s, cycle, net, named=index % 3 == 0, actor_id=None)
                 s.commit()
                 t2 = time.perf_counter()
                 data_seconds += t1 - t0

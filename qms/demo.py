@@ -27,8 +27,8 @@ from qms.store import plan
 from qms.store.cycles import Cycle, close_cycle, create_cycle
 from qms.store.errors import StoreError
 from qms.store.importing import import_responses
-from qms.store.networks import share_cycle
 from qms.store.orgs import create_network, create_organisation, find_organisation
+from qms.store.sharing import share_cycle
 from qms.store.snapshots import Snapshot, cycle_methodology
 
 REGION = "Zemgales plānošanas reģions"

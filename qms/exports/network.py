@@ -1,7 +1,7 @@
 """Exports of a network's aggregates (METHODOLOGY.md §3.11): the distribution table as
 CSV, a workbook (XLSX) with a sheet per table, and a PDF report for the partners.
 
-Everything comes from qms.store.networks, which already withholds every statistic over
+Everything comes from qms.store.aggregates, which already withholds every statistic over
 fewer than three organisations (only `n_orgs` is left) and names only organisations
 that consented; these functions add nothing else. CSV and XLSX carry full precision
 with the stable English column keys; the PDF is for people (one decimal).
@@ -26,8 +26,9 @@ from qms.charts import Figure, cache_key, render
 from qms.charts.distribution import Box, box_chart
 from qms.paths import data_dir
 from qms.scoring.display import fmt1
+from qms.store.aggregates import NetworkView, NodeStat, TrendYear
 from qms.store.models.networks import OVERALL
-from qms.store.networks import Label, NetworkView, NodeStat, TrendYear
+from qms.store.networks import Label
 from qms.web import i18n
 from qms.web.i18n import N_
 

@@ -4,8 +4,9 @@
 results show: suppressed items never contribute), and the counted responses per group.
 `close_cycle` calls it; `reopen_cycle` calls `drop_org_scores`, so an open cycle never
 counts in a network. Anything else that changes a closed cycle's counts must call
-`keep_org_scores` again. Kept apart from qms.store.networks so that qms.store.cycles
-can import it without a cycle of imports.
+`keep_org_scores` again. Kept apart from the network modules (qms.store.networks,
+.sharing, .aggregates, .position) so that qms.store.cycles can import it without a
+cycle of imports.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from litestar.params import FromPath, QueryParameter
 from sqlalchemy.orm import Session
 
 from qms.scoring.document import scores_document
-from qms.store import api_cycles, cycles, directory, networks
+from qms.store import aggregates, api_cycles, cycles, directory, networks
 from qms.store.errors import NotFound
 from qms.store.scores import cycle_scores as score_cycle
 from qms.web.auth import Principal, requires
@@ -220,7 +220,7 @@ def _label(label: networks.Label) -> Label:
     return Label(id=label.id, title=dict(label.title.values))
 
 
-def aggregates_of(view: networks.NetworkView) -> NetworkAggregates:
+def aggregates_of(view: aggregates.NetworkView) -> NetworkAggregates:
     return NetworkAggregates(
         network_id=view.network_id, network=view.network_name, year=view.year,
         methodology=view.methodology_id, n_orgs=view.n_orgs,
@@ -246,7 +246,7 @@ def pick_year(
     """The requested year and methodology, filling in what is omitted from what the
     network has; 404 when it has nothing of the kind."""
     try:
-        offered = networks.network_years(db, network_id)
+        offered = aggregates.network_years(db, network_id)
     except NotFound:
         raise NotFoundException() from None
     for y, m in offered:
@@ -326,7 +326,7 @@ class ApiController(Controller):
         methodology: MethodologyParam = None,
     ) -> NetworkAggregates:
         picked_year, picked_methodology = pick_year(db, network_id, year, methodology)
-        view = networks.network_aggregates(db, network_id, picked_year, picked_methodology)
+        view = aggregates.network_aggregates(db, network_id, picked_year, picked_methodology)
         return aggregates_of(view)
 
     @get("/networks/{network_id:int}/trend", sync_to_thread=True,
@@ -340,7 +340,7 @@ class ApiController(Controller):
         methodology: MethodologyParam = None,
     ) -> NetworkTrend:
         _, picked = pick_year(db, network_id, None, methodology)
-        years = networks.network_trend(db, network_id, picked)
+        years = aggregates.network_trend(db, network_id, picked)
         return NetworkTrend(
             network_id=network_id, methodology=picked,
             years=[

@@ -3,7 +3,7 @@ CSV, a workbook (XLSX) and a PDF report, for one year and methodology
 (`?year=&methodology=`, the newest shared year when omitted).
 
 The same permission as the dashboard; the files hold exactly what the dashboard may
-show (qms.store.networks withholds statistics over fewer than three organisations and
+show (qms.store.aggregates withholds statistics over fewer than three organisations and
 names only organisations that consented).
 """
 
@@ -19,7 +19,7 @@ from litestar.params import FromPath
 from sqlalchemy.orm import Session
 
 from qms.exports import network as export
-from qms.store import networks
+from qms.store import aggregates
 from qms.store.errors import NotFound
 from qms.web import i18n
 from qms.web.auth import requires
@@ -40,7 +40,7 @@ def _export(db: Session, network_id: int, request: Request[Any, Any, Any]
     raw_year = request.query_params.get("year")
     methodology = request.query_params.get("methodology")
     try:
-        offered = networks.network_years(db, network_id)
+        offered = aggregates.network_years(db, network_id)
     except NotFound:
         raise NotFoundException() from None
     picked = next(
@@ -50,8 +50,8 @@ def _export(db: Session, network_id: int, request: Request[Any, Any, Any]
     )
     if picked is None:
         raise NotFoundException()
-    view = networks.network_aggregates(db, network_id, *picked)
-    trend = networks.network_trend(db, network_id, picked[1])
+    view = aggregates.network_aggregates(db, network_id, *picked)
+    trend = aggregates.network_trend(db, network_id, picked[1])
     return export.NetworkExport(
         view=view, trend=tuple(trend), methodology_title=picked[1],
         lang=i18n.current_language.get(), today=date.today(),

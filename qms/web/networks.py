@@ -4,7 +4,8 @@ charts, and a head's view of where their organisation stands in each network.
 No league tables: the dashboard shows distributions (box plots and their numbers); an
 organisation appears by name only where it consented, with its value and its place
 from the lowest; a statistic over fewer than three organisations shows only its count.
-Everything comes from qms.store.networks, which reads organisation-level scores only.
+Everything comes from qms.store.aggregates and qms.store.position, which read
+organisation-level scores only.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from sqlalchemy.orm import Session
 from qms.charts import Figure, Format, cache_key
 from qms.charts.distribution import BandPoint, Box, band_chart, box_chart
 from qms.scoring import fmt1
-from qms.store import directory, networks
+from qms.store import aggregates, directory, networks
 from qms.store.errors import NotFound
 from qms.store.networks import OVERALL
+from qms.store.position import organisation_position, organisation_years
 from qms.web import i18n
 from qms.web.auth import requires
 from qms.web.charts import chart_response
@@ -139,7 +141,7 @@ def _pick_year(
     return years[0] if years else None
 
 
-def _stat_rows(view: networks.NetworkView, group: str | None, lang: str, org: int | None
+def _stat_rows(view: aggregates.NetworkView, group: str | None, lang: str, org: int | None
                ) -> list[StatRow]:
     """`org`: the named organisation whose values join the table (one at a time, so the
     page never turns into a table of named organisations side by side)."""
@@ -155,7 +157,7 @@ def _stat_rows(view: networks.NetworkView, group: str | None, lang: str, org: in
     return rows
 
 
-def _matrix(view: networks.NetworkView, lang: str) -> list[MatrixRow]:
+def _matrix(view: aggregates.NetworkView, lang: str) -> list[MatrixRow]:
     groups = [*(g.id for g in view.groups), None]
     rows = []
     for label in view.nodes:
@@ -179,18 +181,18 @@ def _format(request: Request[Any, Any, Any]) -> Format:
 
 
 def _view(db: Session, network_id: int, request: Request[Any, Any, Any]
-          ) -> tuple[list[tuple[int, str]], networks.NetworkView | None]:
+          ) -> tuple[list[tuple[int, str]], aggregates.NetworkView | None]:
     try:
-        years = networks.network_years(db, network_id)
+        years = aggregates.network_years(db, network_id)
         picked = _pick_year(request, years)
         if picked is None:
             return years, None
-        return years, networks.network_aggregates(db, network_id, picked[0], picked[1])
+        return years, aggregates.network_aggregates(db, network_id, picked[0], picked[1])
     except NotFound:
         raise NotFoundException() from None
 
 
-def _box_figure(view: networks.NetworkView, group: str | None, lang: str) -> Figure:
+def _box_figure(view: aggregates.NetworkView, group: str | None, lang: str) -> Figure:
     boxes = []
     for label in view.nodes:
         s = view.stat(label.id, group)
@@ -222,7 +224,7 @@ class NetworkController(Controller):
             node_ids = {n.id for n in view.nodes}
             node = request.query_params.get("node", OVERALL)
             node = node if node in node_ids else OVERALL
-            trend = networks.network_trend(db, network_id, view.methodology_id)
+            trend = aggregates.network_trend(db, network_id, view.methodology_id)
             query = f"year={view.year}&methodology={view.methodology_id}"
             group_value = group or COMPOSITE
             raw_org = request.query_params.get("org", "")
@@ -290,7 +292,7 @@ class NetworkController(Controller):
         node = request.query_params.get("node", OVERALL)
         if node not in {n.id for n in view.nodes}:
             raise NotFoundException()
-        trend = networks.network_trend(db, network_id, view.methodology_id)
+        trend = aggregates.network_trend(db, network_id, view.methodology_id)
         points = [BandPoint(t.year, t.stat(node, group).median, t.stat(node, group).q1,
                             t.stat(node, group).q3) for t in trend]
         lang = _lang()
@@ -313,13 +315,13 @@ class NetworkController(Controller):
         if org is None:
             raise NotFoundException()
         lang = _lang()
-        years = networks.organisation_years(db, organisation_id)
+        years = organisation_years(db, organisation_id)
         picked = _pick_year(request, years)
         positions = []
         group: str | None = None
         group_choices: list[Choice] = []
         if picked is not None:
-            found = [networks.organisation_position(db, organisation_id, n.id, *picked)
+            found = [organisation_position(db, organisation_id, n.id, *picked)
                      for n in org.networks]
             found_positions = [p for p in found if p is not None]
             if found_positions:

@@ -16,7 +16,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from qms.store import cycles, networks
+from qms.store import cycles, sharing
 from qms.store.errors import Conflict, NotFound
 from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
@@ -37,7 +37,7 @@ DONE = {
 
 @dataclass(frozen=True)
 class ShareRow:
-    state: networks.ShareState
+    state: sharing.ShareState
     form: Form
 
 
@@ -50,7 +50,7 @@ class SharingController(Controller):
         forms: dict[int, Form] | None = None,
         status_code: int = 200,
     ) -> Template:
-        states = networks.cycle_shares(db, cycle)
+        states = sharing.cycle_shares(db, cycle)
         forms = forms or {}
         rows = []
         for state in states:
@@ -99,15 +99,15 @@ class SharingController(Controller):
         action = text(data, "action")
         named = text(data, "named")
         form = Form(values={"named": named})
-        mine = {s.network_id for s in networks.cycle_shares(db, cycle)}
+        mine = {s.network_id for s in sharing.cycle_shares(db, cycle)}
         if network_id is None or network_id not in mine:
             form.error("network", NETWORK_ERROR)
             return self._page(request, db, cycle, {0: form}, 422)
         outcome = "unchanged"
         try:
             if action == "withdraw":
-                changed = networks.withdraw_share(db, cycle, network_id,
-                                                  actor_id=principal.user_id)
+                changed = sharing.withdraw_share(db, cycle, network_id,
+                                                 actor_id=principal.user_id)
                 outcome = "withdrawn" if changed else outcome
             else:
                 if named not in ("yes", "no"):
@@ -117,8 +117,8 @@ class SharingController(Controller):
                 if not form.ok:
                     db.rollback()
                     return self._page(request, db, cycle, {network_id: form}, 422)
-                changed = networks.share_cycle(db, cycle, network_id, named=named == "yes",
-                                               actor_id=principal.user_id)
+                changed = sharing.share_cycle(db, cycle, network_id, named=named == "yes",
+                                              actor_id=principal.user_id)
                 outcome = "shared" if changed else outcome
         except (Conflict, NotFound):
             db.rollback()

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qms.store import networks
+from qms.store import aggregates, position, sharing
 from qms.store.cycles import close_cycle, create_cycle, reopen_cycle
 from qms.store.errors import Conflict, NotFound
 from qms.store.models import AuditEvent, Cycle, Organisation
@@ -79,19 +79,19 @@ def test_sharing_needs_a_closed_cycle_and_membership(
     open_cycle = _cycle(session, snapshot, org, 2025, 50, close=False)
     net_id = org.networks[0].id
     with pytest.raises(Conflict, match="only a closed cycle"):
-        networks.share_cycle(session, open_cycle, net_id, named=True, actor_id=None)
+        sharing.share_cycle(session, open_cycle, net_id, named=True, actor_id=None)
     closed = _cycle(session, snapshot, org, 2024, 50)
     with pytest.raises(NotFound):
-        networks.share_cycle(session, closed, other_net.id, named=True, actor_id=None)
-    assert networks.share_cycle(session, closed, net_id, named=False, actor_id=None)
-    assert not networks.share_cycle(session, closed, net_id, named=False, actor_id=None)
-    assert networks.share_cycle(session, closed, net_id, named=True, actor_id=None)
-    [state] = networks.cycle_shares(session, closed)
+        sharing.share_cycle(session, closed, other_net.id, named=True, actor_id=None)
+    assert sharing.share_cycle(session, closed, net_id, named=False, actor_id=None)
+    assert not sharing.share_cycle(session, closed, net_id, named=False, actor_id=None)
+    assert sharing.share_cycle(session, closed, net_id, named=True, actor_id=None)
+    [state] = sharing.cycle_shares(session, closed)
     assert (state.network_id, state.shared, state.named) == (net_id, True, True)
-    assert networks.withdraw_share(session, closed, net_id, actor_id=None)
-    assert not networks.withdraw_share(session, closed, net_id, actor_id=None)
+    assert sharing.withdraw_share(session, closed, net_id, actor_id=None)
+    assert not sharing.withdraw_share(session, closed, net_id, actor_id=None)
     session.commit()
-    [state] = networks.cycle_shares(session, closed)
+    [state] = sharing.cycle_shares(session, closed)
     assert not state.shared
     actions = session.scalars(
         select(AuditEvent.action).where(AuditEvent.network_id == net_id).order_by(AuditEvent.id)
@@ -108,13 +108,13 @@ def test_aggregates_count_only_shared_closed_member_cycles(
     cycles = [_cycle(session, snapshot, o, 2024, v) for o, v in zip(orgs, values, strict=True)]
     # Shared: orgs 0-3 (org 1 named); org 4 never shares; org 5 shares, then reopens.
     for i in (0, 1, 2, 3, 5):
-        networks.share_cycle(session, cycles[i], net_id, named=i == 1, actor_id=None)
+        sharing.share_cycle(session, cycles[i], net_id, named=i == 1, actor_id=None)
     reopen_cycle(session, cycles[5])
     # Another year and an unshared cycle of a shared organisation do not count either.
     _cycle(session, snapshot, orgs[4], 2023, 0)
     session.commit()
 
-    view = networks.network_aggregates(session, net_id, 2024, "testq")
+    view = aggregates.network_aggregates(session, net_id, 2024, "testq")
     assert view.n_orgs == 4
     stat = view.stat("2", None)
     assert (stat.n_orgs, stat.min, stat.q1, stat.median, stat.q3, stat.max) == (
@@ -128,16 +128,16 @@ def test_aggregates_count_only_shared_closed_member_cycles(
     totals = {t.group: (t.n_orgs, t.responses) for t in view.responses}
     assert totals["organisation"] == (4, 4)
     assert [n.id for n in view.nodes] == ["1", "2", "overall"]
-    assert networks.network_years(session, net_id) == [(2024, "testq")]
+    assert aggregates.network_years(session, net_id) == [(2024, "testq")]
 
     # Withdrawing brings the statistic below three organisations: only the count is left.
-    networks.withdraw_share(session, cycles[0], net_id, actor_id=None)
-    networks.withdraw_share(session, cycles[2], net_id, actor_id=None)
+    sharing.withdraw_share(session, cycles[0], net_id, actor_id=None)
+    sharing.withdraw_share(session, cycles[2], net_id, actor_id=None)
     session.commit()
-    small = networks.network_aggregates(session, net_id, 2024, "testq").stat("2", None)
+    small = aggregates.network_aggregates(session, net_id, 2024, "testq").stat("2", None)
     assert (small.n_orgs, small.median, small.mean, small.min, small.named) == (
         2, None, None, None, ())
-    small_totals = networks.network_aggregates(session, net_id, 2024, "testq").responses
+    small_totals = aggregates.network_aggregates(session, net_id, 2024, "testq").responses
     assert {t.group: t.responses for t in small_totals}["organisation"] is None
 
 
@@ -149,13 +149,13 @@ def test_an_organisation_that_leaves_the_network_stops_counting(
     orgs = _orgs(session, 3)
     net_id = orgs[0].networks[0].id
     for org in orgs:
-        networks.share_cycle(session, _cycle(session, snapshot, org, 2024, 50), net_id,
+        sharing.share_cycle(session, _cycle(session, snapshot, org, 2024, 50), net_id,
                              named=True, actor_id=None)
     session.commit()
-    assert networks.network_aggregates(session, net_id, 2024, "testq").n_orgs == 3
+    assert aggregates.network_aggregates(session, net_id, 2024, "testq").n_orgs == 3
     directory.remove_member(session, net_id, orgs[0].id, actor_id=None)
     session.commit()
-    assert networks.network_aggregates(session, net_id, 2024, "testq").n_orgs == 2
+    assert aggregates.network_aggregates(session, net_id, 2024, "testq").n_orgs == 2
 
 
 def test_trend_and_position(session: Session, snapshot: Snapshot) -> None:
@@ -164,26 +164,26 @@ def test_trend_and_position(session: Session, snapshot: Snapshot) -> None:
     for year, base in ((2023, 0), (2024, 25)):
         for i, org in enumerate(orgs[:3]):
             cycle = _cycle(session, snapshot, org, year, min(100, base + 25 * i))
-            networks.share_cycle(session, cycle, net_id, named=False, actor_id=None)
+            sharing.share_cycle(session, cycle, net_id, named=False, actor_id=None)
     _cycle(session, snapshot, orgs[3], 2024, 100)  # closed, not shared
     session.commit()
-    trend = networks.network_trend(session, net_id, "testq")
+    trend = aggregates.network_trend(session, net_id, "testq")
     assert [(t.year, t.n_orgs) for t in trend] == [(2023, 3), (2024, 3)]
     assert (trend[0].stat("2", None).median, trend[1].stat("2", None).median) == (25.0, 50.0)
     assert trend[1].stat("2", None).q1 == 37.5
 
-    mine = networks.organisation_position(session, orgs[0].id, net_id, 2024, "testq")
+    mine = position.organisation_position(session, orgs[0].id, net_id, 2024, "testq")
     assert mine is not None and mine.shared and not mine.named
     row = mine.row("2", None)
     assert row is not None
     assert (row.score, row.band, row.rank, row.of, row.n_orgs) == (25.0, "below_q1", 1, 3, 3)
     # Not shared: compared with the distribution of the others, which excludes it.
-    outsider = networks.organisation_position(session, orgs[3].id, net_id, 2024, "testq")
+    outsider = position.organisation_position(session, orgs[3].id, net_id, 2024, "testq")
     assert outsider is not None and not outsider.shared
     row = outsider.row("2", None)
     assert row is not None
     assert (row.score, row.band, row.n_orgs, row.rank, row.of) == (100.0, "above_q3", 3, 4, 4)
-    assert networks.organisation_position(session, orgs[0].id, net_id, 2022, "testq") is None
+    assert position.organisation_position(session, orgs[0].id, net_id, 2022, "testq") is None
 
 
 def test_migration_0007_matches_the_models(db: Any) -> None:

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from qms.exports.network import COLUMNS
-from qms.store import directory, networks, tokens
+from qms.store import directory, sharing, tokens
 from qms.store.cycles import close_cycle, create_cycle
 from qms.store.db import Database
 from qms.store.orgs import get_organisation
@@ -48,7 +48,7 @@ def _cycle(s: Session, org_name: str, year: int, results: int, staff: bool,
             create_response(s, cycle, group="staff", respondent=f"s{i}", source="import",
                             submitted=True, answers={"staff.goals": value})
     close_cycle(s, cycle)
-    networks.share_cycle(s, cycle, network_id, named=org_name == NAMED, actor_id=None)
+    sharing.share_cycle(s, cycle, network_id, named=org_name == NAMED, actor_id=None)
 
 
 @pytest.fixture

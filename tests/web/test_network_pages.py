@@ -14,10 +14,10 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from qms.store import directory, networks
+from qms.store import directory, sharing
 from qms.store.cycles import close_cycle, create_cycle
 from qms.store.db import Database
-from qms.store.models import AuditEvent, Organisation
+from qms.store.models import AuditEvent, Cycle, Organisation
 from qms.store.responses import create_response
 from qms.store.snapshots import read_snapshot
 
@@ -59,7 +59,7 @@ def net(world: Any, database: Database) -> Net:
             cycles[name] = cycle.id
             orgs[name] = org.id
             if name in ("Org A", "Org C", "Org D"):
-                networks.share_cycle(s, cycle, world.net_1, named=name in NAMED, actor_id=None)
+                sharing.share_cycle(s, cycle, world.net_1, named=name in NAMED, actor_id=None)
         s.commit()
     return Net(world, cycles, orgs)
 
@@ -103,8 +103,8 @@ def test_fewer_than_three_organisations_show_only_their_count(
     client: Client, net: Net, database: Database, sign_in: Callable[..., httpx.Response]
 ) -> None:
     with database.session() as s:
-        cycle = s.get_one(networks.Cycle, net.cycles["Org C"])
-        networks.withdraw_share(s, cycle, net.net_1, actor_id=None)
+        cycle = s.get_one(Cycle, net.cycles["Org C"])
+        sharing.withdraw_share(s, cycle, net.net_1, actor_id=None)
         s.commit()
     sign_in(client, net.email("coordinator"))
     html = client.get(_dashboard(net, f"&org={net.world.org_a}")).text
