@@ -23,7 +23,7 @@ from qms.imports.csvfile import Row
 from qms.imports.validate import CONSENSUS, validate_rows
 from qms.imports.values import AnswerValue, is_shown
 from qms.methodology.model import Item, Methodology
-from qms.store import plan
+from qms.store import consensus, plan
 from qms.store.cycles import Cycle, close_cycle, create_cycle
 from qms.store.errors import StoreError
 from qms.store.importing import import_responses
@@ -196,6 +196,29 @@ def _cycle_respondents(
     return people
 
 
+def _demo_notes(session: Session, cycle: Cycle) -> None:
+    """The working group's notes on two sub-criteria (the first, and the fifth or last),
+    so that the consensus page and the report show what a working group writes."""
+    items = consensus.scale_items(cycle_methodology(cycle))
+    agreed = consensus.consensus_answers(session, cycle)
+    consensus.save_consensus(
+        session, cycle, {i.id: agreed[i.id] for i in items if i.id in agreed},
+        actor_id=None,
+        notes={
+            items[0].id: consensus.Notes(
+                evidence="Misija un vērtības apstiprinātas valdes sēdē februārī;"
+                         " jaunie darbinieki ar tām iepazīstināti ievadmācībās.",
+                strengths="Vērtības pārrunātas arī klientu padomē.",
+                improvements="Pārskatīt vērtības kopā ar darbiniekiem reizi gadā.",
+            ),
+            items[min(4, len(items) - 1)].id: consensus.Notes(
+                evidence="Rīcības plāns ir, bet tā izpilde netiek regulāri pārskatīta.",
+                improvements="Ieviest ceturkšņa pārskatu par plāna izpildi.",
+            ),
+        },
+    )
+
+
 def _demo_plan(session: Session, cycle: Cycle) -> None:
     """Last year's improvement plan: one action done, one still under way (so it shows,
     carried, in this year's plan). Criteria by position, so any methodology will do (in
@@ -248,6 +271,8 @@ def load_demo(session: Session, snapshot: Snapshot, size: str = "small") -> Demo
             parsed = validate_rows(m, _rows(people))
             result = import_responses(session, cycle, parsed, label=f"demo {name} {year}")
             if year != YEARS[-1]:
+                if org_index == 0 and year == YEARS[-2]:
+                    _demo_notes(session, cycle)
                 close_cycle(session, cycle)
                 if org_index == 0 and year == YEARS[-2]:
                     _demo_plan(session, cycle)

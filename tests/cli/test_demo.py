@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 
 from qms.store.counts import read_counts, recompute_counts
 from qms.store.db import Database
-from qms.store.models import Cycle, Network, NetworkShare, Organisation, Response
+from qms.store.models import (
+    ConsensusNote,
+    Cycle,
+    Network,
+    NetworkShare,
+    Organisation,
+    Response,
+)
 
 Qms = Callable[..., Any]
 QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
@@ -42,6 +49,10 @@ def test_the_small_demo(qms: Qms, database_url: str) -> None:
         assert "consensus" in keys
         assert {"assessor:Anna", "assessor:Jānis", "assessor:Ilze"} <= keys
         first_id = cycles[0].id
+        # Last year's consensus of the first organisation has notes for the report.
+        notes = session.scalars(select(ConsensusNote).where(ConsensusNote.cycle_id == cycles[1].id))
+        assert [bool(n.evidence and n.improvements) for n in notes] == [True, True]
+        assert session.scalar(select(func.count()).select_from(ConsensusNote)) == 2
     database.dispose()
     # The last individual group (clients in testq) is below min_n in the first cycle.
     first = json.loads(qms("scores", "--cycle", str(first_id)).out)
