@@ -127,8 +127,9 @@ def takes_part(session: Session, cycle: Cycle, group: str) -> bool:
 
 def require_group(session: Session, cycle: Cycle, group: str) -> None:
     """GroupNotInCycle (naming the groups it does ask) unless `group` takes part."""
-    if not takes_part(session, cycle, group):
-        raise GroupNotInCycle(cycle.id, group, asked_groups(session, cycle))
+    asked = asked_groups(session, cycle)
+    if group not in asked:
+        raise GroupNotInCycle(cycle.id, group, asked)
 
 
 def open_cycle(session: Session, cycle: Cycle, *, actor_id: int | None = None) -> None:
@@ -197,8 +198,13 @@ def organisation_cycles(session: Session, organisation_id: int) -> list[CycleInf
 
 
 def require_open(cycle: Cycle) -> None:
-    if cycle.status != "open":
-        raise Conflict(f"cycle {cycle.id} is {cycle.status}: it accepts no answers")
+    require_open_status(cycle.id, cycle.status)
+
+
+def require_open_status(cycle_id: int, status: str) -> None:
+    """As require_open, for a caller that read only the cycle's status."""
+    if status != "open":
+        raise Conflict(f"cycle {cycle_id} is {status}: it accepts no answers")
 
 
 def close_cycle(session: Session, cycle: Cycle, *, actor_id: int | None = None) -> int:

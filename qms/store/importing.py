@@ -15,7 +15,7 @@ from qms.store.answers import ANSWERS, answer_rows, load_answers
 from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.counts import CountKey, ResponseState, apply_delta, difference
-from qms.store.cycles import asked_groups, require_open, takes_part
+from qms.store.cycles import asked_groups, require_open
 from qms.store.errors import GroupNotInCycle, StoreError
 from qms.store.models import Answer, Cycle, Response
 from qms.store.snapshots import cycle_methodology
@@ -65,11 +65,10 @@ def _groups_not_asked(
 ) -> list[RowError]:
     """Every row of a respondent whose group the cycle does not ask, but for rows already
     refused for another reason (one line, one reason)."""
-    groups = {r.group for r in parsed.respondents}
-    refused = {g for g in groups if not takes_part(session, cycle, g)}
+    asked = asked_groups(session, cycle)
+    refused = {r.group for r in parsed.respondents} - set(asked)
     if not refused:
         return []
-    asked = asked_groups(session, cycle)
     messages = {g: str(GroupNotInCycle(cycle.id, g, asked)) for g in refused}
     return [
         RowError(line, messages[r.group])

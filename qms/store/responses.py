@@ -21,7 +21,7 @@ from qms.store.answers import ANSWERS, answer_rows, load_answers
 from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.counts import ResponseState, update_counts
-from qms.store.cycles import require_group, require_open
+from qms.store.cycles import require_group, require_open, require_open_status
 from qms.store.errors import Conflict, NotFound, StoreError
 from qms.store.models import Answer, Cycle, Response
 from qms.store.models.cycles import RESPONSE_SOURCES
@@ -43,6 +43,7 @@ _DELETE_ANSWERS = delete(ANSWERS).where(
     ANSWERS.c.response_id == bindparam("response_id"),
     ANSWERS.c.item_id.in_(bindparam("items", expanding=True)),
 )
+
 
 def new_respondent_key() -> str:
     """A key for a web response; the `:` keeps it apart from every imported id."""
@@ -154,11 +155,10 @@ def enter_paper(
     `entry` names the typing of one form (the form page makes it), so the same form sent
     twice (a double click, a reload) is refused with Conflict instead of counted twice.
     The consensus group has its own page and is never entered from paper; a group the
-    cycle does not ask raises GroupNotInCycle."""
+    cycle does not ask raises GroupNotInCycle (from create_response)."""
     methodology = cycle_methodology(cycle)
     if group not in methodology.questionnaires or methodology.group(group).is_consensus:
         raise StoreError(f"group {group!r} is not entered from paper")
-    require_group(session, cycle, group)
     if not entry or len(entry) > 64 or ":" in entry:
         raise StoreError("a paper entry needs an id of 1-64 characters without ':'")
     response = create_response(
@@ -226,8 +226,7 @@ def set_answer(
     _lock(session, response)
     # Two columns, not the cycle's row: this runs on every answer a respondent gives.
     status, digest = session.execute(_CYCLE_STATE, {"cycle_id": response.cycle_id}).one()
-    if status != "open":
-        raise Conflict(f"cycle {response.cycle_id} is {status}: it accepts no answers")
+    require_open_status(response.cycle_id, status)
     methodology = methodology_by_hash(session, response.cycle_id, digest)
     questionnaire = methodology.questionnaires[response.group_id]
     item = next((i for i in questionnaire.items if i.id == item_id), None)
