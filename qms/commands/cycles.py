@@ -42,9 +42,18 @@ def cycle_close(cycle_id: int) -> None:
     """Close a cycle: it accepts no more answers; unfinished web responses with answers count."""
     with database_session() as session, store_errors():
         found = cycles.get_cycle(session, cycle_id)
-        promoted = cycles.close_cycle(session, found)
+        result = cycles.close_cycle(session, found)
         session.commit()
-        click.echo(f"cycle {cycle_id} closed; {promoted} unfinished response(s) counted", err=True)
+        click.echo(
+            f"cycle {cycle_id} closed; {result.unfinished} unfinished response(s) counted",
+            err=True,
+        )
+        for kept in result.kept:
+            click.echo(
+                f"group {kept.group} keeps release {kept.seq}: {kept.waiting} change(s) wait"
+                " for the next release (a new one needs at least the group's minimum)",
+                err=True,
+            )
 
 
 @cycle.command("reopen")

@@ -20,7 +20,7 @@ from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.cycles import asked_groups, require_group
 from qms.store.errors import Conflict, NotFound, StoreError
-from qms.store.models import Cycle, Response
+from qms.store.models import Cycle, GroupCollection, Response
 from qms.store.models.codes import AccessCode
 from qms.store.responses import create_response
 from qms.store.snapshots import cycle_methodology, methodology_by_hash
@@ -206,9 +206,15 @@ _RESOLVE = (
         Cycle.snapshot_hash,
         Response.status,
         Response.proxy,
+        GroupCollection.closed_at,
     )
     .join(Cycle, Cycle.id == AccessCode.cycle_id)
     .outerjoin(Response, Response.id == AccessCode.response_id)
+    .outerjoin(
+        GroupCollection,
+        (GroupCollection.cycle_id == AccessCode.cycle_id)
+        & (GroupCollection.group_id == AccessCode.group_id),
+    )
     .where(AccessCode.code == bindparam("code"))
 )
 
@@ -222,8 +228,9 @@ def resolve(session: Session, typed: str) -> CodeTarget | None:
     row = session.execute(_RESOLVE, {"code": code}).first()
     if row is None:
         return None
-    cycle_id, group, kind, response_id, cap, uses, cycle_status, digest, status, proxy = row
-    spent = kind == "open" and cap is not None and uses >= cap
+    cycle_id, group, kind, response_id, cap, uses, cycle_status, digest, status, proxy, shut = row
+    # A group's collection closed ahead of the cycle stops its codes like a closed cycle.
+    spent = (kind == "open" and cap is not None and uses >= cap) or shut is not None
     return CodeTarget(
         code=code,
         cycle_id=cycle_id,

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from qms.store.answers import load_answers
 from qms.store.audit import record_event
 from qms.store.base import utcnow
-from qms.store.counts import CountKey, ResponseState, apply_delta, difference
 from qms.store.errors import Conflict, GroupNotInCycle, NotFound, StoreError
-from qms.store.models import Answer, CycleGroup, Response
 from qms.store.models import Cycle as Cycle  # re-exported: the web layer names the type
+from qms.store.models import CycleGroup, Response
 from qms.store.models import Organisation as Organisation  # re-exported for the web layer
 from qms.store.org_scores import drop_org_scores, keep_org_scores
+from qms.store.releases import (
+    ReleaseOutcome,
+    release_open_groups,
+    reopen_collections,
+    submit_unfinished,
+)
 from qms.store.snapshots import Snapshot, cycle_methodology
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -207,54 +210,59 @@ def require_open_status(cycle_id: int, status: str) -> None:
         raise Conflict(f"cycle {cycle_id} is {status}: it accepts no answers")
 
 
-def close_cycle(session: Session, cycle: Cycle, *, actor_id: int | None = None) -> int:
+@dataclass(frozen=True)
+class CloseResult:
+    """What a close did: unfinished web responses now counted, and per group whether it
+    got a new release or kept its last one (with the changes that wait)."""
+
+    unfinished: int
+    outcomes: tuple[ReleaseOutcome, ...]
+
+    @property
+    def kept(self) -> tuple[ReleaseOutcome, ...]:
+        """Groups whose earlier release stands although something changed."""
+        return tuple(o for o in self.outcomes if not o.released and o.waiting > 0)
+
+
+def close_cycle(session: Session, cycle: Cycle, *, actor_id: int | None = None) -> CloseResult:
     """Close the cycle; an unfinished web response with at least one answer then counts
-    as submitted (METHODOLOGY.md §3). Returns how many responses were so submitted."""
+    as submitted (METHODOLOGY.md §3), and every group still collecting is released by
+    the rule of §5.2, in this transaction."""
     if cycle.status == "closed":
         raise Conflict(f"cycle {cycle.id} is already closed")
-    methodology = cycle_methodology(cycle)
-    unfinished = list(
-        session.scalars(
-            select(Response).where(
-                Response.cycle_id == cycle.id,
-                Response.status == "in_progress",
-                exists().where(Answer.response_id == Response.id),
-            )
-        )
-    )
-    answers = load_answers(session, [r.id for r in unfinished])
+    unfinished = submit_unfinished(session, cycle)
+    outcomes = release_open_groups(session, cycle, asked_groups(session, cycle))
     now = utcnow()
-    delta: Counter[CountKey] = Counter()
-    for response in unfinished:
-        before = ResponseState.of(response, answers[response.id])
-        response.status = "submitted"
-        response.submitted_at = now
-        delta.update(difference(methodology, before, ResponseState.of(response, before.answers)))
-    apply_delta(session, cycle.id, delta)
     cycle.status = "closed"
     cycle.closed_at = now
     session.flush()
-    keep_org_scores(session, cycle)  # what networks read (§3.11)
+    keep_org_scores(session, cycle)  # what networks read (§3.11), from the releases
     record_event(
         session,
         actor_id=actor_id,
         action="cycle.closed",
         organisation_id=cycle.organisation_id,
         subject=f"cycle {cycle.id}",
-        detail={"unfinished_counted": len(unfinished)},
+        detail={
+            "unfinished_counted": unfinished,
+            "released": sorted(o.group for o in outcomes if o.released),
+            "kept": {o.group: o.waiting for o in outcomes if not o.released},
+        },
     )
-    return len(unfinished)
+    return CloseResult(unfinished, tuple(outcomes))
 
 
 def reopen_cycle(
     session: Session, cycle: Cycle, *, actor_id: int | None = None, reason: str = ""
 ) -> None:
-    """Open a closed (or draft) cycle again; responses submitted on closing stay submitted."""
+    """Open a closed (or draft) cycle again; responses submitted on closing stay submitted,
+    every group collects again, and the releases stand until the next close."""
     if cycle.status == "open":
         raise Conflict(f"cycle {cycle.id} is already open")
     cycle.status = "open"
     cycle.opened_at = utcnow()
     cycle.closed_at = None
+    reopen_collections(session, cycle.id)
     session.flush()
     drop_org_scores(session, cycle.id)  # an open cycle counts in no network
     record_event(

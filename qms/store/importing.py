@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from qms.store.counts import CountKey, ResponseState, apply_delta, difference
 from qms.store.cycles import asked_groups, require_open
 from qms.store.errors import GroupNotInCycle, StoreError
 from qms.store.models import Answer, Cycle, Response
+from qms.store.releases import closed_groups
 from qms.store.snapshots import cycle_methodology
 
 MAX_REPORTED = 50
@@ -61,19 +63,24 @@ def reject(errors: list[RowError], label: str) -> ImportRejected:
 
 
 def _groups_not_asked(
-    session: Session, cycle: Cycle, parsed: ParsedImport, bad_lines: set[int]
+    session: Session, cycle: Cycle, parsed: ParsedImport, bad_lines: set[int],
+    existing: Mapping[str, Response] | None = None,
 ) -> list[RowError]:
     """Every row of a respondent whose group the cycle does not ask, but for rows already
     refused for another reason (one line, one reason)."""
     asked = asked_groups(session, cycle)
+    closed = closed_groups(session, cycle.id)
     refused = {r.group for r in parsed.respondents} - set(asked)
-    if not refused:
-        return []
     messages = {g: str(GroupNotInCycle(cycle.id, g, asked)) for g in refused}
+    # A group whose collection is closed ahead of the cycle takes no more answers: its
+    # release must not change behind the working group's back.
+    for group in closed:
+        messages.setdefault(group, f"the collection of group {group} in cycle {cycle.id} is closed")
+    moved_from = {k: r.group_id for k, r in (existing or {}).items()}
     return [
-        RowError(line, messages[r.group])
+        RowError(line, messages.get(r.group) or messages[moved_from[r.key]])
         for r in parsed.respondents
-        if r.group in refused
+        if r.group in messages or moved_from.get(r.key) in closed
         for line in sorted(set(r.lines.values()) - bad_lines)
     ]
 
@@ -107,7 +114,9 @@ def import_responses(
             for r in parsed.respondents
             if r.key in existing
         )
-    errors.extend(_groups_not_asked(session, cycle, parsed, {e.line for e in errors}))
+    errors.extend(
+        _groups_not_asked(session, cycle, parsed, {e.line for e in errors}, existing)
+    )
     if errors:
         raise reject(errors, label)
 

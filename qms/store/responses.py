@@ -23,8 +23,9 @@ from qms.store.base import utcnow
 from qms.store.counts import ResponseState, update_counts
 from qms.store.cycles import require_group, require_open, require_open_status
 from qms.store.errors import Conflict, NotFound, StoreError
-from qms.store.models import Answer, Cycle, Response
+from qms.store.models import Answer, Cycle, GroupCollection, Response
 from qms.store.models.cycles import RESPONSE_SOURCES
+from qms.store.releases import require_collecting
 from qms.store.snapshots import cycle_methodology, methodology_by_hash
 
 WEB_PREFIX = "web:"
@@ -38,7 +39,16 @@ _LOCK = (
     .where(RESPONSES.c.id == bindparam("response_id"))
     .values(updated_at=bindparam("now"))
 )
-_CYCLE_STATE = select(Cycle.status, Cycle.snapshot_hash).where(Cycle.id == bindparam("cycle_id"))
+_CYCLE_STATE = select(
+    Cycle.status,
+    Cycle.snapshot_hash,
+    select(GroupCollection.closed_at)
+    .where(
+        GroupCollection.cycle_id == bindparam("cycle_id"),
+        GroupCollection.group_id == bindparam("group_id"),
+    )
+    .scalar_subquery(),
+).where(Cycle.id == bindparam("cycle_id"))
 _DELETE_ANSWERS = delete(ANSWERS).where(
     ANSWERS.c.response_id == bindparam("response_id"),
     ANSWERS.c.item_id.in_(bindparam("items", expanding=True)),
@@ -116,6 +126,7 @@ def create_response(
     # Every way in (a code made before its group was left out, the consensus pages)
     # ends here: no response for a group the cycle does not ask.
     require_group(session, cycle, group)
+    require_collecting(session, cycle.id, group)
     if source not in RESPONSE_SOURCES:
         raise StoreError(f"unknown source {source!r}")
     methodology = cycle_methodology(cycle)
@@ -212,6 +223,7 @@ def replace_answers(
     _lock(session, response)
     cycle = session.get_one(Cycle, response.cycle_id)
     require_open(cycle)
+    require_collecting(session, cycle.id, response.group_id)
     methodology = cycle_methodology(cycle)
     checked = _checked(methodology, response.group_id, answers)
     _change(session, cycle.id, methodology, response, response_answers(session, response), checked)
@@ -225,8 +237,12 @@ def set_answer(
     removed with it, as the respondent no longer sees those items. Returns all answers."""
     _lock(session, response)
     # Two columns, not the cycle's row: this runs on every answer a respondent gives.
-    status, digest = session.execute(_CYCLE_STATE, {"cycle_id": response.cycle_id}).one()
+    status, digest, group_closed = session.execute(
+        _CYCLE_STATE, {"cycle_id": response.cycle_id, "group_id": response.group_id}
+    ).one()
     require_open_status(response.cycle_id, status)
+    if group_closed is not None:
+        raise Conflict(f"the collection of group {response.group_id} is closed")
     methodology = methodology_by_hash(session, response.cycle_id, digest)
     questionnaire = methodology.questionnaires[response.group_id]
     item = next((i for i in questionnaire.items if i.id == item_id), None)
@@ -253,6 +269,7 @@ def submit_response(session: Session, response: Response) -> None:
         return
     cycle = session.get_one(Cycle, response.cycle_id)
     require_open(cycle)
+    require_collecting(session, cycle.id, response.group_id)
     methodology = cycle_methodology(cycle)
     answers = response_answers(session, response)
     before = ResponseState.of(response, answers)
@@ -268,6 +285,7 @@ def delete_response(session: Session, response: Response) -> None:
     """Remove a response and its answers (a withdrawn form, a test entry)."""
     cycle = session.get_one(Cycle, response.cycle_id)
     require_open(cycle)  # a closed cycle's results stay as they were reported
+    require_collecting(session, cycle.id, response.group_id)
     methodology = cycle_methodology(cycle)
     before = ResponseState.of(response, response_answers(session, response))
     update_counts(session, cycle.id, methodology, before, None)

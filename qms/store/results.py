@@ -1,38 +1,36 @@
 """What the results pages, the report and the exports of one cycle read.
 
-Scores come from qms.store.scores (counts kept incrementally); only a breakdown by a
-choice item and the exports read answers, because they need respondents' rows. Every
-function here hands back plain data: the suppression of small groups (METHODOLOGY.md
-§3.4) is applied by qms.scoring before anything leaves for a page or a file.
+Every figure comes from the groups' current releases (qms.store.releases) through the
+disclosure layer (qms.disclosure): scores from the releases' counts, a breakdown by a
+choice item from the released answers. `counted_responses` reads the live answers
+with their keys: it serves only the operator's round-trip export (`qms export --full`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qms.imports.values import AnswerValue, is_shown
+from qms.disclosure import Breakdown, released_breakdown
+from qms.disclosure.cycle import NO_ANSWER as NO_ANSWER
+from qms.imports.values import AnswerValue
 from qms.methodology.model import Methodology
-from qms.scoring import CycleScores, ItemCounts, ItemStats, scored_items
-from qms.scoring.suppression import breakdown_stats
+from qms.scoring import CycleScores
 from qms.store.answers import load_answers
 from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.consensus import Notes, consensus_notes
 from qms.store.counts import is_counted
-from qms.store.cycles import CycleInfo, cycle_info
+from qms.store.cycles import CycleInfo, asked_groups, cycle_info
 from qms.store.errors import Conflict
 from qms.store.models import Cycle, Response
-from qms.store.models.cycles import CONSENSUS_KEY
+from qms.store.releases import GroupRelease, release_states, released_respondents, released_rows
 from qms.store.scores import cycle_scores
 from qms.store.snapshots import cycle_methodology
-
-NO_ANSWER = ""  # the breakdown cell of respondents who left the choice item blank
 
 
 @dataclass(frozen=True)
@@ -47,6 +45,11 @@ class CycleResults:
     published_at: datetime | None
     closed_at: datetime | None
     notes: Mapping[str, Notes] = field(default_factory=dict)
+    releases: Mapping[str, GroupRelease] = field(default_factory=dict)
+
+    @property
+    def any_released(self) -> bool:
+        return any(r.released for r in self.releases.values())
 
 
 @dataclass(frozen=True)
@@ -56,49 +59,9 @@ class CountedResponse:
     answers: Mapping[str, AnswerValue]
 
 
-@dataclass(frozen=True)
-class Breakdown:
-    """One group's scale items split by the options of one of its choice items; each
-    row's cells are None where suppression hides them."""
-
-    group: str
-    by_item: str
-    cells: tuple[str, ...]  # option values in questionnaire order, then NO_ANSWER
-    rows: Mapping[str, Mapping[str, ItemStats | None]]  # item -> cell -> stats
-
-
-@dataclass
-class _Tally:
-    histogram: Counter[int] = field(default_factory=Counter)
-    missing: Counter[str] = field(default_factory=Counter)
-
-    def add(self, value: AnswerValue | None) -> None:
-        if isinstance(value, int) and not isinstance(value, bool):
-            self.histogram[value] += 1
-        else:
-            self.missing[value if value in ("dk", "na") else "blank"] += 1
-
-    def counts(self) -> ItemCounts:
-        m = self.missing
-        return ItemCounts(dict(self.histogram), dk=m["dk"], na=m["na"], blank=m["blank"])
-
-
 def respondent_counts(session: Session, cycle: Cycle) -> dict[str, int]:
-    """Counted respondents per group: submitted responses, and in a consensus group
-    only the consensus record (METHODOLOGY.md §3)."""
-    methodology = cycle_methodology(cycle)
-    consensus = [g.id for g in methodology.groups if g.is_consensus]
-    rows = session.execute(
-        select(Response.group_id, func.count())
-        .where(
-            Response.cycle_id == cycle.id,
-            Response.status == "submitted",
-            or_(Response.group_id.not_in(consensus), Response.respondent == CONSENSUS_KEY),
-        )
-        .group_by(Response.group_id)
-    )
-    totals = {group: int(n) for group, n in rows}
-    return {g.id: totals.get(g.id, 0) for g in methodology.groups}
+    """Counted respondents per group in the current releases (METHODOLOGY.md §5.2)."""
+    return released_respondents(session, cycle)
 
 
 def cycle_results(session: Session, cycle: Cycle, *, with_notes: bool = False) -> CycleResults:
@@ -111,6 +74,7 @@ def cycle_results(session: Session, cycle: Cycle, *, with_notes: bool = False) -
         published_at=cycle.results_published_at,
         closed_at=cycle.closed_at,
         notes=consensus_notes(session, cycle) if with_notes else {},
+        releases=release_states(session, cycle, asked_groups(session, cycle)),
     )
 
 
@@ -130,33 +94,11 @@ def counted_responses(session: Session, cycle: Cycle) -> list[CountedResponse]:
 
 
 def breakdown(session: Session, cycle: Cycle, group: str, by_item: str) -> Breakdown:
-    """The group's scale items by the options of its choice item `by_item` (ValueError
-    when that is not a choice item of an individual group)."""
+    """The group's scale items by the options of its choice item `by_item`, from the
+    group's release (ValueError when that is not a choice item of an individual group)."""
     m = cycle_methodology(cycle)
-    if not m.has_item(by_item) or m.item_group(by_item) != group:
-        raise ValueError(f"{by_item!r} is not an item of group {group!r}")
-    choice = m.item(by_item)
-    if choice.type != "choice" or m.group(group).is_consensus:
-        raise ValueError(f"{by_item!r} is not a choice item of an individual group")
-    cells = (*(o.value for o in choice.options), NO_ANSWER)
-    items = list(scored_items(m, group))
-    tallies: dict[tuple[str, str], _Tally] = {}
-    for response in counted_responses(session, cycle):
-        if response.group != group:
-            continue
-        chosen = response.answers.get(by_item)
-        cell = chosen if isinstance(chosen, str) and chosen in cells else NO_ANSWER
-        for item in items:
-            if is_shown(item, response.answers):
-                tallies.setdefault((item.id, cell), _Tally()).add(response.answers.get(item.id))
-    rows: dict[str, dict[str, ItemStats | None]] = {}
-    for item in items:
-        counts = {
-            cell: tally.counts() for cell in cells
-            if (tally := tallies.get((item.id, cell))) is not None
-        }
-        rows[item.id] = breakdown_stats(m, group, item.id, counts, order=cells)
-    return Breakdown(group, by_item, cells, rows)
+    rows = [r.answers for r in released_rows(session, cycle, group)]
+    return released_breakdown(m, group, by_item, rows)
 
 
 def publish_results(session: Session, cycle: Cycle, *, actor_id: int | None) -> None:

@@ -1,24 +1,25 @@
-"""Scores of a cycle: the stored counts handed to qms.scoring, and respondents' answers
-for the year-over-year test."""
+"""Scores of a cycle, from its groups' current releases (METHODOLOGY.md §5.2) through the
+disclosure layer, and the live figures an operator's `qms scores` may ask for."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qms.disclosure import released_criterion_means, released_scores
 from qms.methodology.model import Methodology
-from qms.scoring import CycleScores, ItemCounts, score_cycle, scored_items
-from qms.store.counts import SHOWN, CountKey, is_counted, read_counts
-from qms.store.models import Answer, Cycle, Response
+from qms.scoring import CycleScores, ItemCounts, scored_items
+from qms.store.counts import SHOWN, CountKey, read_counts
+from qms.store.models import Cycle
+from qms.store.releases import released_counts, released_rows
 from qms.store.snapshots import cycle_methodology
 
 
 def scoring_counts(
     methodology: Methodology, counts: Mapping[CountKey, int]
 ) -> dict[tuple[str, str], ItemCounts]:
-    """ItemCounts of every scored item, from the stored counts (zeros included)."""
+    """ItemCounts of every scored item, from item_counts-shaped counts (zeros included)."""
     result: dict[tuple[str, str], ItemCounts] = {}
     for group in methodology.groups:
         for item in scored_items(methodology, group.id):
@@ -33,29 +34,28 @@ def scoring_counts(
 
 
 def cycle_scores(session: Session, cycle: Cycle) -> CycleScores:
-    """METHODOLOGY.md §3 for one cycle; costs one query over item_counts."""
-    methodology = cycle_methodology(cycle)
-    return score_cycle(methodology, scoring_counts(methodology, read_counts(session, cycle.id)))
+    """METHODOLOGY.md §3 for one cycle, from its current releases (one query)."""
+    return released_scores(cycle_methodology(cycle), released_counts(session, cycle))
 
 
-def respondent_scale_answers(
-    session: Session, cycle: Cycle, group: str
-) -> dict[str, dict[str, int]]:
-    """The valid scale answers of the group's counted respondents, by respondent key
-    (for qms.scoring.respondent_criterion_means)."""
+def live_scores(session: Session, cycle: Cycle) -> CycleScores:
+    """The figures of the live counts, under the same thresholds: only for the operator's
+    `qms scores` on an open cycle, never for a page, a file or the API."""
     methodology = cycle_methodology(cycle)
-    rows = session.execute(
-        select(Response.respondent, Answer.item_id, Answer.value_int)
-        .join(Answer, Answer.response_id == Response.id)
-        .where(
-            Response.cycle_id == cycle.id,
-            Response.group_id == group,
-            Response.status == "submitted",
-            Answer.value_int.is_not(None),
-        )
-    )
-    result: dict[str, dict[str, int]] = {}
-    for respondent, item_id, value in rows:
-        if value is not None and is_counted(methodology, group, respondent, "submitted"):
-            result.setdefault(respondent, {})[item_id] = value
-    return result
+    return released_scores(methodology, scoring_counts(methodology, read_counts(session, cycle.id)))
+
+
+def criterion_means(
+    session: Session, cycle: Cycle, scores: CycleScores
+) -> dict[str, dict[str, list[float]]]:
+    """Per group, the released respondents' criterion means for Welch's test (§3.10)."""
+    m = cycle_methodology(cycle)
+    means: dict[str, dict[str, list[float]]] = {}
+    for group in m.groups:
+        if group.is_consensus:
+            continue
+        rows = [r.answers for r in released_rows(session, cycle, group.id)]
+        found = released_criterion_means(m, group.id, rows, scores)
+        if found:
+            means[group.id] = found
+    return means

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from qms.charts import Figure, cache_key
 from qms.charts.trend import Series, trend_chart
 from qms.methodology.model import Methodology
-from qms.scoring import Comparison, CycleScores, compare, fmt1, respondent_criterion_means
+from qms.scoring import Comparison, CycleScores, compare, fmt1
 from qms.store import cycles
-from qms.store.scores import cycle_scores, respondent_scale_answers
+from qms.store.scores import criterion_means, cycle_scores
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
 from qms.web.access import cycle_for
@@ -108,15 +108,7 @@ def _signed(delta: float) -> str:
 def _criterion_means(
     db: Session, cycle: cycles.Cycle, methodology: Methodology, scores: CycleScores
 ) -> dict[str, dict[str, list[float]]]:
-    means: dict[str, dict[str, list[float]]] = {}
-    for group in methodology.groups:
-        reportable = {s.item for s in scores.items if s.group == group.id and s.reportable}
-        if reportable:
-            answers = respondent_scale_answers(db, cycle, group.id)
-            means[group.id] = respondent_criterion_means(
-                methodology, group.id, answers, reportable
-            )
-    return means
+    return criterion_means(db, cycle, scores)
 
 
 def _rows(

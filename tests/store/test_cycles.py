@@ -21,7 +21,7 @@ from qms.store.errors import Conflict, NotFound, StoreError
 from qms.store.models import Cycle
 from qms.store.orgs import create_network, create_organisation, get_organisation
 from qms.store.responses import create_response, response_totals, set_answer
-from qms.store.scores import respondent_scale_answers
+from qms.store.releases import released_rows
 from qms.store.snapshots import Snapshot, cycle_methodology, read_snapshot
 
 METHODOLOGIES = Path(__file__).resolve().parents[1] / "fixtures" / "methodologies"
@@ -96,7 +96,9 @@ def test_one_cycle_per_organisation_year_and_methodology(
         get_cycle(session, 12345)
 
 
-def test_respondent_answers_for_the_welch_test(session: Session, cycle: Cycle) -> None:
+def test_released_rows_are_the_counted_answers_without_keys(
+    session: Session, cycle: Cycle
+) -> None:
     create_response(session, cycle, group="staff", respondent="s1", source="paper",
                     submitted=True, answers={"staff.goals": 7, "staff.pressure": "dk"})
     create_response(session, cycle, group="staff", respondent="s2", source="paper",
@@ -108,12 +110,20 @@ def test_respondent_answers_for_the_welch_test(session: Session, cycle: Cycle) -
     create_response(session, cycle, group="organisation", respondent="assessor:anna",
                     source="paper", submitted=True, answers={"org.direction": 100})
     session.commit()
-    assert respondent_scale_answers(session, cycle, "staff") == {
-        "s1": {"staff.goals": 7}, "s2": {"staff.goals": 2}
-    }
-    assert respondent_scale_answers(session, cycle, "organisation") == {
-        "consensus": {"org.direction": 50}
-    }
-    assert response_totals(session, cycle.id) == {
+    assert released_rows(session, cycle, "staff") == []  # nothing before a close
+    totals_before = response_totals(session, cycle.id)
+    close_cycle(session, cycle)
+    session.commit()
+    staff = sorted(sorted(r.answers.items()) for r in released_rows(session, cycle, "staff"))
+    assert staff == sorted([
+        [("staff.goals", 7), ("staff.pressure", "dk")],
+        [("staff.goals", 2), ("staff.role", "carer")],
+        [("staff.goals", 4)],  # unfinished with an answer counts at the close
+    ])
+    assert [r.answers for r in released_rows(session, cycle, "organisation")] == [
+        {"org.direction": 50}
+    ]
+    assert totals_before == {
         "staff": {"submitted": 2, "in_progress": 1}, "organisation": {"submitted": 2}
     }
+

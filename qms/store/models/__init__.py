@@ -7,6 +7,17 @@ from qms.store.models.cycles import Answer, Cycle, ItemCount, Response
 from qms.store.models.networks import NetworkShare, OrgResponseTotal, OrgScore
 from qms.store.models.orgs import Network, NetworkMember, Organisation
 from qms.store.models.plan import CycleGroup, PlanAction
+from qms.store.models.releases import (
+    GroupCollection,
+    HiddenComment,
+    NetworkRelease,
+    NetworkReleaseOrg,
+    NetworkReleaseScore,
+    NetworkReleaseTotal,
+    NetworkReportDate,
+    Release,
+    ReleaseResponse,
+)
 from qms.store.models.tokens import ApiToken
 
 __all__ = [
@@ -17,15 +28,24 @@ __all__ = [
     "ConsensusNote",
     "Cycle",
     "CycleGroup",
+    "GroupCollection",
+    "HiddenComment",
     "ItemCount",
     "Network",
     "NetworkMember",
+    "NetworkRelease",
+    "NetworkReleaseOrg",
+    "NetworkReleaseScore",
+    "NetworkReleaseTotal",
+    "NetworkReportDate",
     "NetworkShare",
     "OrgResponseTotal",
     "OrgScore",
     "Organisation",
     "PlanAction",
     "RateLimitHit",
+    "Release",
+    "ReleaseResponse",
     "Response",
     "User",
     "UserRole",
