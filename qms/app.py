@@ -37,6 +37,7 @@ from qms.web.auth import (
     requires,
 )
 from qms.web.codes import CodesController
+from qms.web.collections import CollectionController
 from qms.web.compare import CompareController
 from qms.web.consensus import ConsensusController
 from qms.web.cycles import CycleController
@@ -117,6 +118,7 @@ def create_app(settings: Settings) -> Litestar:
             StaffController,
             ConsensusController,
             CycleController,
+            CollectionController,
             NetworkController,
             SharingController,
             ResultsController,

@@ -32,7 +32,11 @@ class CycleHeader(Protocol):
     def status(self) -> str: ...
 
 
-def scores_document(cycle: CycleHeader, scores: CycleScores) -> dict[str, Any]:
+def scores_document(
+    cycle: CycleHeader, scores: CycleScores, source: str = "release"
+) -> dict[str, Any]:
+    """`source` says what the figures rest on: "release" (a cycle's current releases,
+    what every page shows) or "live" (an operator's look at an open cycle)."""
     result = scores.to_dict()
     return {
         "cycle": {
@@ -43,6 +47,7 @@ def scores_document(cycle: CycleHeader, scores: CycleScores) -> dict[str, Any]:
             "version": cycle.version,
             "status": cycle.status,
         },
+        "source": source,
         "items": [{k: item[k] for k in ITEM_KEYS} for item in result["items"]],
         "scores": [{k: score[k] for k in SCORE_KEYS} for score in result["scores"]],
         "overall": {

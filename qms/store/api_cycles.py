@@ -6,10 +6,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from qms.store.models import Cycle, Organisation
+from qms.store.models import Cycle, Organisation, Release
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class CycleListing:
     version: str
     status: str
     results_published_at: datetime | None
+    released: bool  # some group has a release: the cycle has figures to read
 
 
 def visible_cycles(
@@ -36,10 +37,11 @@ def visible_cycles(
             Cycle.id, Cycle.organisation_id, Organisation.name, Cycle.year,
             Cycle.methodology_id, Cycle.methodology_version, Cycle.status,
             Cycle.results_published_at,
+            exists().where(Release.cycle_id == Cycle.id),
         )
         .join(Organisation, Organisation.id == Cycle.organisation_id)
         .order_by(Organisation.name, Cycle.year, Cycle.methodology_id)
     )
     if organisation_ids is not None:
         query = query.where(Cycle.organisation_id.in_(list(organisation_ids)))
-    return [CycleListing(*row) for row in session.execute(query)]
+    return [CycleListing(*row[:-1], released=bool(row[-1])) for row in session.execute(query)]

@@ -262,6 +262,25 @@ def close_group(
     return outcome
 
 
+def reopen_group(
+    session: Session, cycle: Cycle, group: str, *, actor_id: int | None
+) -> None:
+    """Let a group closed ahead of the cycle collect again; its release stands until the
+    next close, which applies the rule of §5.2 to whatever changed (audited)."""
+    if cycle.status != "open":
+        raise Conflict(f"cycle {cycle.id} is {cycle.status}: reopen the cycle instead")
+    collection = session.get(GroupCollection, (cycle.id, group))
+    if collection is None or collection.closed_at is None:
+        raise Conflict(f"the collection of group {group} is not closed")
+    collection.closed_at = None
+    session.flush()
+    record_event(
+        session, actor_id=actor_id, action="collection.reopened",
+        organisation_id=cycle.organisation_id, subject=f"cycle {cycle.id}",
+        detail={"group": group},
+    )
+
+
 def release_open_groups(
     session: Session, cycle: Cycle, asked: Sequence[str]
 ) -> list[ReleaseOutcome]:
@@ -321,6 +340,13 @@ def _current(session: Session, cycle_id: int) -> list[Release]:
             .join(latest, (Release.group_id == latest.c.group_id) & (Release.seq == latest.c.seq))
             .where(Release.cycle_id == cycle_id)
         )
+    )
+
+
+def released_groups(session: Session, cycle: Cycle) -> list[str]:
+    """The groups of the cycle that have a release."""
+    return sorted(
+        set(session.scalars(select(Release.group_id).where(Release.cycle_id == cycle.id)))
     )
 
 

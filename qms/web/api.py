@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import FromPath, QueryParameter
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from qms.scoring.document import scores_document
 from qms.store import aggregates, api_cycles, cycles, directory, networks
 from qms.store.errors import NotFound
+from qms.store.releases import released_groups
 from qms.store.scores import cycle_scores as score_cycle
 from qms.web.auth import Principal, requires
 
@@ -117,6 +118,7 @@ class CycleScores(msgspec.Struct):
     """The same document as `qms scores --format json`, in full precision."""
 
     cycle: CycleHeader
+    source: str  # "release": the figures of the cycle's current releases (METHODOLOGY.md §5.2)
     items: list[ItemStatistics]
     scores: list[NodeScore]
     overall: OverallScores
@@ -277,7 +279,7 @@ class ApiController(Controller):
             Cycle(
                 id=c.id, organisation_id=c.organisation_id, organisation=c.organisation,
                 year=c.year, methodology=c.methodology, version=c.version, status=c.status,
-                scores_available=may_read_scores(
+                scores_available=c.released and may_read_scores(
                     principal, c.organisation_id, c.results_published_at is not None
                 ),
             )
@@ -301,6 +303,12 @@ class ApiController(Controller):
             principal, cycle.organisation_id, cycle.results_published_at is not None
         ):
             raise PermissionDeniedException("The results of this cycle are not published yet.")
+        if not released_groups(db, cycle):
+            raise ClientException(
+                "Results appear when the cycle closes (or a group's collection closes); "
+                "until then only response counts are available.",
+                status_code=409,
+            )
         document: dict[str, Any] = scores_document(
             cycles.cycle_info(db, cycle_id), score_cycle(db, cycle)
         )

@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from qms.charts import Figure, cache_key
 from qms.charts.trend import Series, trend_chart
+from qms.disclosure import released_comparison as compare
 from qms.methodology.model import Methodology
-from qms.scoring import Comparison, CycleScores, compare, fmt1
+from qms.scoring import Comparison, CycleScores, fmt1
 from qms.store import cycles
 from qms.store.scores import criterion_means, cycle_scores
 from qms.store.snapshots import cycle_methodology

@@ -26,6 +26,7 @@ from qms.store.errors import Conflict, NotFound, StoreError
 from qms.store.snapshots import cycle_methodology
 from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
+from qms.web.collections import release_rows
 from qms.web.forms import Form, FormData, integer, is_htmx, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -155,6 +156,7 @@ class CycleController(Controller):
                 "methodology_title": methodology.title.get(lang),
                 "status_label": STATUS_LABELS.get(cycle.status, cycle.status),
                 "rows": group_rows(db, cycle, lang),
+                "releases": release_rows(db, cycle, lang),
                 "poll": cycle.status == "open",
                 "poll_seconds": POLL_SECONDS,
                 "can_codes": principal.can("cycle.codes", organisation_id=org),

@@ -133,6 +133,11 @@ class ResultsController(Controller):
                          cycle.organisation_id}, request=request)
         lang: str = request.state.lang
         data = results.cycle_results(db, cycle)
+        if not data.any_released:
+            # §5.2: nothing computed from answers is shown before a release.
+            return page("results/unreleased.html",
+                        {"cycle": data.info, "organisation_id": cycle.organisation_id},
+                        request=request)
         tables = build_tables(data, lang)
         choices = _breakdown_choices(cycle, lang)
         by = request.query_params.get("by") or ""
@@ -178,6 +183,14 @@ class ResultsController(Controller):
                     "results.publish", organisation_id=cycle.organisation_id
                 ),
                 "saved": request.query_params.get("saved") or "",
+                "waiting": [
+                    (m_title(data, g, lang), r.waiting) for g, r in data.releases.items()
+                    if r.waiting
+                ],
+                "unreleased": [
+                    m_title(data, g, lang) for g, r in data.releases.items() if not r.released
+                ],
+                "closed_at": local_time(cycle.closed_at),
             },
             request=request,
         )
@@ -291,6 +304,10 @@ class ResultsController(Controller):
         db.commit()
         done = "published" if publish else "withdrawn"
         return Redirect(f"/staff/cycles/{cycle.id}/results?saved={done}", status_code=303)
+
+
+def m_title(data: results.CycleResults, group: str, lang: str) -> str:
+    return data.methodology.group(group).title.get(lang)
 
 
 def radar_key(cycle_id: int, axes: list[str], series: list[tuple[str, list[float | None]]]

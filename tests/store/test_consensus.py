@@ -15,7 +15,7 @@ from qms.store.cycles import close_cycle, create_cycle
 from qms.store.errors import Conflict, StoreError
 from qms.store.models import AuditEvent, Cycle
 from qms.store.orgs import create_organisation
-from qms.store.scores import cycle_scores
+from qms.store.scores import cycle_scores, live_scores
 from qms.store.snapshots import read_snapshot
 
 QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
@@ -73,8 +73,11 @@ def test_the_consensus_alone_is_counted_and_scored(session: Session, org_cycle: 
     assert counts == {
         k: v for k, v in recompute_counts(session, org_cycle.id).items() if k[0] == "organisation"
     }
-    stats = cycle_scores(session, org_cycle).item("organisation", "org.mission")
+    stats = live_scores(session, org_cycle).item("organisation", "org.mission")
     assert stats is not None and stats.n == 1 and stats.mean == 60
+    # Nothing is released before a close: the results pages show no figure yet.
+    released = cycle_scores(session, org_cycle).item("organisation", "org.mission")
+    assert released is not None and released.n == 0
 
     # Changing the consensus moves the count; the members' entries stay out of it.
     consensus.save_consensus(session, org_cycle, {"org.mission": 70}, actor_id=None)
@@ -82,7 +85,7 @@ def test_the_consensus_alone_is_counted_and_scored(session: Session, org_cycle: 
     counts = _org_counts(session, org_cycle)
     assert counts.get(("organisation", "org.mission", "60"), 0) == 0
     assert counts[("organisation", "org.mission", "70")] == 1
-    stats = cycle_scores(session, org_cycle).item("organisation", "org.mission")
+    stats = live_scores(session, org_cycle).item("organisation", "org.mission")
     assert stats is not None and stats.n == 1 and stats.mean == 70
     assert consensus.consensus_notes(session, org_cycle)["org.mission"].evidence == (
         "minutes of 3 May"
@@ -91,6 +94,10 @@ def test_the_consensus_alone_is_counted_and_scored(session: Session, org_cycle: 
         select(AuditEvent).where(AuditEvent.action == "consensus.changed")
     ).all()
     assert len(events) == 2
+    close_cycle(session, org_cycle)
+    session.commit()
+    released = cycle_scores(session, org_cycle).item("organisation", "org.mission")
+    assert released is not None and released.n == 1 and released.mean == 70
 
 
 def test_the_consensus_keeps_its_other_answers(session: Session, org_cycle: Cycle) -> None:

@@ -107,6 +107,10 @@ def test_proposals_from_weak_scores_and_consensus_notes(session: Session, cycle:
         create_response(session, cycle, group="staff", respondent=key, source="import",
                         submitted=True, answers={"staff.goals": value})
     session.commit()
+    # Suggestions come from released figures: nothing before the close.
+    assert [p for p in plan.proposals(session, cycle) if p.kind == "score"] == []
+    close_cycle(session, cycle)
+    session.commit()
     found = plan.proposals(session, cycle)
     scored = [p for p in found if p.kind == "score"]
     assert {p.criterion for p in scored} == {"1", "2"}

@@ -57,3 +57,62 @@ def test_controllers_build_no_sql() -> None:
         or module.startswith("qms.store.models")
     ]
     assert not offences, "web code must call qms.store functions:\n" + "\n".join(offences)
+
+
+# METHODOLOGY.md §5: every figure that leaves qms is computed by the disclosure layer.
+# These compute figures from answers or organisation scores; only the pure core itself
+# (qms.scoring, which implements them, and qms.disclosure, which applies the rules
+# around them) may call them.
+FIGURE_FUNCTIONS = frozenset({
+    "score_cycle", "item_stats", "breakdown_stats", "hidden_cells", "compare",
+    "respondent_criterion_means", "welch_p", "distribution", "summarise", "quantile",
+    "band", "rank_from_lowest", "iqr_band",
+})
+FIGURE_MODULES = ("qms.scoring",)
+LAYER = ("qms/scoring", "qms/disclosure")
+
+
+def _imported_names(path: Path) -> list[tuple[int, str, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: list[tuple[int, str, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.extend((node.lineno, node.module, alias.name) for alias in node.names)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            found.append((node.lineno, node.value.id, node.attr))
+    return found
+
+
+def test_outputs_take_their_figures_from_the_disclosure_layer() -> None:
+    offences = []
+    for path in sorted((ROOT / "qms").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith(LAYER):
+            continue
+        for line, module, name in _imported_names(path):
+            from_scoring = module.startswith(FIGURE_MODULES) or module in {"scoring", "network"}
+            if from_scoring and name in FIGURE_FUNCTIONS:
+                offences.append(f"{rel}:{line}: {module}.{name}")
+    assert not offences, (
+        "compute figures through qms.disclosure (METHODOLOGY.md §5):\n" + "\n".join(offences)
+    )
+
+
+def test_the_disclosure_layer_is_pure_and_used() -> None:
+    files = sorted((ROOT / "qms" / "disclosure").rglob("*.py"))
+    assert files, "qms/disclosure is the one disclosure layer"
+    offences = [
+        f"{path.relative_to(ROOT)}:{line}: imports {module}"
+        for path in files
+        for line, module in _imports(path)
+        if module.split(".")[0] in FORBIDDEN or module.startswith(FORBIDDEN)
+    ]
+    assert not offences, "\n".join(offences)
+    users = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "qms").rglob("*.py")
+        if not path.relative_to(ROOT).as_posix().startswith(LAYER)
+        and any(m.startswith("qms.disclosure") for _, m in _imports(path))
+    }
+    # The store hands releases to it for scores, breakdowns and network figures.
+    assert {"qms/store/scores.py", "qms/store/results.py"} <= users
