@@ -38,6 +38,7 @@ from qms.web.auth import (
 )
 from qms.web.codes import CodesController
 from qms.web.collections import CollectionController
+from qms.web.comments import CommentsController
 from qms.web.compare import CompareController
 from qms.web.consensus import ConsensusController
 from qms.web.cycles import CycleController
@@ -122,6 +123,7 @@ def create_app(settings: Settings) -> Litestar:
             NetworkController,
             SharingController,
             ResultsController,
+            CommentsController,
             ExportController,
             CompareController,
             PlanController,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from qms.charts import Figure, render
 from qms.charts.radar import radar_chart
+from qms.disclosure.comments import GroupComments
 from qms.exports.tables import ResultsTables, build_tables, node_title, radar_data
 from qms.paths import data_dir, static_dir
 from qms.scoring.display import fmt1
@@ -51,6 +52,22 @@ class NoteRow:
 
 
 @dataclass(frozen=True)
+class CommentItem:
+    question: str
+    comments: tuple[str, ...]  # visible ones, in the random order they were drawn
+
+
+@dataclass(frozen=True)
+class CommentSection:
+    """One group's comments in the report; `items` empty unless `state` is "shown"."""
+
+    title: str
+    state: str  # "shown", "few" (below min_n), "pending" (no release yet)
+    min_n: int
+    items: tuple[CommentItem, ...]
+
+
+@dataclass(frozen=True)
 class ReportContext:
     results: CycleResults
     tables: ResultsTables
@@ -61,17 +78,37 @@ class ReportContext:
     chart_ext: str  # "svg" on the page, "png" in the PDF
     today: date
     notes: tuple[NoteRow, ...] = ()
+    # None: the reader may not read comments (only heads do, METHODOLOGY.md §5.4).
+    comments: tuple[CommentSection, ...] | None = None
 
 
 def report_context(
     results: CycleResults, actions: list[Action], snapshot_hash: str, lang: str, *,
     chart_ext: str, today: date | None = None, notes: Mapping[str, Notes] | None = None,
+    comments: Sequence[GroupComments] | None = None,
 ) -> ReportContext:
+    """`comments`: qms.store.comments.cycle_comments for a reader who may read them
+    (hidden ones are already left out there), None for anyone else."""
     return ReportContext(
         results=results, tables=build_tables(results, lang), actions=tuple(actions),
         organisation=results.info.organisation, snapshot_hash=snapshot_hash, lang=lang,
         chart_ext=chart_ext, today=today or date.today(),
         notes=_note_rows(results, notes or {}, lang),
+        comments=None if comments is None else _comment_sections(results, comments, lang),
+    )
+
+
+def _comment_sections(
+    results: CycleResults, comments: Sequence[GroupComments], lang: str
+) -> tuple[CommentSection, ...]:
+    m = results.methodology
+    return tuple(
+        CommentSection(
+            m.group(g.group).title.get(lang), g.state, g.min_n,
+            tuple(CommentItem(m.item(i.item).text.get(lang), tuple(c.text for c in i.comments))
+                  for i in g.items),
+        )
+        for g in comments
     )
 
 

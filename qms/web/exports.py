@@ -20,6 +20,7 @@ from qms.store import consensus, plan, results
 from qms.store.cycles import Cycle
 from qms.web.auth import Principal, requires
 from qms.web.charts import CACHE
+from qms.web.comments import report_comments
 from qms.web.results import load_visible_cycle, radar_key
 
 SIGNED_IN = requires("staff.home")
@@ -39,13 +40,14 @@ def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]
     )
 
 
-def _report_context(db: Session, cycle: Cycle, lang: str, chart_ext: str
-                    ) -> report.ReportContext:
+def _report_context(db: Session, cycle: Cycle, lang: str, chart_ext: str,
+                    principal: Principal) -> report.ReportContext:
     data = results.cycle_results(db, cycle)
     return report.report_context(
         data, plan.actions_for_cycle(db, cycle.id), cycle.snapshot_hash, lang,
         chart_ext=chart_ext, today=date.today(),
         notes=consensus.consensus_notes(db, cycle),
+        comments=report_comments(db, principal, cycle),
     )
 
 
@@ -61,7 +63,7 @@ def _export(db: Session, principal: Principal, cycle_id: int, lang: str, fmt: st
             ) -> Response[bytes]:
     cycle = load_visible_cycle(db, principal, cycle_id)
     if fmt == "pdf":
-        context = _report_context(db, cycle, lang, "png")
+        context = _report_context(db, cycle, lang, "png", principal)
         content, media = report.report_pdf(context, _radar_png(context)), "application/pdf"
         data = context.results
     else:
@@ -120,7 +122,7 @@ class ExportController(Controller):
         cycle_id: FromPath[int],
     ) -> Response[str]:
         cycle = load_visible_cycle(db, principal, cycle_id)
-        context = _report_context(db, cycle, request.state.lang, "svg")
+        context = _report_context(db, cycle, request.state.lang, "svg", principal)
         html = report.render_report_html(context, for_pdf=False)
         return Response(content=html, media_type="text/html")
 

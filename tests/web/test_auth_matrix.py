@@ -140,6 +140,10 @@ CASES: list[Case] = [
     Case("GET", CYCLE + "/export.pdf", {"cycle_id": "cycle_a"}, frozenset({"admin", "head"}),
          404),
     Case("GET", CYCLE + "/report", {"cycle_id": "cycle_a"}, frozenset({"admin", "head"}), 404),
+    # Comments: heads only, published results or not (tests/web/test_comments.py).
+    Case("GET", CYCLE + "/comments", {"cycle_id": "cycle_a"}, frozenset({"admin", "head"}), 404),
+    Case("GET", CYCLE + "/comments", {"cycle_id": "cycle_b"}, frozenset({"admin", "head_b"}),
+         404),
     # Networks: the coordinator's dashboard (its charts answer 404 while nothing is shared),
     # a head's sharing page and position in the organisation's networks.
     Case("GET", NET + "/dashboard", {"network_id": "net_1"}, frozenset({"admin", "coordinator"}),
@@ -226,6 +230,11 @@ CASES: list[Case] = [
          404, ok=303),
     Case("POST", CYCLE + "/consensus", {"cycle_id": "cycle_b"}, frozenset({"admin", "head_b"}),
          404, ok=303),
+    # No such comment: nothing hidden or shown again, the page says so.
+    Case("POST", CYCLE + "/comments/hide", {"cycle_id": "cycle_a"},
+         frozenset({"admin", "head"}), 404, data={"item": "staff.comment"}, ok=303),
+    Case("POST", CYCLE + "/comments/show", {"cycle_id": "cycle_b"},
+         frozenset({"admin", "head_b"}), 404, data={"item": "staff.comment"}, ok=303),
     # Publishing results to staff, and withdrawing them again.
     Case("POST", CYCLE + "/results/publish", {"cycle_id": "cycle_a"},
          frozenset({"admin", "head"}), 404, ok=303),
