@@ -55,6 +55,7 @@ def _errors(*codes: int) -> dict[int, ResponseSpec]:
         401: "No session and no valid API token (unknown, revoked, or its account inactive).",
         403: "Signed in, but this is not yours to read (results not yet published).",
         404: "No such object, or one of another organisation or network.",
+        409: "Nothing released yet: results appear when the cycle (or a group) closes.",
     }
     return {code: ResponseSpec(data_container=ApiError, description=descriptions[code],
                                generate_examples=False)
@@ -287,7 +288,8 @@ class ApiController(Controller):
         ]
 
     @get("/cycles/{cycle_id:int}/scores", opt=READ, sync_to_thread=True,
-         summary="A cycle's item statistics and scores", responses=_errors(401, 403, 404))
+         summary="A cycle's item statistics and scores",
+         responses=_errors(401, 403, 404, 409))
     def cycle_scores(
         self,
         db: NamedDependency[Session],

@@ -69,6 +69,8 @@ _ERROR_TITLES = {
     429: N_("Too many attempts. Please wait a minute and try again."),
 }
 _SERVER_ERROR = N_("Something went wrong on our side. Please try again.")
+# The API's own conflicts (it only reads): a cycle with nothing released yet.
+_API_DETAILS = {409: "Results appear when the cycle closes (or a group's collection closes)."}
 
 
 def error_page(
@@ -76,7 +78,11 @@ def error_page(
 ) -> Response[Any]:
     if request.url.path.startswith("/api/") or request.url.path == "/healthz":
         return Response(
-            {"status_code": status_code, "detail": _ERROR_TITLES.get(status_code, "Server error")},
+            {
+                "status_code": status_code,
+                "detail": _API_DETAILS.get(status_code)
+                or _ERROR_TITLES.get(status_code, "Server error"),
+            },
             status_code=status_code,
             headers=dict(headers or {}),
         )

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from qms.store import tokens
 from qms.store.base import utcnow
-from qms.store.cycles import create_cycle
+from qms.store.cycles import close_cycle, create_cycle, get_cycle
 from qms.store.db import Database
 from qms.store.models import AuditEvent, Cycle
 from qms.store.orgs import get_organisation
@@ -58,6 +58,8 @@ def scored_cycle(database: Database, database_url: str, tmp_path: Path) -> int:
     done = run_qms(env_for(database_url), "responses", "import", "--cycle", str(cycle_id),
                    str(path))
     assert done.code == 0, done.err
+    closed = run_qms(env_for(database_url), "cycle", "close", "--cycle", str(cycle_id))
+    assert closed.code == 0, closed.err  # the API serves released figures only
     return cycle_id
 
 
@@ -81,7 +83,7 @@ def test_a_token_reads_the_api_without_a_session(
     (cycle,) = response.json()
     assert cycle == {
         "id": scored_cycle, "organisation_id": world.org_a, "organisation": "Org A",
-        "year": 2025, "methodology": "testq", "version": cycle["version"], "status": "open",
+        "year": 2025, "methodology": "testq", "version": cycle["version"], "status": "closed",
         "scores_available": True,
     }
     with database.session() as s:
@@ -193,7 +195,8 @@ def test_cycle_scores_are_the_same_json_as_qms_scores(
     assert printed.code == 0, printed.err
     assert response.json() == json.loads(printed.out)
     # Same keys in the same order, too: a script written against one reads the other.
-    assert list(response.json()) == ["cycle", "items", "scores", "overall"]
+    assert list(response.json()) == ["cycle", "source", "items", "scores", "overall"]
+    assert response.json()["source"] == "release"
     assert list(response.json()["items"][0]) == list(json.loads(printed.out)["items"][0])
 
 
@@ -252,6 +255,13 @@ def test_admins_see_every_cycle(client: Client, world: World, database: Database
     secret = _token(database, world, "admin")
     listed = client.get("/api/v1/cycles", headers=_bearer(secret)).json()
     assert [c["id"] for c in listed] == [a, b]
+    # Open cycles have no released figures yet: the API says so instead of live numbers.
+    assert [c["scores_available"] for c in listed] == [False, False]
+    refused = client.get(f"/api/v1/cycles/{b}/scores", headers=_bearer(secret))
+    assert refused.status_code == 409 and "appear when the cycle closes" in refused.text
+    with database.session() as s:
+        close_cycle(s, get_cycle(s, b))
+        s.commit()
     assert client.get(f"/api/v1/cycles/{b}/scores", headers=_bearer(secret)).status_code == 200
 
 
@@ -280,10 +290,10 @@ def test_the_openapi_schema_lists_the_api(
     ok = paths["/api/v1/cycles/{cycle_id}/scores"]["get"]["responses"]["200"]
     ref = ok["content"]["application/json"]["schema"]["$ref"]
     scores = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
-    assert set(scores["properties"]) == {"cycle", "items", "scores", "overall"}
+    assert set(scores["properties"]) == {"cycle", "source", "items", "scores", "overall"}
     assert schema["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
     errors = paths["/api/v1/cycles/{cycle_id}/scores"]["get"]["responses"]
-    assert {"401", "403", "404"} <= set(errors)
+    assert {"401", "403", "404", "409"} <= set(errors)
     for path in ("/api/v1/networks/{network_id}/aggregates", "/api/v1/networks/{network_id}/trend"):
         assert "methodology" in {p["name"] for p in paths[path]["get"]["parameters"]}
     assert client.get("/schema/openapi.json", follow_redirects=False).status_code == 303

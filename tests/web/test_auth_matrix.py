@@ -83,8 +83,9 @@ CASES: list[Case] = [
     Case("GET", "/api/v1/cycles"),
     Case("GET", "/api/v1/networks"),
     # (Staff of org A get 403 for an unpublished cycle_a: tests/web/test_api.py.)
+    # cycle_b is open with nothing released: those allowed in are told so (409).
     Case("GET", "/api/v1/cycles/{cycle_id:int}/scores", {"cycle_id": "cycle_b"},
-         frozenset({"admin", "head_b"}), 404),
+         frozenset({"admin", "head_b"}), 404, ok=409),
     Case("GET", "/api/v1/cycles/{cycle_id:int}/scores", {"cycle_id": "missing"}, frozenset(),
          404),
     # Network aggregates (API and downloads): nothing is shared here, so even the network's
@@ -255,6 +256,13 @@ CASES: list[Case] = [
          ok=422),
     Case("POST", CYCLE + "/reopen", {"cycle_id": "cycle_a"}, frozenset({"admin", "head"}), 404,
          ok=422),
+    # A group's collection closes ahead of the cycle (and collects again): heads only.
+    Case("POST", CYCLE + "/groups/{group_id:str}/close",
+         {"cycle_id": "cycle_a", "group_id": "text:staff"}, frozenset({"admin", "head"}), 404,
+         ok=303),
+    Case("POST", CYCLE + "/groups/{group_id:str}/reopen",
+         {"cycle_id": "cycle_a", "group_id": "text:staff"}, frozenset({"admin", "head"}), 404,
+         ok=303),
     Case("POST", CYCLE + "/plan", {"cycle_id": "cycle_a"}, frozenset({"admin", "head"}), 404,
          ok=422),
     Case("POST", CYCLE + "/plan/actions/{action_id:int}",

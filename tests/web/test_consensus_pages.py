@@ -68,6 +68,8 @@ def test_members_enter_their_scores_and_the_head_agrees(
 
     with database.session() as s:
         cycle = get_cycle(s, cycle_id)
+        close_cycle(s, cycle)  # the agreed score is released at the close
+        s.commit()
         stats = cycle_scores(s, cycle).item("organisation", "org.mission")
         assert stats is not None and stats.n == 1 and stats.mean == 60
         assert consensus.consensus_notes(s, cycle)["org.mission"].improvements == "Review yearly"

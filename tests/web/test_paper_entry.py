@@ -136,6 +136,10 @@ def test_paper_forms_count_in_the_scores(
         data = {"clients.service": "home_care", "clients.respect": value}
         assert _enter(client, form_post, cycle_id, data).status_code == 303
     with database.session() as s:
+        before = cycle_scores(s, get_cycle(s, cycle_id)).item("clients", "clients.respect")
+        assert before is not None and before.n == 0  # nothing released while open
+        close_cycle(s, get_cycle(s, cycle_id))  # figures come from the release
+        s.commit()
         scores = cycle_scores(s, get_cycle(s, cycle_id))
     stats = scores.item("clients", "clients.respect")
     assert stats is not None and stats.n == 5 and stats.reportable

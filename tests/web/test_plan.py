@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from qms.store import plan
 from qms.store.consensus import Notes, save_consensus
-from qms.store.cycles import create_cycle, get_cycle
+from qms.store.cycles import close_cycle, create_cycle, get_cycle
 from qms.store.db import Database
 from qms.store.models import AuditEvent
 from qms.store.orgs import get_organisation
@@ -176,6 +176,7 @@ def test_suggestions_from_the_consensus_notes(
     with database.session() as s:
         save_consensus(s, get_cycle(s, cycle_id), {"org.mission": 30}, actor_id=None,
                        notes={"org.mission": Notes(improvements="Review the mission with staff")})
+        close_cycle(s, get_cycle(s, cycle_id))  # suggested scores are released ones
         s.commit()
     sign_in(client, world.email("head"))
     html = client.get(f"/staff/cycles/{cycle_id}/plan?lang=en").text

@@ -23,7 +23,7 @@ from qms.imports.validate import validate_rows
 from qms.scoring.display import fmt1
 from qms.store import consensus
 from qms.store.audit import list_events
-from qms.store.cycles import create_cycle, get_cycle
+from qms.store.cycles import close_cycle, create_cycle, get_cycle, reopen_cycle
 from qms.store.db import Database
 from qms.store.importing import import_responses
 from qms.store.orgs import get_organisation
@@ -66,6 +66,7 @@ def cycle_id(world: Any, database: Database) -> int:
         import_responses(s, cycle, validate_rows(m, _rows(m)), label="test")
         consensus.save_consensus(s, cycle, {"org.mission": 60, "org.leaders": 80},
                                  actor_id=None)
+        close_cycle(s, cycle)  # the pages show released figures only (METHODOLOGY.md §5.2)
         s.commit()
         return cycle.id
 
@@ -330,12 +331,14 @@ def test_the_report_carries_the_working_groups_notes(
 ) -> None:
     with database.session() as s:
         cycle = get_cycle(s, cycle_id)
+        reopen_cycle(s, cycle)
         consensus.save_consensus(
             s, cycle, {"org.mission": 60, "org.leaders": 80}, actor_id=None,
             notes={"org.mission": consensus.Notes(
                 evidence="Stratēģija apstiprināta 2025. gada martā",
                 improvements="Iesaistīt klientu padomi")},
         )
+        close_cycle(s, cycle)
         s.commit()
     sign_in(client, world.email("head"))
     base = f"/staff/cycles/{cycle_id}"
