@@ -54,6 +54,8 @@ ACTION_LABELS = {
     "plan.action_updated": N_("Improvement action updated"),
     "api_token.created": N_("API token created"),
     "api_token.revoked": N_("API token revoked"),
+    "comment.hidden": N_("Comment hidden"),
+    "comment.shown": N_("Comment shown again"),
 }
 
 

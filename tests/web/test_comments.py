@@ -242,6 +242,8 @@ def test_hiding_removes_a_comment_everywhere_and_showing_brings_it_back(
     assert len(events) == 1
     assert events[0].actor == world.email("head")
     assert events[0].detail == {"item": "staff.comment", "comment": key}
+    audit = client.get(f"/staff/organisations/{world.org_a}/audit?lang=en").text
+    assert "Comment hidden" in audit and secret not in audit
 
     # Hiding it again changes nothing and logs nothing more.
     again = form_post(client, base + "/comments/hide", {"item": "staff.comment", "key": key})
