@@ -9,16 +9,25 @@ answered, so a changed answer shows as a changed response.
 The rule for a re-close: a group gets a new release only when its counted responses
 differ from *each* of its earlier releases by at least k (added, removed or changed):
 otherwise someone who saw two releases could subtract them and read the few responses
-that differ. k is the group's `min_n`; the consensus group's record is named, not
-anonymous, and is released at every close (`min_n` 1 makes any change enough, and
-no change at all keeps the last release, which holds the same record).
+that differ. qms also asks it of every single question: the respondents whose answer
+to one question differs between the two releases (shown or not, blank or not, its
+value, and the "someone helped me" flag as a question of its own) must number none or
+at least k. Without that, k respondents who each changed a different question would
+let one question's histograms be subtracted down to one person's answer.
+
+k is the group's `min_n`. The consensus group's record is named, not anonymous: it is
+released at every close where it changed (the store decides that, not this rule).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
+
+from qms.imports.values import AnswerValue, is_shown
+from qms.methodology.model import Methodology
 
 # A released response: unit -> fingerprint.
 Released = Mapping[str, str]
@@ -53,13 +62,56 @@ def changes_between(a: Released, b: Released) -> int:
     return added + removed + changed
 
 
-def release_due(current: Released, earlier: Sequence[Released], k: int) -> bool:
-    """Whether `current` may become a new release after the `earlier` ones (§5.2)."""
-    if not earlier:
-        return True
-    return all(changes_between(old, current) >= max(k, 1) for old in earlier)
+# What one released response shows of each question: its answer, BLANK when the
+# question was shown and left blank, nothing when the question was not shown.
+UnitView = Mapping[str, object]
+BLANK = "\x00blank"
+PROXY = "\x00proxy"
 
 
-def waiting_changes(current: Released, last: Released | None) -> int:
-    """How many changes wait for the next release ("n changes wait")."""
-    return changes_between(last or {}, current)
+def unit_view(
+    m: Methodology, group: str, answers: Mapping[str, AnswerValue], proxy: bool
+) -> dict[str, object]:
+    view: dict[str, object] = {PROXY: bool(proxy)}
+    for item in m.questionnaires[group].items:
+        if is_shown(item, answers):
+            value = answers.get(item.id)
+            view[item.id] = BLANK if value is None else _plain(value)
+    return view
+
+
+def question_changes(a: Mapping[str, UnitView], b: Mapping[str, UnitView]) -> Counter[str]:
+    """Per question, the respondents whose view of it differs between two releases."""
+    changes: Counter[str] = Counter()
+    empty: UnitView = {}
+    for unit in set(a) | set(b):
+        va, vb = a.get(unit, empty), b.get(unit, empty)
+        for question in set(va) | set(vb):
+            if va.get(question, _ABSENT) != vb.get(question, _ABSENT):
+                changes[question] += 1
+    return changes
+
+
+_ABSENT = object()
+
+
+def release_due(
+    current: Mapping[str, UnitView], earlier: Sequence[Mapping[str, UnitView]], k: int
+) -> bool:
+    """Whether `current` may become a new release after the `earlier` ones (§5.2): it
+    differs from each by at least k responses, and on every question by none or at
+    least k."""
+    k = max(k, 1)
+    for old in earlier:
+        units = sum(1 for u in set(old) | set(current) if old.get(u) != current.get(u))
+        if units < k:
+            return False
+        if any(0 < n < k for n in question_changes(old, current).values()):
+            return False
+    return True
+
+
+def waiting_changes(current: Mapping[str, UnitView], last: Mapping[str, UnitView] | None) -> int:
+    """How many responses changed since the last release ("n changes wait")."""
+    last = last or {}
+    return sum(1 for u in set(last) | set(current) if last.get(u) != current.get(u))

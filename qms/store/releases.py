@@ -24,10 +24,11 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from qms.disclosure.releases import (
-    Released,
+    UnitView,
     fingerprint,
     release_due,
     unit_key,
+    unit_view,
     waiting_changes,
 )
 from qms.imports.values import AnswerValue
@@ -122,24 +123,28 @@ def _counted_states(
     return [(r, answers[r.id]) for r in responses]
 
 
-def _earlier(session: Session, cycle_id: int, group: str) -> list[tuple[Release, Released]]:
+def _earlier(
+    session: Session, cycle: Cycle, m: Methodology, group: str
+) -> list[tuple[Release, dict[str, UnitView]]]:
+    """The group's releases in order, each with what its responses showed."""
     releases = list(
         session.scalars(
             select(Release)
-            .where(Release.cycle_id == cycle_id, Release.group_id == group)
+            .where(Release.cycle_id == cycle.id, Release.group_id == group)
             .order_by(Release.seq)
         )
     )
-    units: dict[int, dict[str, str]] = {r.id: {} for r in releases}
+    views: dict[int, dict[str, UnitView]] = {r.id: {} for r in releases}
     if releases:
         rows = session.execute(
             select(
-                ReleaseResponse.release_id, ReleaseResponse.unit, ReleaseResponse.fingerprint
-            ).where(ReleaseResponse.release_id.in_(list(units)))
+                ReleaseResponse.release_id, ReleaseResponse.unit, ReleaseResponse.answers,
+                ReleaseResponse.proxy,
+            ).where(ReleaseResponse.release_id.in_(list(views)))
         )
-        for release_id, unit, fp in rows:
-            units[release_id][unit] = fp
-    return [(r, units[r.id]) for r in releases]
+        for release_id, unit, answers, proxy in rows:
+            views[release_id][unit] = unit_view(m, group, decode_answers(m, answers), proxy)
+    return [(r, views[r.id]) for r in releases]
 
 
 def _collection(session: Session, cycle_id: int, group: str) -> GroupCollection:
@@ -179,13 +184,13 @@ def release_group(session: Session, cycle: Cycle, group: str) -> ReleaseOutcome:
     """Make the group's release if §5.2 allows it; record what waits otherwise."""
     m = cycle_methodology(cycle)
     states = _counted_states(session, cycle, m, group)
-    current: dict[str, str] = {}
+    current: dict[str, UnitView] = {}
     rows: list[dict[str, Any]] = []
     counts: Counter[CountKey] = Counter()
     for response, answers in states:
         unit = unit_key(cycle.id, response.respondent)
         fp = fingerprint(encode_answers(answers), response.proxy)
-        current[unit] = fp
+        current[unit] = unit_view(m, group, answers, response.proxy)
         rows.append(
             {
                 "unit": unit,
@@ -195,13 +200,13 @@ def release_group(session: Session, cycle: Cycle, group: str) -> ReleaseOutcome:
             }
         )
         counts.update(contribution(m, ResponseState.of(response, answers)))
-    earlier = _earlier(session, cycle.id, group)
+    earlier = _earlier(session, cycle, m, group)
     last = earlier[-1] if earlier else None
     collection = _collection(session, cycle.id, group)
     if m.group(group).is_consensus:
         due = last is None or last[1] != current
     else:
-        due = release_due(current, [units for _, units in earlier], m.group(group).min_n)
+        due = release_due(current, [views for _, views in earlier], m.group(group).min_n)
     if not due:
         collection.waiting = waiting_changes(current, last[1] if last else None)
         session.flush()
