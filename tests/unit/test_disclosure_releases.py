@@ -25,13 +25,13 @@ def test_the_first_release_is_always_due() -> None:
 
 
 def test_k_added_respondents_make_a_release_and_fewer_do_not() -> None:
-    first = _views({u: 1 for u in "abcde"})
+    first = _views(dict.fromkeys("abcde", 1))
     assert not release_due({**first, **_views({"f": 2, "g": 2})}, [first], k=3)
     assert release_due({**first, **_views({"f": 2, "g": 2, "h": 2})}, [first], k=3)
 
 
 def test_removed_and_changed_respondents_count_too() -> None:
-    first = _views({u: 1 for u in "abcde"})
+    first = _views(dict.fromkeys("abcde", 1))
     changed = {**first, "a": {"q": 2, "r": 2}}
     del changed["b"]
     assert waiting_changes(changed, first) == 2
@@ -40,8 +40,8 @@ def test_removed_and_changed_respondents_count_too() -> None:
 
 
 def test_it_must_differ_from_every_earlier_release() -> None:
-    one = _views({u: 1 for u in "abc"})
-    two = _views({u: 2 for u in "abc"})
+    one = _views(dict.fromkeys("abc", 1))
+    two = _views(dict.fromkeys("abc", 2))
     back = {**two, **_views({"a": 1, "b": 1})}
     assert release_due(two, [one], k=3)
     assert not release_due(back, [one, two], k=3)  # two changes from release 2
