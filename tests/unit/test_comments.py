@@ -13,7 +13,9 @@ from qms.disclosure.comments import (
     select_comments,
     text_items,
 )
+from qms.exports.report import _environment
 from qms.methodology.model import Item, Methodology
+from qms.web import i18n
 from tests.unit.scoring.builders import crit, group, item, methodology, scale, text
 
 
@@ -121,3 +123,22 @@ def test_the_consensus_group_and_groups_without_questionnaires_have_no_comments(
     assert text_items(m, "plain") == ()
     assert select_comments(m, "plain", _rows(3), min_n=2, hidden=set(),
                            rng=random.Random(1)).items == ()
+
+
+@pytest.mark.parametrize(("count", "link", "expected"), [
+    (None, True, "comments not shown"),
+    (0, True, "no comments"),
+    (3, True, '<a class="comment-count" href="/staff/cycles/7/comments">Comments: 3</a>'),
+    (3, False, '<span class="comment-count">Comments: 3</span>'),
+])
+def test_the_count_partial_says_nothing_below_the_minimum(
+    count: int | None, link: bool, expected: str
+) -> None:
+    token = i18n.current_language.set("en")
+    try:
+        html = _environment().get_template("comments/_count.html").render(
+            count=count, cycle_id=7, comments_link=link)
+    finally:
+        i18n.current_language.reset(token)
+    assert expected in html
+    assert ("href" in html) == (count is not None and count > 0 and link)

@@ -24,7 +24,14 @@ from sqlalchemy import select
 from qms.imports.csvfile import Row
 from qms.imports.validate import validate_rows
 from qms.store.audit import list_events
-from qms.store.cycles import asked_groups, close_cycle, create_cycle, get_cycle
+from qms.store.comments import comment_counts, cycle_comments, hidden_keys, hide_comment
+from qms.store.cycles import (
+    asked_groups,
+    close_cycle,
+    create_cycle,
+    get_cycle,
+    reopen_cycle,
+)
 from qms.store.db import Database
 from qms.store.importing import import_responses
 from qms.store.models import ReleaseResponse
@@ -176,6 +183,30 @@ def test_a_group_closed_ahead_of_the_cycle_shows_its_comments(
     assert "Client wish" not in page
 
 
+def test_comment_counts_for_the_results_page(
+    database: Database, cycle_id: int, world: Any,
+) -> None:
+    with database.session() as s:
+        before = comment_counts(s, get_cycle(s, cycle_id))
+    assert before[("staff", "staff.comment")] is None
+    assert set(before.values()) == {None}
+    _close(database, cycle_id)
+    with database.session() as s:
+        cycle = get_cycle(s, cycle_id)
+        counts = comment_counts(s, cycle)
+        assert counts[("staff", "staff.comment")] == STAFF
+        assert counts[("staff", "staff.extra")] == 4
+        assert counts[("clients", "clients.wish")] is None  # 4 clients, min_n 5
+        assert ("organisation", "org.summary") not in counts
+        (staff,) = [g for g in cycle_comments(s, cycle) if g.group == "staff"]
+        first = staff.items[0].comments[0]
+        assert hide_comment(s, cycle, staff.items[0].item, first.key, actor_id=None)
+        assert hidden_keys(s, cycle.id) == {(staff.items[0].item, first.key)}
+        assert comment_counts(s, cycle)[("staff", staff.items[0].item)] == (
+            STAFF if staff.items[0].item == "staff.comment" else 4) - 1
+        s.commit()
+
+
 def test_the_order_is_drawn_anew_not_the_order_of_arrival(
     client: Client, world: Any, database: Database, cycle_id: int,
     sign_in: Callable[..., httpx.Response],
@@ -261,6 +292,31 @@ def test_hiding_removes_a_comment_everywhere_and_showing_brings_it_back(
     with database.session() as s:
         actions = [e.action for e in list_events(s, organisation_id=world.org_a).events]
     assert actions.count("comment.hidden") == 1 and actions.count("comment.shown") == 1
+
+
+def test_a_hidden_comment_stays_hidden_in_the_next_release(
+    client: Client, world: Any, database: Database, cycle_id: int,
+    sign_in: Callable[..., httpx.Response], form_post: Callable[..., httpx.Response],
+) -> None:
+    _close(database, cycle_id)
+    sign_in(client, world.email("head"))
+    base = f"/staff/cycles/{cycle_id}"
+    key = _key(client.get(base + "/comments").text, "staff.comment", staff_comment(4))
+    form_post(client, base + "/comments/hide", {"item": "staff.comment", "key": key})
+    with database.session() as s:
+        cycle = get_cycle(s, cycle_id)
+        reopen_cycle(s, cycle, reason="late answers")
+        m = cycle_methodology(cycle)
+        late = [Row(2 + n, f"late{n}", "staff", "staff.comment", f"Late comment {n}")
+                for n in range(5)]
+        import_responses(s, cycle, validate_rows(m, late), label="late")
+        outcome = close_cycle(s, cycle)
+        s.commit()
+    assert any(o.group == "staff" and o.released for o in outcome.outcomes)
+    page = client.get(base + "/comments?lang=en").text
+    texts = _texts(page, "staff.comment")
+    assert len(texts) == STAFF + 5 - 1 and "Late comment 0" in texts
+    assert staff_comment(4) not in page and "Hidden comments: 1" in page
 
 
 def test_a_comment_that_is_not_shown_cannot_be_hidden(
