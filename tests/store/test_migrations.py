@@ -51,3 +51,73 @@ def test_downgrade_to_base_and_upgrade_again_on_postgresql(postgres_templates: A
         assert is_current(url)
     finally:
         postgres_templates.drop(name)
+
+
+def _closed_cycle_before_releases(url: str) -> tuple[int, dict[str, object]]:
+    """A closed cycle with answers of every kind, its figures, and then the database
+    taken back to the revision before releases existed."""
+    from qms.store.cycles import close_cycle, create_cycle
+    from qms.store.db import Database
+    from qms.store.orgs import create_organisation
+    from qms.store.responses import create_response
+    from qms.store.scores import cycle_scores
+    from qms.store.snapshots import read_snapshot
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "methodologies"
+    database = Database(url)
+    with database.session() as s:
+        cycle = create_cycle(s, create_organisation(s, "Saulīte"), 2024,
+                             read_snapshot(fixtures, "testq"))
+        for n, (goals, role) in enumerate([(1, "nurse"), (2, "carer"), (4, "carer"), (7, None)]):
+            answers: dict[str, object] = {"staff.goals": goals, "staff.years": 2.5 + n,
+                                          "staff.training": ["first_aid"]}
+            if role:
+                answers["staff.role"] = role
+            create_response(s, cycle, group="staff", respondent=f"s{n}", source="import",
+                            submitted=True, answers=answers)
+        create_response(s, cycle, group="organisation", respondent="consensus",
+                        source="paper", submitted=True, answers={"org.direction": 75})
+        close_cycle(s, cycle)
+        s.commit()
+        figures = cycle_scores(s, cycle).to_dict()
+        cycle_id = cycle.id
+    database.dispose()
+    downgrade(url, "0010")
+    return cycle_id, figures
+
+
+def _figures_after_upgrade(url: str, cycle_id: int) -> dict[str, object]:
+    from qms.store.cycles import get_cycle
+    from qms.store.db import Database
+    from qms.store.scores import cycle_scores
+
+    upgrade(url)
+    database = Database(url)
+    with database.session() as s:
+        figures = cycle_scores(s, get_cycle(s, cycle_id)).to_dict()
+    database.dispose()
+    return figures
+
+
+def test_closed_cycles_keep_their_figures_through_the_releases_migration_sqlite(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'releases.db'}"
+    upgrade(url)
+    cycle_id, before = _closed_cycle_before_releases(url)
+    after = _figures_after_upgrade(url, cycle_id)
+    assert after == before
+    assert any(i["n"] for i in after["items"])  # type: ignore[attr-defined]
+
+
+@pytest.mark.postgres
+def test_closed_cycles_keep_their_figures_through_the_releases_migration_postgresql(
+    postgres_templates: Any,
+) -> None:
+    name = postgres_templates.new()
+    url = postgres_templates.url(name)
+    try:
+        cycle_id, before = _closed_cycle_before_releases(url)
+        assert _figures_after_upgrade(url, cycle_id) == before
+    finally:
+        postgres_templates.drop(name)
