@@ -27,6 +27,7 @@ from qms.store.snapshots import cycle_methodology
 from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
 from qms.web.collections import release_rows
+from qms.web.comments import COMMENTS
 from qms.web.forms import Form, FormData, integer, is_htmx, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -164,6 +165,7 @@ class CycleController(Controller):
                 "can_compare": principal.can("cycle.compare", organisation_id=org),
                 "can_plan": principal.can("plan.view", organisation_id=org),
                 "can_share": principal.can("cycle.share", organisation_id=org),
+                "can_comments": principal.can(COMMENTS, organisation_id=org),
                 "form": form or Form(),
                 "reason_max": REASON_MAX,
                 "done": request.query_params.get("done", ""),

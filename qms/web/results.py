@@ -31,13 +31,14 @@ from qms.exports.tables import ItemRow, build_tables, histogram_rows, item_rows,
 from qms.methodology.model import Item
 from qms.scoring import ItemStats
 from qms.scoring.display import fmt1
-from qms.store import plan, results
+from qms.store import comments, plan, results
 from qms.store.cycles import Cycle, cycle_info, get_cycle
 from qms.store.errors import Conflict, NotFound
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
 from qms.web.auth import Principal, requires
 from qms.web.charts import chart_response
+from qms.web.comments import can_read_comments
 from qms.web.i18n import N_
 from qms.web.render import page
 from qms.web.ui import local_time
@@ -163,6 +164,11 @@ class ResultsController(Controller):
             else:
                 by_error = N_("Choose a question from the list.")
         actions = [a for a in plan.actions_for_cycle(db, cycle.id) if a.is_open]
+        m = data.methodology
+        open_questions = [
+            (m.group(group).title.get(lang), m.item(item_id).text.get(lang), count)
+            for (group, item_id), count in comments.comment_counts(db, cycle).items()
+        ]
         items_by_group: dict[str, list[ItemRow]] = {}
         for row in tables.items:
             items_by_group.setdefault(row.group, []).append(row)
@@ -191,6 +197,8 @@ class ResultsController(Controller):
                     m_title(data, g, lang) for g, r in data.releases.items() if not r.released
                 ],
                 "closed_at": local_time(cycle.closed_at),
+                "open_questions": open_questions,
+                "comments_link": can_read_comments(principal, cycle),
             },
             request=request,
         )

@@ -299,11 +299,12 @@ def test_exports_leave_out_the_group_below_its_minimum(
     assert "attachment" in got.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
     assert rows[0] == ["respondent", "group", "item", "value"]
-    assert {r[1] for r in rows[1:]} == {"staff", "managers", "organisation"}
+    answers = rows[1:rows.index([])]  # then the comments table and the note
+    assert {r[1] for r in answers} == {"staff", "managers", "organisation"}
 
     book = load_workbook(io.BytesIO(client.get(base + "/export.xlsx").content),
                          read_only=True)
-    assert book.sheetnames == ["scores", "items", "answers"]
+    assert book.sheetnames == ["scores", "items", "answers", "comments", "about"]
     items = list(book["items"].iter_rows(values_only=True))
     head = items[0]
     clients = [dict(zip(head, r, strict=True)) for r in items[1:] if r[0] == "clients"]
@@ -354,3 +355,25 @@ def test_the_report_carries_the_working_groups_notes(
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True,
                           text=True).stdout
     assert "Darba grupas pierādījumi" in text and "Iesaistīt klientu padomi" in text
+
+
+def test_the_results_page_counts_the_comments_of_each_open_question(
+    client: Client, world: Any, database: Database, sign_in: Callable[..., httpx.Response],
+) -> None:
+    with database.session() as s:
+        cycle = create_cycle(s, get_organisation(s, "Org A"), 2027,
+                             read_snapshot(QUESTIONNAIRES, "socquality"))
+        m = cycle_methodology(cycle)
+        rows = [Row(2 + n, f"s{n}", "staff", "staff.goals", "4") for n in range(5)]
+        rows += [Row(10 + n, f"s{n}", "staff", "staff.comment", f"note {n}") for n in range(3)]
+        rows += [Row(20 + n, f"c{n}", "clients", "clients.wish", "more") for n in range(2)]
+        import_responses(s, cycle, validate_rows(m, rows), label="test")
+        close_cycle(s, cycle)
+        s.commit()
+        cycle_id = cycle.id
+    sign_in(client, world.email("head"))
+    html = " ".join(client.get(f"/staff/cycles/{cycle_id}/results?lang=en").text.split())
+    section = html[html.index('id="comments-title"'):html.index('id="breakdown-title"')]
+    assert f'href="/staff/cycles/{cycle_id}/comments">Comments: 3</a>' in section
+    # Two clients are fewer than their minimum of five: not even their count is given.
+    assert "comments not shown" in section and "Comments: 2" not in section
