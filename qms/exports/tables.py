@@ -18,7 +18,8 @@ from qms.scoring.gaps import OTHERS, gaps
 from qms.store.results import CycleResults
 
 # "pending": the working group has not agreed a score yet (it has no minimum to miss).
-CellState = Literal["score", "few", "pending", "none"]
+# "unreleased": the group still collects answers, so nothing of it is shown yet.
+CellState = Literal["score", "few", "pending", "unreleased", "none"]
 # Score bands for the colour of a cell: lower bounds, lowest first. The colour only
 # repeats what the number says (WCAG 1.4.1), and every band keeps dark text readable.
 BANDS = (0.0, 25.0, 50.0, 75.0)
@@ -151,11 +152,15 @@ def node_title(m: Methodology, node_id: str, lang: str) -> str:
     return f"{node_id} {m.node(node_id).title.get(lang)}"
 
 
-def _state(score: float | None, *, asked: bool, consensus: bool) -> CellState:
+def _state(
+    score: float | None, *, asked: bool, consensus: bool, released: bool = True
+) -> CellState:
     if score is not None:
         return "score"
     if not asked:
         return "none"
+    if not released:
+        return "unreleased"
     return "pending" if consensus else "few"
 
 
@@ -175,7 +180,9 @@ def build_tables(results: CycleResults, lang: str) -> ResultsTables:
             ns = [st.n for i in items if (st := scores.item(g.id, i.id)) is not None]
             n = max(ns, default=0)
             score = scores.score(node.id, g.id)
-            state = _state(score, asked=bool(items), consensus=g.is_consensus)
+            release = results.releases.get(g.id)
+            state = _state(score, asked=bool(items), consensus=g.is_consensus,
+                           released=release is None or release.released)
             cells.append(Cell(score, n, state, g.min_n))
             if level == 0:
                 overall_n[g.id] = max(overall_n.get(g.id, 0), n)
@@ -187,7 +194,8 @@ def build_tables(results: CycleResults, lang: str) -> ResultsTables:
         ))
     overall = tuple(
         Cell(score, overall_n.get(g.id, 0),
-             _state(score, asked=any(scored_items(m, g.id)), consensus=g.is_consensus),
+             _state(score, asked=any(scored_items(m, g.id)), consensus=g.is_consensus,
+                    released=(r := results.releases.get(g.id)) is None or r.released),
              g.min_n)
         for g in m.groups
         for score in (scores.overall.by_group.get(g.id),)
