@@ -13,18 +13,18 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Table, delete, exists, func, insert, select
+from sqlalchemy import Table, delete, exists, insert, select
 from sqlalchemy.orm import Session
 
 from qms.scoring import CycleScores
-from qms.store.models import Cycle, OrgResponseTotal, OrgScore, Response
-from qms.store.models.cycles import CONSENSUS_KEY
+from qms.store.models import Cycle, OrgResponseTotal, OrgScore
 from qms.store.models.networks import (
     DEPTH_CRITERION,
     DEPTH_OVERALL,
     DEPTH_SUBCRITERION,
     OVERALL,
 )
+from qms.store.releases import released_respondents
 from qms.store.scores import cycle_scores
 from qms.store.snapshots import cycle_methodology
 
@@ -50,25 +50,6 @@ def score_rows(cycle: Cycle, scores: CycleScores) -> list[ScoreRow]:
     return rows
 
 
-def counted_responses(session: Session, cycle: Cycle) -> dict[str, int]:
-    """Counted responses per group (METHODOLOGY.md §3: a consensus group's record only)."""
-    methodology = cycle_methodology(cycle)
-    is_record = Response.respondent == CONSENSUS_KEY
-    rows = session.execute(
-        select(Response.group_id, is_record, func.count())
-        .where(Response.cycle_id == cycle.id, Response.status == "submitted")
-        .group_by(Response.group_id, is_record)
-    )
-    totals: dict[str, int] = {}
-    known = {g.id: g for g in methodology.groups}
-    for group_id, record, n in rows:
-        group = known.get(group_id)
-        if group is None or (group.is_consensus and not record):
-            continue
-        totals[group_id] = totals.get(group_id, 0) + int(n)
-    return totals
-
-
 def drop_org_scores(session: Session, cycle_id: int) -> None:
     session.execute(delete(OrgScore).where(OrgScore.cycle_id == cycle_id))
     session.execute(delete(OrgResponseTotal).where(OrgResponseTotal.cycle_id == cycle_id))
@@ -86,7 +67,9 @@ def keep_org_scores(session: Session, cycle: Cycle) -> None:
                 for d, n, g, s in rows
             ],
         )
-    totals = counted_responses(session, cycle)
+    # The release's counts, not the live ones: a re-close that kept a release must not
+    # tell a network how many answers changed since.
+    totals = {g: n for g, n in released_respondents(session, cycle).items() if n}
     if totals:
         session.execute(
             insert(ORG_TOTALS),
