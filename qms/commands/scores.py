@@ -1,5 +1,10 @@
 """`qms scores`: METHODOLOGY.md §3 for one cycle, as JSON or CSV, in full precision.
 
+A closed cycle's figures are those of its current releases, exactly what every page,
+file and the API show (METHODOLOGY.md §5.2); an open cycle's are its live figures
+(the operator's look at a collection in progress, which no page shows), under the same
+thresholds. The JSON says which in its top-level "source": "release" or "live".
+
 The CSV is one table, one row per record; `record` says which columns apply:
   item     group,item,n,dk,na,blank,mean,sd,top_box,reportable,histogram
            (histogram as value:count pairs joined by |, e.g. 1:0|2:3|4:5)
@@ -22,7 +27,7 @@ from qms.commands.orgs import store_errors
 from qms.scoring.document import ITEM_KEYS
 from qms.scoring.document import scores_document as document_of
 from qms.store.cycles import cycle_info, get_cycle
-from qms.store.scores import cycle_scores
+from qms.store.scores import cycle_scores, live_scores
 
 CSV_COLUMNS = (
     "record", "group", "item", "node", "n", "dk", "na", "blank", "mean", "sd", "top_box",
@@ -33,7 +38,10 @@ CSV_COLUMNS = (
 def scores_document(cycle_id: int) -> dict[str, Any]:
     with database_session() as session, store_errors():
         cycle = get_cycle(session, cycle_id)
-        return document_of(cycle_info(session, cycle_id), cycle_scores(session, cycle))
+        info = cycle_info(session, cycle_id)
+        if cycle.status == "closed":
+            return document_of(info, cycle_scores(session, cycle), "release")
+        return document_of(info, live_scores(session, cycle), "live")
 
 
 def _cell(value: Any) -> str:
@@ -72,8 +80,12 @@ def csv_rows(document: dict[str, Any]) -> list[dict[str, str]]:
 def scores(cycle_id: int, fmt: str) -> None:
     """Item statistics and scores of cycle ID (METHODOLOGY.md §3), in full precision.
 
+    A closed cycle shows its release (what the pages show); an open one its live
+    figures, which no page shows, under the same thresholds.
+
     \b
-    json: {"cycle", "items", "scores", "overall"} as DESIGN.md describes.
+    json: {"cycle", "source", "items", "scores", "overall"} as DESIGN.md describes;
+          "source" is "release" (a closed cycle) or "live" (an open one).
     csv:  one row per record: first the items (record=item), then the scores
           (record=score: node, group, score, groups joined by |), then the overall
           scores (record=overall); empty cells for absent values.

@@ -24,6 +24,7 @@ from openpyxl.styles import Font  # type: ignore[import-untyped]
 
 from qms.charts import Figure, cache_key, render
 from qms.charts.distribution import Box, box_chart
+from qms.exports.csvsafe import append_row, neutralise
 from qms.paths import data_dir
 from qms.scoring.display import fmt1
 from qms.store.aggregates import NetworkView, NodeStat, TrendYear
@@ -103,7 +104,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    return neutralise(value) if isinstance(value, str) else str(value)
 
 
 def csv_bytes(export: NetworkExport) -> bytes:
@@ -167,11 +168,11 @@ def workbook_bytes(export: NetworkExport) -> bytes:
         sheet = book.active if index == 0 else book.create_sheet()
         assert sheet is not None
         sheet.title = _sheet_title(i18n.translate(lang, SHEETS[key]))
-        sheet.append(list(header))
+        append_row(sheet, list(header))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)

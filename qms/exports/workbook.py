@@ -1,9 +1,11 @@
-"""The XLSX workbook of one cycle: scores, item statistics, and the answers of the
-groups large enough to report (the same rows as the CSV export).
+"""The XLSX workbook of one cycle: scores, item statistics, and the staff form of its
+answers (METHODOLOGY.md §5.3, the same as the CSV export): sheets `scores`, `items`,
+`answers`, `comments` and `about` (what was hidden and why, in the reader's language).
 
 Full precision (machine output, METHODOLOGY.md §3.9); column keys are the stable
 English names of `qms scores`, with the titles in the reader's language beside them.
-A non-reportable item shows its counts and nothing else.
+A non-reportable item shows its counts and nothing else. Every text is stored as a
+string, never as a formula (qms.exports.csvsafe).
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ from typing import Any
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 
-from qms.exports.answers import COLUMNS, Row
+from qms.exports.answers import (
+    COLUMNS,
+    COMMENT_COLUMNS,
+    NOTE_COLUMNS,
+    StaffAnswers,
+    answer_rows,
+    comment_rows,
+    note_lines,
+)
+from qms.exports.csvsafe import append_row
 from qms.exports.tables import node_title
 from qms.store.results import CycleResults
 
@@ -31,15 +42,15 @@ def _sheet(book: Workbook, title: str, header: Sequence[str], rows: Sequence[Seq
     sheet = book.active if first else book.create_sheet()
     assert sheet is not None
     sheet.title = title
-    sheet.append(list(header))
+    append_row(sheet, list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        append_row(sheet, list(row))
     sheet.freeze_panes = "A2"
 
 
-def workbook_bytes(results: CycleResults, answers: Sequence[Row], lang: str) -> bytes:
+def workbook_bytes(results: CycleResults, answers: StaffAnswers, lang: str) -> bytes:
     m, scores = results.methodology, results.scores
     titles = {g.id: g.title.get(lang) for g in m.groups}
     score_rows: list[list[Any]] = [
@@ -65,7 +76,9 @@ def workbook_bytes(results: CycleResults, answers: Sequence[Row], lang: str) -> 
     book = Workbook()
     _sheet(book, "scores", SCORE_COLUMNS, score_rows, first=True)
     _sheet(book, "items", ITEM_COLUMNS, item_rows)
-    _sheet(book, "answers", COLUMNS, answers)
+    _sheet(book, "answers", COLUMNS, answer_rows(answers, lang))
+    _sheet(book, "comments", COMMENT_COLUMNS, comment_rows(answers))
+    _sheet(book, "about", NOTE_COLUMNS, [(line,) for line in note_lines(answers, lang)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

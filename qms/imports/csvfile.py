@@ -3,7 +3,8 @@
 Accepted: UTF-8 with or without a byte order mark; comma or semicolon between fields
 (whichever the header line uses); \\n or \\r\\n line ends; quoted fields. Blank lines
 are skipped. Line numbers are physical lines of the file, the header being line 1; a
-quoted field spanning lines is reported at the line where its record starts.
+quoted field spanning lines is reported at the line where its record starts. A cell
+that qms.exports.csvsafe neutralised against formulas (`'=…`) reads as it was.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+
+from qms.exports.csvsafe import restore
 
 MAX_BYTES = 50 * 1024 * 1024
 COLUMNS = ("respondent", "group", "item", "value")
@@ -136,7 +139,7 @@ def parse_bytes(data: bytes, label: str) -> tuple[list[Row], list[RowError]]:
         if len(fields) != len(names):
             errors.append(RowError(line, f"expected {len(names)} fields, found {len(fields)}"))
             continue
-        rows.append(Row(line, *(fields[position[name]] for name in COLUMNS)))
+        rows.append(Row(line, *(restore(fields[position[name]]) for name in COLUMNS)))
     if not rows and not errors:
         raise CsvFileError(f"{label}: the file has a header but no answers")
     return rows, errors

@@ -1,7 +1,9 @@
 """Downloads of a cycle's results (CSV, XLSX, PDF) and the printable report page.
 
 The same people as the results pages (qms.web.results.can_see_results); each download
-is audit-logged. The files are made by qms.exports, shared with `qms export`.
+is audit-logged. The files are made by qms.exports, shared with `qms export`. The
+answers in the CSV and XLSX are the staff form of METHODOLOGY.md §5.3 (new random
+labels and order on every download, comments for heads only), never the round trip.
 """
 
 from __future__ import annotations
@@ -68,14 +70,13 @@ def _export(db: Session, principal: Principal, cycle_id: int, lang: str, fmt: st
         data = context.results
     else:
         data = results.cycle_results(db, cycle)
-        rows = answers.answer_rows(
-            data.methodology, data.scores, results.counted_responses(db, cycle),
-            dict(data.respondents),
-        )
+        # The staff form (METHODOLOGY.md §5.3), from the releases; the round-trip form
+        # with respondent ids is `qms export --full` only, never a download.
+        staff = answers.staff_answers(db, cycle, report_comments(db, principal, cycle))
         if fmt == "csv":
-            content, media = answers.csv_bytes(rows), "text/csv"
+            content, media = answers.staff_csv_bytes(staff, lang), "text/csv"
         else:
-            content, media = workbook.workbook_bytes(data, rows, lang), XLSX
+            content, media = workbook.workbook_bytes(data, staff, lang), XLSX
     results.record_export(db, cycle, fmt, actor_id=principal.user_id)
     db.commit()
     return _download(content, media, _filename(data, fmt))

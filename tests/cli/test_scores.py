@@ -120,7 +120,8 @@ def test_json_scores_match_the_hand_computation(scored: tuple[Qms, int]) -> None
     outcome = qms("scores", "--cycle", str(cycle), "--format", "json")
     assert outcome.code == 0, outcome.err
     doc = json.loads(outcome.out)
-    assert set(doc) == {"cycle", "items", "scores", "overall"}
+    assert set(doc) == {"cycle", "source", "items", "scores", "overall"}
+    assert doc["source"] == "live"  # an open cycle: the operator's look, no page's
     assert doc["cycle"] == {"id": cycle, "organisation": "Dienas centrs Saulīte", "year": 2025,
                             "methodology": "testq", "version": "1.0", "status": "open"}
     assert all(set(item) == ITEM_KEYS for item in doc["items"])
@@ -174,6 +175,31 @@ def test_json_scores_match_the_hand_computation(scored: tuple[Qms, int]) -> None
     assert _close(doc["overall"]["composite"], OVERALL["composite"])
     for group, expected in OVERALL["by_group"].items():
         assert _close(doc["overall"]["by_group"][group], expected), group
+
+
+def test_a_closed_cycle_prints_its_release(scored: tuple[Qms, int], tmp_path: Path) -> None:
+    qms, cycle = scored
+    live = json.loads(qms("scores", "--cycle", str(cycle)).out)
+    assert qms("cycle", "close", "--cycle", str(cycle)).code == 0
+    released = json.loads(qms("scores", "--cycle", str(cycle)).out)
+    assert released["source"] == "release" and released["cycle"]["status"] == "closed"
+    # The release is the state at the close: the same numbers as just before it.
+    for key in ("items", "scores", "overall"):
+        assert released[key] == live[key], key
+
+    # One more staff answer after a reopen is fewer than min_n changes: the close keeps
+    # the release, and so does `qms scores`, while the live figures have moved on.
+    assert qms("cycle", "reopen", "--cycle", str(cycle)).code == 0
+    extra = tmp_path / "extra.csv"
+    extra.write_text("respondent,group,item,value\ns6,staff,staff.goals,1\n", encoding="utf-8")
+    assert qms("responses", "import", "--cycle", str(cycle), str(extra)).code == 0
+    moved = json.loads(qms("scores", "--cycle", str(cycle)).out)
+    assert moved["source"] == "live" and moved["scores"] != live["scores"]
+    closed = qms("cycle", "close", "--cycle", str(cycle))
+    assert closed.code == 0 and "keeps release 1" in closed.err
+    kept = json.loads(qms("scores", "--cycle", str(cycle)).out)
+    assert kept["source"] == "release"
+    assert kept["scores"] == live["scores"] and kept["items"] == live["items"]
 
 
 def test_csv_scores_carry_the_same_numbers(scored: tuple[Qms, int]) -> None:
