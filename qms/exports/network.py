@@ -1,10 +1,12 @@
 """Exports of a network's aggregates (METHODOLOGY.md §3.11): the distribution table as
 CSV, a workbook (XLSX) with a sheet per table, and a PDF report for the partners.
 
-Everything comes from qms.store.aggregates, which already withholds every statistic over
-fewer than three organisations (only `n_orgs` is left) and names only organisations
-that consented; these functions add nothing else. CSV and XLSX carry full precision
-with the stable English column keys; the PDF is for people (one decimal).
+Everything comes from qms.store.aggregates, which reads the year's current release and
+applies qms.disclosure.network's rule for the viewer who downloads: a statistic that is
+not shown keeps only `n_orgs` and its `status` (why not), and only consenting
+organisations are named, only on shown statistics; these functions add nothing else.
+CSV and XLSX carry full precision with the stable English column keys; the PDF is for
+people (one decimal).
 """
 
 from __future__ import annotations
@@ -32,14 +34,16 @@ from qms.store.models.networks import OVERALL
 from qms.store.networks import Label
 from qms.web import i18n
 from qms.web.i18n import N_
+from qms.web.network_views import reason_text
+from qms.web.ui import local_time
 
 COLUMNS = ("node", "group", "n_orgs", "mean", "median", "q1", "q3", "min", "max",
-           "node_title", "group_title")
+           "node_title", "group_title", "status")
 NAMED_COLUMNS = ("organisation", "node", "group", "score", "rank", "of", "node_title",
                  "group_title")
-RESPONSE_COLUMNS = ("group", "n_orgs", "responses", "group_title")
+RESPONSE_COLUMNS = ("group", "n_orgs", "responses", "group_title", "status")
 TREND_COLUMNS = ("year", "node", "group", "n_orgs", "median", "q1", "q3", "node_title",
-                 "group_title")
+                 "group_title", "status")
 OVERALL_LABEL = N_("Overall")
 COMPOSITE_LABEL = N_("All perspectives (composite)")
 SHEETS = {
@@ -53,6 +57,13 @@ ABOUT_NOTE = N_(
     "Each organisation counts once, with its own scores. A statistic over fewer than 3 "
     "organisations shows only how many organisations it covers. Organisations are named "
     "only where they agreed to it."
+)
+STATUS_NOTE = N_(
+    "The figures come from the network's release of the year. Where a statistic is "
+    "blank, its status says why: few (fewer than 3 organisations), identifiable (it would "
+    "let the organisations you can identify be subtracted), differs (it differs by only one "
+    "or two organisations from figures already released), withdrawn (an organisation "
+    "withdrew; the figures return with the next release), unreleased (not released yet)."
 )
 
 
@@ -95,7 +106,7 @@ def aggregate_rows(export: NetworkExport) -> list[list[Any]]:
     for node, group in _keys(view):
         s = view.stat(node, group)
         rows.append([node, group, s.n_orgs, s.mean, s.median, s.q1, s.q3, s.min, s.max,
-                     nodes[node], groups[group]])
+                     nodes[node], groups[group], s.reason])
     return rows
 
 
@@ -133,7 +144,8 @@ def trend_rows(export: NetworkExport) -> list[list[Any]]:
     for year in export.trend:
         for s in year.stats:
             rows.append([year.year, s.node, s.group, s.n_orgs, s.median, s.q1, s.q3,
-                         nodes.get(s.node, s.node), groups.get(s.group, s.group or "")])
+                         nodes.get(s.node, s.node), groups.get(s.group, s.group or ""),
+                         s.reason])
     return rows
 
 
@@ -153,14 +165,16 @@ def workbook_bytes(export: NetworkExport) -> bytes:
             ["methodology", view.methodology_id],
             ["methodology_title", export.methodology_title],
             ["n_orgs", view.n_orgs],
+            ["released_at", view.released_at.isoformat() if view.released_at else ""],
             ["named_organisations", "|".join(o.name for o in view.named)],
             ["prepared_on", export.today.isoformat()],
             ["note", i18n.translate(lang, ABOUT_NOTE)],
+            ["status_note", i18n.translate(lang, STATUS_NOTE)],
         ]),
         ("distribution", COLUMNS, aggregate_rows(export)),
         ("named", NAMED_COLUMNS, named_rows(export)),
         ("responses", RESPONSE_COLUMNS,
-         [[r.group, r.n_orgs, r.responses, groups.get(r.group, r.group)]
+         [[r.group, r.n_orgs, r.responses, groups.get(r.group, r.group), r.reason]
           for r in view.responses]),
         ("trend", TREND_COLUMNS, trend_rows(export)),
     ]
@@ -195,6 +209,7 @@ class StatLine:
     q3: str
     max: str
     mean: str
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -221,6 +236,7 @@ class TrendLine:
     q1: str
     median: str
     q3: str
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -232,16 +248,19 @@ class ReportView:
     n_orgs: int
     named: tuple[str, ...]
     criteria: tuple[CriterionTable, ...]
-    responses: tuple[tuple[str, int, int | None], ...]
+    responses: tuple[tuple[str, int, int | None, str], ...]
     trend: tuple[TrendLine, ...]
     chart_uri: str
     chart_rows: tuple[tuple[str, StatLine], ...]  # the chart's data, as its text alternative
     today: str
+    released_at: str
+    withdrawn: str
 
 
-def _line(s: NodeStat, group: str) -> StatLine:
+def _line(s: NodeStat, group: str, lang: str) -> StatLine:
     return StatLine(group, s.n_orgs, s.shown, fmt1(s.min), fmt1(s.q1), fmt1(s.median),
-                    fmt1(s.q3), fmt1(s.max), fmt1(s.mean))
+                    fmt1(s.q3), fmt1(s.max), fmt1(s.mean),
+                    "" if s.shown else reason_text(s.reason, lang))
 
 
 def distribution_figure(export: NetworkExport) -> Figure:
@@ -255,7 +274,7 @@ def distribution_figure(export: NetworkExport) -> Figure:
                          tuple(n.score for n in s.named)))
     return box_chart(
         boxes, x_label=i18n.translate(lang, N_("Score (0–100)")),
-        few_label=i18n.translate(lang, N_("fewer than 3 organisations (n = {n})")),
+        few_label=i18n.translate(lang, N_("not shown (n = {n})")),
     )
 
 
@@ -279,13 +298,15 @@ def report_view(export: NetworkExport, chart_png: bytes) -> ReportView:
             for i, s in enumerate(stats) for n in s.named
         }
         criteria.append(CriterionTable(
-            label.id, nodes[label.id], tuple(_line(s, groups[s.group]) for s in stats),
+            label.id, nodes[label.id], tuple(_line(s, groups[s.group], lang) for s in stats),
             tuple(NamedLine(name, tuple(cells.get((name, i), "") for i in range(len(stats))))
                   for name in names),
         ))
     trend = tuple(
         TrendLine(t.year, t.n_orgs, fmt1(t.stat(OVERALL, None).q1),
-                  fmt1(t.stat(OVERALL, None).median), fmt1(t.stat(OVERALL, None).q3))
+                  fmt1(t.stat(OVERALL, None).median), fmt1(t.stat(OVERALL, None).q3),
+                  "" if t.stat(OVERALL, None).reason == "shown"
+                  else reason_text(t.stat(OVERALL, None).reason, lang))
         for t in export.trend
     )
     return ReportView(
@@ -296,13 +317,16 @@ def report_view(export: NetworkExport, chart_png: bytes) -> ReportView:
         n_orgs=view.n_orgs,
         named=tuple(o.name for o in view.named),
         criteria=tuple(criteria),
-        responses=tuple((groups.get(r.group, r.group), r.n_orgs, r.responses)
+        responses=tuple((groups.get(r.group, r.group), r.n_orgs, r.responses,
+                         "" if r.reason == "shown" else reason_text(r.reason, lang))
                         for r in view.responses),
         trend=trend,
         chart_uri="data:image/png;base64," + base64.b64encode(chart_png).decode("ascii"),
-        chart_rows=tuple((nodes[n.id], _line(view.stat(n.id, None), groups[None]))
+        chart_rows=tuple((nodes[n.id], _line(view.stat(n.id, None), groups[None], lang))
                          for n in view.nodes),
         today=export.today.isoformat(),
+        released_at=local_time(view.released_at),
+        withdrawn=reason_text("withdrawn", lang) if view.withdrawn else "",
     )
 
 

@@ -1,6 +1,8 @@
 """A head's view: where the organisation's own scores stand in each network's
-distribution (METHODOLOGY.md §3.11). Which cycles make the distribution is
-qms.store.networks'; a band or rank shows only where it has three or more organisations.
+distribution (METHODOLOGY.md §3.11, §5.5). The distribution is the network's current
+release of the year (qms.store.network_releases); quartiles, a band or a rank show only
+where qms.disclosure.network shows the statistic to this viewer (their own organisation
+is identifiable to them, so a network of three shows them no quartiles).
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qms.scoring.network import Band, band, rank_from_lowest, summarise
-from qms.store.models import Cycle
+from qms.disclosure.network import RESPONSES, Reason, placing
+from qms.scoring.network import Band
+from qms.store.aggregates import Scope, year_figures
+from qms.store.models import Cycle, NetworkShare
 from qms.store.networks import (
-    Key,
     Label,
-    contributors_of,
     criterion_scores,
     get_network,
     is_member,
@@ -37,6 +39,7 @@ class PositionRow:
     band: Band | None  # None when the distribution is not shown or there is no own score
     rank: int | None
     of: int | None
+    reason: Reason = "unreleased"
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,12 @@ class OrganisationPosition:
     year: int
     methodology_id: str
     cycle_id: int
-    shared: bool  # whether this cycle counts in the network's distribution
+    shared: bool  # whether the cycle is shared with the network now
+    counted: bool  # whether the organisation is in the current release
     named: bool
-    n_orgs: int  # organisations in the distribution
+    n_orgs: int  # organisations in the current release
+    released: bool  # whether the year has a release at all
+    withdrawn: bool  # an organisation of the current release withdrew since
     nodes: tuple[Label, ...]
     groups: tuple[Label, ...]
     rows: tuple[PositionRow, ...]
@@ -59,12 +65,13 @@ class OrganisationPosition:
 
 
 def organisation_position(
-    session: Session, organisation_id: int, network_id: int, year: int, methodology_id: str
+    session: Session, organisation_id: int, network_id: int, year: int, methodology_id: str,
+    scope: Scope,
 ) -> OrganisationPosition | None:
-    """The organisation's own scores against the network's distribution, per criterion ×
-    group; None when the organisation has no closed cycle of that year and methodology
-    or is not a member. The distribution is the network's (the cycle counts in it only
-    when shared); a band or rank shows only where the distribution has 3+ organisations."""
+    """The organisation's own scores against the distribution of the network's current
+    release of the year, per criterion × group, as `scope` may see it; None when the
+    organisation has no closed cycle of that year and methodology or is not a member.
+    Quartiles, bands and ranks show only where the statistic is shown to the viewer."""
     network = get_network(session, network_id)
     if not is_member(session, network_id, organisation_id):
         return None
@@ -74,38 +81,41 @@ def organisation_position(
             Cycle.year == year,
             Cycle.methodology_id == methodology_id,
             Cycle.status == "closed",
-        )
+        ).order_by(Cycle.id.desc())
     ).first()
     if own is None:
         return None
     own_cycle_id, own_hash = int(own[0]), str(own[1])
     if not has_org_scores(session, own_cycle_id):
         keep_org_scores(session, session.get_one(Cycle, own_cycle_id))
-    contributors = contributors_of(session, network_id, methodology_id, year)
-    ids = [c.cycle_id for c in contributors]
-    share = next((c for c in contributors if c.cycle_id == own_cycle_id), None)
-    scores = criterion_scores(session, [*ids, own_cycle_id] if share is None else ids)
-    values: dict[Key, list[float]] = {}
-    for cycle_id in ids:
-        for key, score in scores[cycle_id].items():
-            values.setdefault(key, []).append(score)
-    own_scores = scores[own_cycle_id]
+    share = session.scalar(select(NetworkShare).where(
+        NetworkShare.cycle_id == own_cycle_id, NetworkShare.network_id == network_id))
+    found = year_figures(session, network_id, year, methodology_id, scope)
+    counted = found is not None and organisation_id in found.release.organisations
+    live_scores = criterion_scores(session, [own_cycle_id])[own_cycle_id]
     methodology = methodology_by_hash(session, own_cycle_id, own_hash)
-    nodes, groups = labels_of(methodology, [*values, *own_scores])
+    released_keys = [k for k in (found.release.values if found else ()) if k[0] != RESPONSES]
+    nodes, groups = labels_of(methodology, [*released_keys, *live_scores])
     rows = []
     for node in nodes:
         for group in [*(g.id for g in groups), None]:
             key = (node.id, group)
-            vals = values.get(key, [])
-            dist = summarise(vals)
-            mine = own_scores.get(key)
-            where = band(mine, dist) if mine is not None else None
-            # A rank places the organisation among those it is compared with.
-            among = vals if share is not None else [*vals, mine] if mine is not None else vals
-            rank = rank_from_lowest(mine, among) if mine is not None and dist.median else None
-            rows.append(PositionRow(node.id, group, mine, dist.n_orgs, dist.q1, dist.median,
-                                    dist.q3, where, rank.rank if rank else None,
-                                    rank.of if rank else None))
+            stat = found.shown.get(key) if found else None
+            if counted and found is not None:
+                # Placed by the value the release holds, so that it is one of the values.
+                mine = found.release.values.get(key, {}).get(organisation_id)
+            else:
+                mine = live_scores.get(key)
+            if stat is None:
+                reason: Reason = "unreleased" if found is None else "few"
+                rows.append(PositionRow(node.id, group, mine, 0, None, None, None, None, None,
+                                        None, reason))
+                continue
+            where = placing(stat, mine, counted and mine is not None)
+            rows.append(PositionRow(
+                node.id, group, mine, stat.n_orgs, stat.dist.q1, stat.dist.median,
+                stat.dist.q3, where.band, where.rank.rank if where.rank else None,
+                where.rank.of if where.rank else None, stat.reason))
     return OrganisationPosition(
         organisation_id=organisation_id,
         network_id=network.id,
@@ -114,8 +124,11 @@ def organisation_position(
         methodology_id=methodology_id,
         cycle_id=own_cycle_id,
         shared=share is not None,
-        named=share.named if share is not None else False,
-        n_orgs=len({c.organisation_id for c in contributors}),
+        counted=counted,
+        named=bool(share is not None and share.named),
+        n_orgs=len(found.release.organisations) if found else 0,
+        released=found is not None,
+        withdrawn=bool(found and found.release.withdrawn),
         nodes=nodes,
         groups=groups,
         rows=tuple(rows),

@@ -30,6 +30,7 @@ from qms.store.errors import NotFound
 from qms.store.releases import released_groups
 from qms.store.scores import cycle_scores as score_cycle
 from qms.web.auth import Principal, requires
+from qms.web.network_views import release_due_now, viewer_scope
 
 READ = requires("api.read")
 # For the OpenAPI document (qms.app): how callers authenticate.
@@ -150,7 +151,11 @@ class NamedScore(msgspec.Struct):
 
 class Distribution(msgspec.Struct):
     """One criterion × group (null: the composite across groups) across the organisations
-    that shared a closed cycle. Below three organisations only `n_orgs` is given."""
+    of the year's release. Where `status` is not "shown" only `n_orgs` is given: "few"
+    (fewer than three organisations), "identifiable" (it would let the organisations you
+    can identify be subtracted), "differs" (one or two organisations apart from figures
+    already released), "withdrawn" (an organisation withdrew since the release),
+    "unreleased" (the year is not released yet)."""
 
     node: str
     group: str | None
@@ -162,12 +167,14 @@ class Distribution(msgspec.Struct):
     min: float | None
     max: float | None
     named: list[NamedScore]
+    status: str
 
 
 class GroupResponses(msgspec.Struct):
     group: str
     n_orgs: int
-    responses: int | None  # null below three organisations
+    responses: int | None  # null where status is not "shown"
+    status: str
 
 
 class Organisation(msgspec.Struct):
@@ -186,6 +193,7 @@ class NetworkAggregates(msgspec.Struct):
     groups: list[Label]
     stats: list[Distribution]
     responses: list[GroupResponses]
+    released_at: str | None  # ISO 8601; null when the year is not released yet
 
 
 class TrendStat(msgspec.Struct):
@@ -195,6 +203,7 @@ class TrendStat(msgspec.Struct):
     median: float | None
     q1: float | None
     q3: float | None
+    status: str
 
 
 class TrendYear(msgspec.Struct):
@@ -235,11 +244,14 @@ def aggregates_of(view: aggregates.NetworkView) -> NetworkAggregates:
                 q1=s.q1, q3=s.q3, min=s.min, max=s.max,
                 named=[NamedScore(organisation_id=n.organisation_id, organisation=n.name,
                                   score=n.score, rank=n.rank, of=n.of) for n in s.named],
+                status=s.reason,
             )
             for s in view.stats
         ],
-        responses=[GroupResponses(group=r.group, n_orgs=r.n_orgs, responses=r.responses)
+        responses=[GroupResponses(group=r.group, n_orgs=r.n_orgs, responses=r.responses,
+                                  status=r.reason)
                    for r in view.responses],
+        released_at=view.released_at.isoformat() if view.released_at else None,
     )
 
 
@@ -331,12 +343,15 @@ class ApiController(Controller):
     def network_aggregates(
         self,
         db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
         network_id: FromPath[int],
         year: YearParam = None,
         methodology: MethodologyParam = None,
     ) -> NetworkAggregates:
+        release_due_now(db, [network_id])
         picked_year, picked_methodology = pick_year(db, network_id, year, methodology)
-        view = aggregates.network_aggregates(db, network_id, picked_year, picked_methodology)
+        view = aggregates.network_aggregates(db, network_id, picked_year, picked_methodology,
+                                             viewer_scope(db, principal))
         return aggregates_of(view)
 
     @get("/networks/{network_id:int}/trend", sync_to_thread=True,
@@ -346,17 +361,19 @@ class ApiController(Controller):
     def network_trend(
         self,
         db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
         network_id: FromPath[int],
         methodology: MethodologyParam = None,
     ) -> NetworkTrend:
+        release_due_now(db, [network_id])
         _, picked = pick_year(db, network_id, None, methodology)
-        years = aggregates.network_trend(db, network_id, picked)
+        years = aggregates.network_trend(db, network_id, picked, viewer_scope(db, principal))
         return NetworkTrend(
             network_id=network_id, methodology=picked,
             years=[
                 TrendYear(year=t.year, n_orgs=t.n_orgs, stats=[
                     TrendStat(node=s.node, group=s.group, n_orgs=s.n_orgs, median=s.median,
-                              q1=s.q1, q3=s.q3)
+                              q1=s.q1, q3=s.q3, status=s.reason)
                     for s in t.stats
                 ])
                 for t in years

@@ -2,9 +2,9 @@
 CSV, a workbook (XLSX) and a PDF report, for one year and methodology
 (`?year=&methodology=`, the newest shared year when omitted).
 
-The same permission as the dashboard; the files hold exactly what the dashboard may
-show (qms.store.aggregates withholds statistics over fewer than three organisations and
-names only organisations that consented).
+The same permission as the dashboard; the files hold exactly what the dashboard shows
+the same viewer: the year's current release, through qms.disclosure.network's rule
+(qms.store.aggregates), with a status column that says why a blank is blank.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from qms.exports import network as export
 from qms.store import aggregates
 from qms.store.errors import NotFound
 from qms.web import i18n
-from qms.web.auth import requires
+from qms.web.auth import Principal, requires
 from qms.web.charts import CACHE
+from qms.web.network_views import release_due_now, viewer_scope
 
 BASE = "/staff/networks/{network_id:int}/export"
 COORDINATOR = requires("network.dashboard", network="network_id")
@@ -34,9 +35,10 @@ MEDIA_TYPES = {
 }
 
 
-def _export(db: Session, network_id: int, request: Request[Any, Any, Any]
-            ) -> export.NetworkExport:
+def _export(db: Session, principal: Principal, network_id: int,
+            request: Request[Any, Any, Any]) -> export.NetworkExport:
     """The requested year and methodology; 404 for anything the network has not got."""
+    release_due_now(db, [network_id])
     raw_year = request.query_params.get("year")
     methodology = request.query_params.get("methodology")
     try:
@@ -50,8 +52,9 @@ def _export(db: Session, network_id: int, request: Request[Any, Any, Any]
     )
     if picked is None:
         raise NotFoundException()
-    view = aggregates.network_aggregates(db, network_id, *picked)
-    trend = aggregates.network_trend(db, network_id, picked[1])
+    scope = viewer_scope(db, principal)
+    view = aggregates.network_aggregates(db, network_id, *picked, scope)
+    trend = aggregates.network_trend(db, network_id, picked[1], scope)
     return export.NetworkExport(
         view=view, trend=tuple(trend), methodology_title=picked[1],
         lang=i18n.current_language.get(), today=date.today(),
@@ -72,9 +75,10 @@ class NetworkExportController(Controller):
         self,
         request: Request[Any, Any, Any],
         db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
         network_id: FromPath[int],
     ) -> Response[bytes]:
-        made = _export(db, network_id, request)
+        made = _export(db, principal, network_id, request)
         return _download(export.csv_bytes(made), "csv", made)
 
     @get(BASE + ".xlsx", opt=COORDINATOR, sync_to_thread=True)
@@ -82,9 +86,10 @@ class NetworkExportController(Controller):
         self,
         request: Request[Any, Any, Any],
         db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
         network_id: FromPath[int],
     ) -> Response[bytes]:
-        made = _export(db, network_id, request)
+        made = _export(db, principal, network_id, request)
         return _download(export.workbook_bytes(made), "xlsx", made)
 
     @get(BASE + ".pdf", opt=COORDINATOR, sync_to_thread=True)
@@ -92,9 +97,10 @@ class NetworkExportController(Controller):
         self,
         request: Request[Any, Any, Any],
         db: NamedDependency[Session],
+        principal: NamedDependency[Principal],
         network_id: FromPath[int],
     ) -> Response[bytes]:
-        made = _export(db, network_id, request)
+        made = _export(db, principal, network_id, request)
         chart = CACHE.get_or_render(export.chart_key(made), "png",
                                     lambda: export.distribution_figure(made))
         return _download(export.report_pdf(made, chart), "pdf", made)

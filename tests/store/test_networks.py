@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qms.store import aggregates, position, sharing
+from qms.store import aggregates, network_releases, position, sharing
+from qms.store.aggregates import Scope
 from qms.store.cycles import close_cycle, create_cycle, reopen_cycle
 from qms.store.errors import Conflict, NotFound
 from qms.store.models import AuditEvent, Cycle, Organisation
@@ -30,6 +31,11 @@ def _cycle(session: Session, snapshot: Snapshot, org: Organisation, year: int, r
     if close:
         close_cycle(session, cycle)
     return cycle
+
+
+def _coordinator(net_id: int) -> Scope:
+    """A coordinator of the network with no organisation of their own."""
+    return Scope(frozenset(), frozenset({net_id}))
 
 
 def _orgs(session: Session, n: int, network: str = "Zemgale") -> list[Organisation]:
@@ -113,8 +119,14 @@ def test_aggregates_count_only_shared_closed_member_cycles(
     # Another year and an unshared cycle of a shared organisation do not count either.
     _cycle(session, snapshot, orgs[4], 2023, 0)
     session.commit()
+    scope = _coordinator(net_id)
+    assert aggregates.network_years(session, net_id) == [(2024, "testq")]
+    unreleased = aggregates.network_aggregates(session, net_id, 2024, "testq", scope)
+    assert (unreleased.release, unreleased.stat("2", None).reason) == (None, "unreleased")
+    network_releases.release_year(session, net_id, 2024, "testq", actor_id=None)
+    session.commit()
 
-    view = aggregates.network_aggregates(session, net_id, 2024, "testq")
+    view = aggregates.network_aggregates(session, net_id, 2024, "testq", scope)
     assert view.n_orgs == 4
     stat = view.stat("2", None)
     assert (stat.n_orgs, stat.min, stat.q1, stat.median, stat.q3, stat.max) == (
@@ -128,17 +140,19 @@ def test_aggregates_count_only_shared_closed_member_cycles(
     totals = {t.group: (t.n_orgs, t.responses) for t in view.responses}
     assert totals["organisation"] == (4, 4)
     assert [n.id for n in view.nodes] == ["1", "2", "overall"]
-    assert aggregates.network_years(session, net_id) == [(2024, "testq")]
 
-    # Withdrawing brings the statistic below three organisations: only the count is left.
+    # Withdrawing hides the year's figures at once; a new release of the two left
+    # differs from the first by 2 only, so it is refused and the figures stay hidden.
     sharing.withdraw_share(session, cycles[0], net_id, actor_id=None)
     sharing.withdraw_share(session, cycles[2], net_id, actor_id=None)
     session.commit()
-    small = aggregates.network_aggregates(session, net_id, 2024, "testq").stat("2", None)
-    assert (small.n_orgs, small.median, small.mean, small.min, small.named) == (
-        2, None, None, None, ())
-    small_totals = aggregates.network_aggregates(session, net_id, 2024, "testq").responses
-    assert {t.group: t.responses for t in small_totals}["organisation"] is None
+    hidden = aggregates.network_aggregates(session, net_id, 2024, "testq", scope)
+    small = hidden.stat("2", None)
+    assert (hidden.withdrawn, small.reason, small.median, small.mean, small.min, small.named) == (
+        True, "withdrawn", None, None, None, ())
+    assert {t.group: t.responses for t in hidden.responses}["organisation"] is None
+    with pytest.raises(network_releases.ReleaseRefused, match="by 2; a new release needs"):
+        network_releases.release_year(session, net_id, 2024, "testq", actor_id=None)
 
 
 def test_an_organisation_that_leaves_the_network_stops_counting(
@@ -151,11 +165,18 @@ def test_an_organisation_that_leaves_the_network_stops_counting(
     for org in orgs:
         sharing.share_cycle(session, _cycle(session, snapshot, org, 2024, 50), net_id,
                              named=True, actor_id=None)
+    network_releases.release_year(session, net_id, 2024, "testq", actor_id=None)
     session.commit()
-    assert aggregates.network_aggregates(session, net_id, 2024, "testq").n_orgs == 3
+    scope = _coordinator(net_id)
+    view = aggregates.network_aggregates(session, net_id, 2024, "testq", scope)
+    assert (view.n_orgs, view.withdrawn, view.stat("2", None).reason) == (3, False, "shown")
     directory.remove_member(session, net_id, orgs[0].id, actor_id=None)
     session.commit()
-    assert aggregates.network_aggregates(session, net_id, 2024, "testq").n_orgs == 2
+    view = aggregates.network_aggregates(session, net_id, 2024, "testq", scope)
+    assert (view.withdrawn, view.stat("2", None).reason, view.stat("2", None).median) == (
+        True, "withdrawn", None)
+    state = network_releases.release_state(session, net_id, 2024, "testq")
+    assert (state.sharing_now, state.allowed, state.differs_by) == (2, False, 1)
 
 
 def test_trend_and_position(session: Session, snapshot: Snapshot) -> None:
@@ -167,23 +188,35 @@ def test_trend_and_position(session: Session, snapshot: Snapshot) -> None:
             sharing.share_cycle(session, cycle, net_id, named=False, actor_id=None)
     _cycle(session, snapshot, orgs[3], 2024, 100)  # closed, not shared
     session.commit()
-    trend = aggregates.network_trend(session, net_id, "testq")
+    for year in (2023, 2024):
+        network_releases.release_year(session, net_id, year, "testq", actor_id=None)
+    session.commit()
+    scope = _coordinator(net_id)
+    trend = aggregates.network_trend(session, net_id, "testq", scope)
     assert [(t.year, t.n_orgs) for t in trend] == [(2023, 3), (2024, 3)]
     assert (trend[0].stat("2", None).median, trend[1].stat("2", None).median) == (25.0, 50.0)
     assert trend[1].stat("2", None).q1 == 37.5
 
-    mine = position.organisation_position(session, orgs[0].id, net_id, 2024, "testq")
-    assert mine is not None and mine.shared and not mine.named
+    # A head of one of three: the other two are left once their own is taken out, so
+    # no quartile, band or rank is shown to them.
+    head = Scope(frozenset({orgs[0].id}), frozenset({net_id}))
+    mine = position.organisation_position(session, orgs[0].id, net_id, 2024, "testq", head)
+    assert mine is not None and mine.shared and mine.counted and not mine.named
     row = mine.row("2", None)
     assert row is not None
-    assert (row.score, row.band, row.rank, row.of, row.n_orgs) == (25.0, "below_q1", 1, 3, 3)
-    # Not shared: compared with the distribution of the others, which excludes it.
-    outsider = position.organisation_position(session, orgs[3].id, net_id, 2024, "testq")
-    assert outsider is not None and not outsider.shared
+    assert (row.score, row.n_orgs, row.reason, row.q1, row.median, row.q3, row.band,
+            row.rank) == (25.0, 3, "identifiable", None, None, None, None, None)
+    # Not shared: compared with the three others, none of which it can identify.
+    outsider_scope = Scope(frozenset({orgs[3].id}), frozenset({net_id}))
+    outsider = position.organisation_position(session, orgs[3].id, net_id, 2024, "testq",
+                                              outsider_scope)
+    assert outsider is not None and not outsider.shared and not outsider.counted
     row = outsider.row("2", None)
     assert row is not None
-    assert (row.score, row.band, row.n_orgs, row.rank, row.of) == (100.0, "above_q3", 3, 4, 4)
-    assert position.organisation_position(session, orgs[0].id, net_id, 2022, "testq") is None
+    assert (row.score, row.band, row.n_orgs, row.rank, row.of, row.median) == (
+        100.0, "above_q3", 3, 4, 4, 50.0)
+    assert position.organisation_position(session, orgs[0].id, net_id, 2022, "testq",
+                                          head) is None
 
 
 def test_migration_0007_matches_the_models(db: Any) -> None:

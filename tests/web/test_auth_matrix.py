@@ -241,6 +241,13 @@ CASES: list[Case] = [
          frozenset({"admin", "head"}), 404, ok=303),
     Case("POST", CYCLE + "/results/withdraw", {"cycle_id": "cycle_a"},
          frozenset({"admin", "head"}), 404, ok=303),
+    # Releasing a network's figures and its reporting date: its coordinators only; nothing
+    # is shared, so no year is on offer and the form is refused.
+    Case("POST", NET + "/releases", {"network_id": "net_1"},
+         frozenset({"admin", "coordinator"}), 404, data={"year": "2024"}, ok=422),
+    Case("POST", NET + "/releases", {"network_id": "net_2"}, ADMIN, 404, ok=422),
+    Case("POST", NET + "/report-date", {"network_id": "net_1"},
+         frozenset({"admin", "coordinator"}), 404, data={"release_on": "2026-01-01"}, ok=422),
     # An empty sharing form: no network chosen, nothing shared.
     Case("POST", CYCLE + "/sharing", {"cycle_id": "cycle_a"}, frozenset({"admin", "head"}), 404,
          ok=422),

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from qms.exports.network import COLUMNS
-from qms.store import directory, sharing, tokens
+from qms.store import directory, network_releases, sharing, tokens
 from qms.store.cycles import close_cycle, create_cycle
 from qms.store.db import Database
 from qms.store.orgs import get_organisation
@@ -55,7 +55,7 @@ def _cycle(s: Session, org_name: str, year: int, results: int, staff: bool,
 def shared(world: World, database: Database) -> Shared:
     """Four organisations of network 1 shared their closed 2025 cycles (one of them
     named); only two of them have staff answers, so every staff statistic is withheld.
-    Three shared 2024 as well."""
+    Three shared 2024 as well; the coordinator released both years."""
     with database.session() as s:
         for name in (NAMED, *UNNAMED[:2]):
             org_id = directory.create_organisation(s, name, actor_id=None)
@@ -67,6 +67,8 @@ def shared(world: World, database: Database) -> Shared:
             _cycle(s, name, 2025, value, staff, world.net_1)
         for name, value, _ in plan[:3]:
             _cycle(s, name, 2024, value - 25, False, world.net_1)
+        for year in (2024, 2025):
+            network_releases.release_year(s, world.net_1, year, "testq", actor_id=None)
         s.commit()
     return Shared(world, world.net_1)
 
@@ -219,8 +221,11 @@ def test_api_trend(client: Client, shared: Shared, database: Database) -> None:
     body = response.json()
     assert body["methodology"] == "testq"
     assert [(y["year"], y["n_orgs"]) for y in body["years"]] == [(2024, 3), (2025, 4)]
-    overall = {(s["node"], s["group"]): s for s in body["years"][0]["stats"]}
-    assert overall[("2", None)]["median"] == 25.0  # 0, 25, 50
+    # 2024: three organisations, one of them named: the two others would be left over.
+    first = {(s["node"], s["group"]): s for s in body["years"][0]["stats"]}
+    assert (first[("2", None)]["median"], first[("2", None)]["status"]) == (None, "identifiable")
+    newest = {(s["node"], s["group"]): s for s in body["years"][1]["stats"]}
+    assert (newest[("2", None)]["median"], newest[("2", None)]["status"]) == (62.5, "shown")
 
 
 def test_api_network_routes_answer_404_json_elsewhere(

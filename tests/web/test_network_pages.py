@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from qms.store import directory, sharing
+from qms.store import directory, network_releases, sharing
 from qms.store.cycles import close_cycle, create_cycle
 from qms.store.db import Database
 from qms.store.models import AuditEvent, Cycle, Organisation
@@ -24,8 +24,10 @@ from qms.store.snapshots import read_snapshot
 Client = TestClient[Litestar]
 METHODOLOGIES = Path(__file__).resolve().parents[1] / "fixtures" / "methodologies"
 # Results score (criterion 2) of each organisation in network 1; A and D consent to names.
-RESULTS = {"Org A": 25, "Org C": 50, "Org D": 75, "Org E": 100}
+# All but E share: with two named, three are left that nobody can identify.
+RESULTS = {"Org A": 25, "Org C": 50, "Org D": 75, "Org E": 100, "Org F": 0, "Org G": 100}
 NAMED = {"Org A", "Org D"}
+SHARING = ("Org A", "Org C", "Org D", "Org F", "Org G")
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,14 @@ class Net:
 
 @pytest.fixture
 def net(world: Any, database: Database) -> Net:
-    """Orgs C, D and E join A in network 1; each has a closed 2024 cycle of the test
-    methodology; all but E share it (A and D named). Org B (network 2) has one too."""
+    """Orgs C to G join A in network 1; each has a closed 2024 cycle of the test
+    methodology; all but E share it (A and D named), and the coordinator's release of
+    2024 holds them. Org B (network 2) has a closed cycle too."""
     snapshot = read_snapshot(METHODOLOGIES, "testq")
     cycles: dict[str, int] = {}
     orgs: dict[str, int] = {}
     with database.session() as s:
-        for name in ("Org C", "Org D", "Org E"):
+        for name in ("Org C", "Org D", "Org E", "Org F", "Org G"):
             org_id = directory.create_organisation(s, name, actor_id=None)
             directory.add_member(s, world.net_1, org_id, actor_id=None)
         for name in (*RESULTS, "Org B"):
@@ -58,8 +61,9 @@ def net(world: Any, database: Database) -> Net:
             close_cycle(s, cycle)
             cycles[name] = cycle.id
             orgs[name] = org.id
-            if name in ("Org A", "Org C", "Org D"):
+            if name in SHARING:
                 sharing.share_cycle(s, cycle, world.net_1, named=name in NAMED, actor_id=None)
+        network_releases.release_year(s, world.net_1, 2024, "testq", actor_id=None)
         s.commit()
     return Net(world, cycles, orgs)
 
@@ -75,17 +79,19 @@ def test_the_coordinator_sees_distributions_and_only_consenting_names(
     page = client.get(_dashboard(net))
     assert page.status_code == 200
     html = page.text
-    # Criterion 2, composite: A 25, C 50, D 75 -> median 50, quartiles 37.5 and 62.5.
+    # Criterion 2, composite: F 0, A 25, C 50, D 75, G 100.
     row = re.search(r"2\. Results</th>(.*?)</tr>", html, re.S)
     assert row is not None
     cells = re.findall(r'<td class="num">([^<]*)</td>', row.group(1))
-    assert cells == ["3", "25.0", "37.5", "50.0", "62.5", "75.0", "50.0"]
+    assert cells == ["5", "0.0", "25.0", "50.0", "75.0", "100.0", "50.0"]
     assert "Org A" in html and "Org D" in html
-    assert "Org C" not in html and "Org E" not in html and "Org B" not in html
-    assert "3 of 4 members" in html  # E is a member that shared nothing
+    for name in ("Org C", "Org E", "Org F", "Org G", "Org B"):
+        assert name not in html
+    assert "5 of 6 members" in html  # E is a member that shared nothing
+    assert "with 5 organisations" in html  # the release
     # A named organisation's own values, with its place from the lowest.
     org_a = client.get(_dashboard(net, f"&org={net.world.org_a}")).text
-    assert "1 of 3 from the lowest" in org_a
+    assert "2 of 5 from the lowest" in org_a
     # An unnamed organisation cannot be picked by its id.
     for org_id in (net.orgs["Org C"], 999999):
         picked = client.get(_dashboard(net, f"&org={org_id}")).text
@@ -99,7 +105,7 @@ def test_the_coordinator_sees_distributions_and_only_consenting_names(
     assert trend.status_code == 200 and trend.content.startswith(b"\x89PNG")
 
 
-def test_fewer_than_three_organisations_show_only_their_count(
+def test_a_withdrawal_hides_the_year_until_the_next_release(
     client: Client, net: Net, database: Database, sign_in: Callable[..., httpx.Response]
 ) -> None:
     with database.session() as s:
@@ -110,10 +116,14 @@ def test_fewer_than_three_organisations_show_only_their_count(
     html = client.get(_dashboard(net, f"&org={net.world.org_a}")).text
     row = re.search(r"2\. Results</th>(.*?)</tr>", html, re.S)
     assert row is not None
-    assert re.findall(r'<td class="num">([^<]*)</td>', row.group(1)) == ["2"]
-    assert "only the count is shown" in row.group(1)
-    assert "25.0" not in html and "75.0" not in html and "50.0" not in html
+    assert re.findall(r'<td class="num">([^<]*)</td>', row.group(1)) == ["5"]
+    assert "an organisation withdrew; the figures return with the next release" in row.group(1)
+    for value in ("25.0", "75.0", "50.0", "100.0"):
+        assert value not in html
     assert "from the lowest" not in html
+    # Four left differ from the release by one: a new one is not allowed yet.
+    assert "differ from the release of" in html and "by 1; a new release needs" in html
+    assert "Release the figures of 2024" not in html
 
 
 def test_other_networks_and_people_without_the_role_get_404(
@@ -199,8 +209,8 @@ def test_a_head_sees_where_the_organisation_stands(
     row = re.search(r"2\. Results</th>(.*?)</tr>", page.text, re.S)
     assert row is not None
     assert "25.0" in row.group(1)
-    assert "in the lowest quarter (below Q1)" in row.group(1)
-    assert "1 of 3 from the lowest" in row.group(1)
+    assert "between Q1 and the median" in row.group(1)
+    assert "2 of 5 from the lowest" in row.group(1)
     assert "Org C" not in page.text and "Org D" not in page.text  # no names of partners
     client.cookies.clear()
     sign_in(client, net.email("head_b"))
