@@ -46,7 +46,7 @@ from sqlalchemy import create_engine, func, insert, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qms.store import directory, sharing, users  # noqa: E402
+from qms.store import directory, network_releases, sharing, users  # noqa: E402
 from qms.store.counts import ResponseState, apply_delta, contribution  # noqa: E402
 from qms.store.cycles import close_cycle, create_cycle  # noqa: E402
 from qms.store.db import Database, sqlalchemy_url  # noqa: E402
@@ -164,6 +164,10 @@ def build(url: str, orgs: int, years: int) -> dict[str, float]:
                 close_seconds += t2 - t1
         print(f"  {index + 1}/{orgs} organisations, {answers_total:,} answers, "
               f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    with database.session() as s:  # the coordinator releases every year (§5.5)
+        for year in sorted({y for (y,) in s.execute(select(Cycle.year).distinct())}):
+            network_releases.release_year(s, net, year, "socquality", actor_id=None)
+        s.commit()
     if postgres:
         with database.engine.connect() as conn:
             conn.execute(text("ANALYZE"))

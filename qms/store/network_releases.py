@@ -33,6 +33,7 @@ from qms.store.models import (
     Network,
     NetworkMember,
     NetworkShare,
+    Organisation,
     OrgResponseTotal,
     OrgScore,
 )
@@ -311,8 +312,6 @@ def release_snapshots(session: Session, release_id: int) -> list[tuple[int | Non
 
 
 def release_names(session: Session, release_id: int) -> dict[int, str]:
-    from qms.store.models import Organisation
-
     rows = session.execute(
         select(Organisation.id, Organisation.name)
         .join(NetworkReleaseOrg, NetworkReleaseOrg.organisation_id == Organisation.id)
@@ -410,7 +409,3 @@ def network_ids_of(session: Session, organisation_ids: Iterable[int]) -> frozens
         select(NetworkMember.network_id).where(NetworkMember.organisation_id.in_(ids))
     )
     return frozenset(int(n) for n in rows)
-
-
-def all_network_ids(session: Session) -> frozenset[int]:
-    return frozenset(int(n) for n in session.scalars(select(Network.id)))
