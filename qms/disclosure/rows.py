@@ -25,8 +25,9 @@ The consensus group's record is the working group's named record, not an anonymo
 answer: it goes out whole, as `consensus`.
 
 k-anonymity by local suppression is NP-hard to do with the fewest cells; `k_anonymise`
-is greedy. The smallest class that breaks the rule is dealt with first, by the cheapest
-of: hiding one more of its values (and then, if it is still too small, recruiting the
+is greedy. A value found fewer than k times in its column is hidden first (no valid
+result can show it). Then the smallest class that breaks the rule is dealt with, by the
+cheapest of: hiding one more of its values (and then, if it is still too small, recruiting the
 fewest cells of compatible rows: spare rows of classes above k, or whole classes),
 or recruiting rows at once; ties go to the rarest value. A class whose values are all
 hidden always gets enough rows that way, so the loop ends with a valid result whenever
@@ -50,6 +51,7 @@ import random
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Protocol
 
 from qms.imports.values import AnswerValue, is_shown
@@ -110,76 +112,117 @@ def _suppress(record: Record, columns: Sequence[int]) -> Record:
     return tuple(SUPPRESSED if j in columns else v for j, v in enumerate(record))
 
 
-def _donors(classes: Counter[Record], target: Record, have: int, k: int,
-            exclude: frozenset[Record]) -> tuple[int, list[tuple[Record, int]]] | None:
-    """The cheapest rows (in hidden cells) found to bring class `target` from `have` to k
-    rows without making another class too small: spare rows of classes above k, then
-    whole classes. None when there are not enough compatible rows."""
-    need = k - have
-    if need <= 0:
-        return 0, []
-    hidden = [j for j, v in enumerate(target) if v is SUPPRESSED]
-    candidates = []
-    for record, count in classes.items():
-        if record in exclude or record == target:
-            continue
-        if all(record[j] == v for j, v in enumerate(target) if v is not SUPPRESSED):
-            cost = sum(1 for j in hidden if record[j] is not SUPPRESSED)
-            candidates.append((cost, count, repr(record), record))
-    candidates.sort()
-    taken: dict[Record, int] = {}
-    for _cost, count, _, record in candidates:  # spare rows first: no class is emptied
-        if need <= 0:
-            break
-        spare = min(max(count - k, 0), need)
-        if spare:
-            taken[record] = spare
-            need -= spare
-    for _cost, count, _, record in sorted(candidates, key=lambda c: (c[0] * c[1], c[2])):
-        if need <= 0:
-            break
-        rest = count - taken.get(record, 0)
-        if rest > 0:
-            taken[record] = count
-            need -= rest
-    if need > 0:
-        return None
-    costs = {c[3]: c[0] for c in candidates}
-    return sum(costs[r] * n for r, n in taken.items()), list(taken.items())
+class _Table:
+    """The records by class (record -> the indices that hold it), with each column's
+    value counts, kept up to date as cells are hidden."""
 
+    def __init__(self, rows: list[Record], k: int) -> None:
+        self.rows, self.k = rows, k
+        self.members: dict[Record, list[int]] = {}
+        for index, record in enumerate(rows):
+            self.members.setdefault(record, []).append(index)
+        width = len(rows[0]) if rows else 0
+        self.frequency = [Counter(r[j] for r in rows) for j in range(width)]
 
-def _step(rows: list[Record], k: int) -> bool:
-    """Mend the smallest class below k; False when there is none."""
-    classes = Counter(rows)
-    small = [r for r, c in classes.items() if c < k]
-    if not small:
-        return False
-    target = min(small, key=lambda r: (classes[r], repr(r)))
-    size = classes[target]
-    frequency = [Counter(r[j] for r in rows) for j in range(len(target))]
-    options = []  # (cost, rarity, column or -1, new record, donors)
-    plan = _donors(classes, target, size, k, frozenset()) if SUPPRESSED in target else None
-    if plan is not None:
-        options.append((plan[0], -1, -1, target, plan[1]))
-    open_columns = [j for j, v in enumerate(target) if v is not SUPPRESSED]
-    for j in open_columns:
-        moved = _suppress(target, [j])
-        plan = _donors(classes, moved, size + classes.get(moved, 0), k, frozenset({target}))
-        if plan is not None:
-            options.append((size + plan[0], frequency[j][target[j]], j, moved, plan[1]))
-    if options:
-        _, _, j, new, donors = min(options, key=lambda o: o[:3])
-    else:  # nothing mends it yet: hide its rarest value and look again
-        j = min(open_columns, key=lambda c: (frequency[c][target[c]], c))
-        new, donors = _suppress(target, [j]), []
-    want = dict(donors)
-    for i, record in enumerate(rows):
-        if record == target:
-            rows[i] = new
-        elif want.get(record, 0) > 0:
-            want[record] -= 1
-            rows[i] = new  # it agrees with `new` wherever `new` shows a value
-    return True
+    def size(self, record: Record) -> int:
+        return len(self.members.get(record, ()))
+
+    def move(self, record: Record, n: int, new: Record) -> None:
+        """Turn n rows of class `record` into `new`."""
+        indices = self.members[record]
+        moving, self.members[record] = indices[:n], indices[n:]
+        if not self.members[record]:
+            del self.members[record]
+        self.members.setdefault(new, []).extend(moving)
+        for j, (old, value) in enumerate(zip(record, new, strict=True)):
+            if old != value:
+                self.frequency[j][old] -= n
+                self.frequency[j][value] += n
+        for index in moving:
+            self.rows[index] = new
+
+    def donors(self, target: Record, have: int, exclude: Record | None
+               ) -> tuple[int, list[tuple[Record, int]]] | None:
+        """The cheapest rows (in hidden cells) found to bring class `target` from `have`
+        to k rows without making another class too small: spare rows of classes above
+        k, then whole classes. None when there are not enough compatible rows."""
+        k = self.k
+        need = k - have
+        if need <= 0:
+            return 0, []
+        hidden = [j for j, v in enumerate(target) if v is SUPPRESSED]
+        shown = [j for j, v in enumerate(target) if v is not SUPPRESSED]
+        # Rows compatible with the target agree with it wherever it shows a value.
+        project = itemgetter(*shown) if shown else (lambda _: ())
+        wanted = project(target)
+        candidates = []
+        for record, indices in self.members.items():
+            if record in (exclude, target):
+                continue
+            if project(record) == wanted:
+                cost = sum(1 for j in hidden if record[j] is not SUPPRESSED)
+                candidates.append((cost, len(indices), repr(record), record))
+        candidates.sort()
+        taken: dict[Record, int] = {}
+        for _cost, count, _, record in candidates:  # spare rows first: no class empties
+            if need <= 0:
+                break
+            spare = min(max(count - k, 0), need)
+            if spare:
+                taken[record] = spare
+                need -= spare
+        for _cost, count, _, record in sorted(candidates, key=lambda c: (c[0] * c[1], c[2])):
+            if need <= 0:
+                break
+            rest = count - taken.get(record, 0)
+            if rest > 0:
+                taken[record] = count
+                need -= rest
+        if need > 0:
+            return None
+        costs = {c[3]: c[0] for c in candidates}
+        return sum(costs[r] * n for r, n in taken.items()), list(taken.items())
+
+    def step(self) -> bool:
+        """Mend the smallest class below k; False when there is none."""
+        k = self.k
+        small = [(len(m), r) for r, m in self.members.items() if len(m) < k]
+        if not small:
+            return False
+        size = min(n for n, _ in small)
+        target = min((r for n, r in small if n == size), key=repr)
+        # Options as (lowest possible cost, rarity, column (-1: none), new record, have):
+        # each recruited row costs at least one cell, which bounds what is worth working
+        # out exactly.
+        options: list[tuple[int, int, int, Record, int]] = []
+        if SUPPRESSED in target:
+            options.append((k - size, -1, -1, target, size))
+        open_columns = [j for j, v in enumerate(target) if v is not SUPPRESSED]
+        for j in open_columns:
+            moved = _suppress(target, [j])
+            have = size + self.size(moved)
+            options.append((size + max(k - have, 0), self.frequency[j][target[j]], j, moved,
+                            have))
+        options.sort(key=lambda o: o[:3])
+        best: tuple[int, int, int, Record, list[tuple[Record, int]]] | None = None
+        for low, rarity, j, new, have in options:
+            if best is not None and low > best[0]:
+                break
+            plan = self.donors(new, have, None if j < 0 else target)
+            if plan is None:
+                continue
+            cost = plan[0] + (0 if j < 0 else size)
+            if best is None or (cost, rarity, j) < best[:3]:
+                best = (cost, rarity, j, new, plan[1])
+        if best is None:  # nothing mends it yet: hide its rarest value and look again
+            j = min(open_columns, key=lambda c: (self.frequency[c][target[c]], c))
+            best = (0, 0, j, _suppress(target, [j]), [])
+        new, donors = best[3], best[4]
+        if new != target:
+            self.move(target, size, new)
+        for record, n in donors:
+            self.move(record, n, new)  # each agrees with `new` wherever it shows a value
+        return True
 
 
 def _restore(rows: list[Record], original: Sequence[Record], k: int) -> None:
@@ -208,7 +251,14 @@ def k_anonymise(records: Sequence[Record], k: int) -> tuple[list[Record], int]:
     rows = [tuple(r) for r in records]
     if rows and len(rows) < k:
         raise ValueError(f"{len(rows)} records cannot be {k}-anonymous")
-    while _step(rows, k):
+    # A value found fewer than k times in its column is hidden in every valid result
+    # (any class holding it would be smaller than k): hide those cells at once.
+    width = len(rows[0]) if rows else 0
+    frequency = [Counter(r[j] for r in rows) for j in range(width)]
+    rows = [tuple(SUPPRESSED if frequency[j][v] < k else v for j, v in enumerate(r))
+            for r in rows]
+    table = _Table(rows, k)
+    while table.step():
         pass
     _restore(rows, records, k)
     hidden = sum(
