@@ -24,6 +24,7 @@ import click
 
 from qms.commands.common import database_session
 from qms.commands.orgs import store_errors
+from qms.exports.csvsafe import neutralise
 from qms.scoring.document import ITEM_KEYS
 from qms.scoring.document import scores_document as document_of
 from qms.store.cycles import cycle_info, get_cycle
@@ -51,7 +52,7 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    return neutralise(value) if isinstance(value, str) else str(value)
 
 
 def csv_rows(document: dict[str, Any]) -> list[dict[str, str]]:

@@ -222,3 +222,13 @@ def test_staff_get_the_rows_but_not_the_comments(
     assert "Answers to open questions are shown to the organisation's heads only." in note
     with database.session() as s:
         assert get_cycle(s, cycle_id).status == "closed"
+
+
+def test_no_page_reaches_the_round_trip_form() -> None:
+    # `qms export --full` reads the live answers with their keys; nothing under qms/web
+    # may call what it calls.
+    web = Path(__file__).resolve().parents[2] / "qms" / "web"
+    for path in web.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for name in ("counted_responses", "full_rows", "full_csv_bytes", "live_scores"):
+            assert name not in source, f"{path.name} uses {name}"
