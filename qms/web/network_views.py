@@ -232,6 +232,10 @@ def release_panel(db: Session, network_id: int, year: int, methodology: str, lan
     if state.sharing_now == 0:
         refusal = i18n.translate(
             lang, N_("No organisation shares a closed cycle of this year with the network now."))
+    elif state.conflict_with is not None and state.differs_by == 0:
+        refusal = i18n.translate(lang, N_(
+            "The figures are up to date: the same organisations share the year as in the "
+            "release of %(date)s.")) % {"date": local_time(state.conflict_with)[:10]}
     elif state.conflict_with is not None:
         refusal = i18n.translate(lang, N_(
             "A new release is not allowed yet: the organisations differ from the release of "
