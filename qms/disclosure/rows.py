@@ -15,7 +15,9 @@ k respondents (the group's `min_n`):
 - a question asked only for some answers to a quasi-identifier (`when`) would show a
   hidden answer by whether it has a value; where the rows of a class with that
   answer hidden would split into parts smaller than k that way, its answers are
-  hidden too (`withheld`);
+  hidden too (`withheld`): a quasi-identifier's in that class, a scale item's on
+  every row (its released statistics minus the answers left on rows would be those
+  of the few hidden);
 - scale items go out where they are reportable (at least k valid answers): below
   that their values are never shown (§3.4);
 - `text` answers never stand on a row: the comments table comes from
@@ -52,7 +54,7 @@ from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Protocol
+from typing import Protocol, cast
 
 from qms.imports.values import AnswerValue, is_shown
 from qms.methodology.model import Item, Methodology
@@ -313,8 +315,10 @@ def _withhold(items: Sequence[Item], quasi: Sequence[str], records: list[list[Ce
               quasi_items: bool) -> int:
     """Hide the answers (to quasi-identifier items or to the others) whose presence
     would split a class with a hidden condition into parts below k; returns how many
-    cells it hid. Quasi-identifier cells change in `records` (classes may merge, so
-    the classes are looked at again), other cells are added to `hide`."""
+    cells it hid. Quasi-identifier cells change in `records`, in that class (classes
+    may merge, so the classes are looked at again). Another item's answers go from
+    every row (`hide`): the item's released statistics minus the answers still shown
+    would otherwise be the statistics of the few answers hidden."""
     position = {c: j for j, c in enumerate(quasi)}
     dependents = [
         i for i in items
@@ -340,22 +344,33 @@ def _withhold(items: Sequence[Item], quasi: Sequence[str], records: list[list[Ce
                     _parts(members, [o for o in asked if o is not d], rows), -items.index(d)
                 ))
                 asked.remove(drop)
-                for i in members:
-                    if quasi_items:
+                if quasi_items:
+                    for i in members:
                         records[i][position[drop.id]] = SUPPRESSED
-                    else:
-                        hide.add((i, drop.id))
-                hidden += len(members)
-                changed = changed or quasi_items
+                    hidden += len(members)
+                    changed = True
+                else:
+                    # On every row, not only this class's: the item's released figures
+                    # minus the answers left on rows would give the few hidden ones.
+                    gone = [i for i in range(len(rows)) if (i, drop.id) not in hide]
+                    hide.update((i, drop.id) for i in gone)
+                    hidden += len(gone)
             if changed:
                 break
     return hidden
 
 
-def group_rows(m: Methodology, group: str, released: Sequence[ReleasedLike], k: int,
-               rng: random.Random) -> GroupRows | None:
-    """The export rows of one individual group's release; None when it has fewer than
-    k respondents (the group is left out, and the file says so)."""
+@dataclass(frozen=True)
+class _Anonymous:
+    columns: tuple[str, ...]
+    quasi: tuple[str, ...]
+    cells: list[dict[str, Cell]]  # in the order of the release
+    suppressed: int
+    withheld: int
+
+
+def _anonymous(m: Methodology, group: str, released: Sequence[ReleasedLike], k: int
+               ) -> _Anonymous | None:
     if m.group(group).is_consensus:
         raise ValueError(f"group {group!r} is a consensus group: see consensus_rows")
     k = max(k, 1)
@@ -369,8 +384,10 @@ def group_rows(m: Methodology, group: str, released: Sequence[ReleasedLike], k: 
         tuple(r.answers.get(c) if c != PROXY else r.proxy for c in quasi)
         for r in released
     ]
+    # Deterministic for one release (its rows come in unit order): two downloads hide
+    # the same cells, so that putting them side by side shows nothing more.
     anonymous, suppressed = k_anonymise(original, k)
-    records: list[list[Cell]] = [list(r) for r in anonymous]  # type: ignore[arg-type]
+    records = [list(cast(tuple[Cell, ...], r)) for r in anonymous]
     hide: set[tuple[int, str]] = set()
     withheld = _withhold(items, quasi, records, released, k, hide, quasi_items=True)
     withheld += _withhold(items, quasi, records, released, k, hide, quasi_items=False)
@@ -387,13 +404,37 @@ def group_rows(m: Methodology, group: str, released: Sequence[ReleasedLike], k: 
             else:
                 cells[column] = r.answers.get(column)
         built.append(cells)
-    order = list(range(len(built)))
+    return _Anonymous(tuple(columns), tuple(quasi), built, suppressed, withheld)
+
+
+def anonymised_answers(m: Methodology, group: str, released: Sequence[ReleasedLike],
+                       k: int) -> list[dict[str, Cell]] | None:
+    """The released answers as the staff export shows them: every cell the export hides
+    is SUPPRESSED (the other answers as they are), in the release's order; None below k
+    respondents. A figure about the group's rows by the value of a quasi-identifier (a
+    breakdown) computed from these can be derived from the export itself, so it cannot
+    link a row whose value the export hides to that value."""
+    made = _anonymous(m, group, released, k)
+    if made is None:
+        return None
+    return [{**r.answers, **cells} for r, cells in zip(released, made.cells, strict=True)]
+
+
+def group_rows(m: Methodology, group: str, released: Sequence[ReleasedLike], k: int,
+               rng: random.Random) -> GroupRows | None:
+    """The export rows of one individual group's release; None when it has fewer than
+    k respondents (the group is left out, and the file says so)."""
+    made = _anonymous(m, group, released, k)
+    if made is None:
+        return None
+    order = list(range(len(made.cells)))
     rng.shuffle(order)
     labels = _labels(group, len(order), rng)
     return GroupRows(
-        group=group, min_n=k, columns=tuple(columns), quasi=tuple(quasi),
-        rows=tuple(ExportRow(label, built[i]) for label, i in zip(labels, order, strict=True)),
-        suppressed=suppressed, withheld=withheld,
+        group=group, min_n=max(k, 1), columns=made.columns, quasi=made.quasi,
+        rows=tuple(ExportRow(label, made.cells[i])
+                   for label, i in zip(labels, order, strict=True)),
+        suppressed=made.suppressed, withheld=made.withheld,
     )
 
 
