@@ -26,6 +26,13 @@ REPORTED: dict[str, str] = {
         "and the rows left over are the rare respondents' (qms.disclosure.rows and the "
         "breakdown's suppression do not agree)"
     ),
+    "remembered-name": (
+        "LEAK (reported): an organisation named in one release and unnamed in a later one "
+        "of the year (consent withdrawn) still counts as unknown there, though the viewer "
+        "has seen its score; the later release's order statistics then give the other "
+        "unnamed organisations' scores (qms.disclosure.network.Viewer.named is who "
+        "consents now)"
+    ),
     "cell-subtraction": (
         "LEAK (reported): a breakdown cell changes by fewer than k answers from one "
         "release to the next (the re-release rule counts changes per question, not per "

@@ -131,6 +131,12 @@ class Observation:
     # What the viewer does not see, kept beside it to judge what it could work out:
     # the release each figure came from, per cycle and group (as the store says).
     releases: dict[tuple[int, str], str] = field(default_factory=dict)
-    # Per network statistic key: the organisations (id -> score) it is made from.
+    # Per network statistic (network, year, methodology, node, group): the organisations
+    # (id -> value) of the current release it is made from; per network, who consents to
+    # be named now, whether one of the release's organisations withdrew, the members.
     net_truth: dict[tuple[int, int, str, str, str | None], dict[int, float]] = field(
         default_factory=dict)
+    net_named: dict[int, set[int]] = field(default_factory=dict)
+    net_withdrawn: dict[int, bool] = field(default_factory=dict)
+    net_members: dict[int, set[int]] = field(default_factory=dict)
+    own: set[int] = field(default_factory=set)  # the viewer's own organisations

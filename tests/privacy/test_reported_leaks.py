@@ -14,6 +14,9 @@ from tests.privacy.adversary import REPORTED, cycle_leaks, only, report
 from tests.privacy.answers import answers_for
 from tests.privacy.cycle_world import CycleWorld
 from tests.privacy.env import Env, snapshot_socquality, snapshot_testq
+from tests.privacy.network_attacks import network_attacks
+from tests.privacy.network_world import NetworkWorld
+from tests.privacy.test_network_attack import SCORES as NETWORK_SCORES
 
 
 @pytest.mark.xfail(strict=True, reason=REPORTED["breakdown-remainder"])
@@ -69,4 +72,36 @@ def test_a_breakdown_cell_does_not_change_by_one_between_releases(env: Env) -> N
     world.close()
     world.observe("head", "released again: 5 carers, 5 others")
     leaks = only(cycle_leaks(world.history, world.m), "cell-subtraction")
+    assert leaks == [], report(leaks)
+
+
+@pytest.mark.xfail(strict=True, reason=REPORTED["remembered-name"])
+def test_a_name_seen_once_is_not_forgotten(env: Env) -> None:
+    """Org A is named in the first release of 4 (its score is on the dashboard), then
+    withdraws its consent; B, C and D withdraw and E and F share: the second release,
+    {A, E, F}, differs from the first by 5 and names no one, so its min, median and max
+    are shown, and with A's remembered score they are E's and F's."""
+    scores = {**NETWORK_SCORES, "Org F": (50, 0, 50)}
+    world = NetworkWorld(env)
+    names = ["Org A", "Org B", "Org C", "Org D", "Org E", "Org F"]
+    for name in names:
+        d, w, r = scores[name]
+        world.organisation(name, {"org.direction": d, "org.workload": w, "org.results": r}, [])
+    world.network("Network 1", *names)
+    world.coordinator("coordinator", "Network 1")
+    for name in names:
+        world.close(name)
+    for name in ("Org A", "Org B", "Org C", "Org D"):
+        world.share(name, "Network 1", named=name == "Org A")
+    assert world.release("Network 1", "coordinator") == 303
+    world.observe("coordinator", "first release: A (named), B, C, D")
+    assert any(world.orgs["Org A"].id in s.named for s in world.history[-1].net)
+    world.share("Org A", "Network 1", named=False)
+    for name in ("Org B", "Org C", "Org D"):
+        world.withdraw(name, "Network 1")
+    for name in ("Org E", "Org F"):
+        world.share(name, "Network 1", named=False)
+    assert world.release("Network 1", "coordinator") == 303
+    world.observe("coordinator", "second release: A, E, F, none named")
+    leaks = network_attacks(world.history)
     assert leaks == [], report(leaks)
