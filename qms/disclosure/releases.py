@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from qms.imports.values import AnswerValue, is_shown
 from qms.methodology.model import Methodology
@@ -95,12 +95,40 @@ def question_changes(a: Mapping[str, UnitView], b: Mapping[str, UnitView]) -> Co
 _ABSENT = object()
 
 
+def _cell(view: UnitView | None, question: str) -> str | None:
+    """The breakdown cell of a response by a choice question: its option, or "" (no
+    answer: blank or not asked); None when the response is not in the release."""
+    if view is None:
+        return None
+    value = view.get(question)
+    return value if isinstance(value, str) and value != BLANK else ""
+
+
+def cell_changes(
+    a: Mapping[str, UnitView], b: Mapping[str, UnitView], question: str
+) -> Counter[str]:
+    """Per cell of a breakdown by `question`, the changed responses that are in it in
+    either release (one that moved counts in both cells)."""
+    changes: Counter[str] = Counter()
+    for unit in set(a) | set(b):
+        va, vb = a.get(unit), b.get(unit)
+        if va != vb:
+            for cell in {_cell(va, question), _cell(vb, question)} - {None}:
+                changes[str(cell)] += 1
+    return changes
+
+
 def release_due(
-    current: Mapping[str, UnitView], earlier: Sequence[Mapping[str, UnitView]], k: int
+    current: Mapping[str, UnitView],
+    earlier: Sequence[Mapping[str, UnitView]],
+    k: int,
+    breakdowns: Collection[str] = (),
 ) -> bool:
     """Whether `current` may become a new release after the `earlier` ones (§5.2): it
-    differs from each by at least k responses, and on every question by none or at
-    least k."""
+    differs from each by at least k responses, on every question by none or at least
+    k, and in every cell of a breakdown by a choice question of `breakdowns` by none or
+    at least k (a cell's n × mean before and after would otherwise give the few
+    newcomers' answers)."""
     k = max(k, 1)
     for old in earlier:
         units = sum(1 for u in set(old) | set(current) if old.get(u) != current.get(u))
@@ -108,6 +136,9 @@ def release_due(
             return False
         if any(0 < n < k for n in question_changes(old, current).values()):
             return False
+        for question in breakdowns:
+            if any(0 < n < k for n in cell_changes(old, current, question).values()):
+                return False
     return True
 
 

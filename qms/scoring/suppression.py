@@ -1,9 +1,11 @@
 """Suppression of small cells in a breakdown (METHODOLOGY.md §3.4), pure.
 
 A breakdown splits one item's answers by the options of a choice item. Every cell obeys
-the reportability rule of the item itself (n >= min_n of the group), and where exactly
-one cell is hidden, the next smallest is hidden too: the item's own total is shown
-elsewhere, so a single hidden cell could be recovered as the total minus the others.
+the reportability rule of the item itself (n >= min_n of the group), and the hidden
+cells together are complemented too: the item's own total is shown elsewhere, so the
+total minus the cells shown gives the hidden cells' answers taken together. So cells are
+hidden, smallest first, until the hidden ones hold no answers or at least min_n of them
+(and never just one informative cell, which alone would be the remainder).
 
 Decisions where §3.4 is silent:
 - The respondents who did not answer the choice item form a cell of their own (the
@@ -28,14 +30,19 @@ K = TypeVar("K", bound=Hashable)
 
 def hidden_cells(sizes: Mapping[K, int], min_n: int) -> frozenset[K]:
     """The cells of one breakdown to hide, given each cell's number of valid answers."""
-    primary = [k for k, n in sizes.items() if not is_reportable(n, min_n)]
-    hidden = set(primary)
-    informative = [k for k in primary if sizes[k] > 0]
-    if len(informative) == 1:
+    hidden = {k for k, n in sizes.items() if not is_reportable(n, min_n)}
+
+    def exposed() -> bool:
+        informative = [k for k in hidden if sizes[k] > 0]
+        remainder = sum(sizes[k] for k in informative)
+        return len(informative) == 1 or 0 < remainder < min_n
+
+    while exposed():
         candidates = [k for k, n in sizes.items() if k not in hidden and n > 0]
-        if candidates:
-            # min() keeps the first of equal sizes: the breakdown's own order decides.
-            hidden.add(min(candidates, key=lambda k: sizes[k]))
+        if not candidates:
+            break  # nothing shown to subtract from: the total is all there is
+        # min() keeps the first of equal sizes: the breakdown's own order decides.
+        hidden.add(min(candidates, key=lambda k: sizes[k]))
     return frozenset(hidden)
 
 

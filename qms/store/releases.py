@@ -206,7 +206,10 @@ def release_group(session: Session, cycle: Cycle, group: str) -> ReleaseOutcome:
     if m.group(group).is_consensus:
         due = last is None or last[1] != current
     else:
-        due = release_due(current, [views for _, views in earlier], m.group(group).min_n)
+        choices = [i.id for i in m.questionnaires[group].items if i.type == "choice"]
+        due = release_due(
+            current, [views for _, views in earlier], m.group(group).min_n, choices
+        )
     if not due:
         collection.waiting = waiting_changes(current, last[1] if last else None)
         session.flush()

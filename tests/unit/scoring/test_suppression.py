@@ -21,8 +21,13 @@ def test_one_small_cell_takes_the_next_smallest_with_it() -> None:
     assert hidden_cells({"a": 2, "b": 9, "c": 6, "d": 30}, 5) == {"a", "c"}
 
 
-def test_two_small_cells_need_no_complement() -> None:
-    assert hidden_cells({"a": 2, "b": 1, "c": 6, "d": 30}, 5) == {"a", "b"}
+def test_two_small_cells_need_no_complement_when_they_add_up_to_min_n() -> None:
+    assert hidden_cells({"a": 2, "b": 3, "c": 6, "d": 30}, 5) == {"a", "b"}
+
+
+def test_small_cells_adding_up_to_fewer_than_min_n_take_a_complement() -> None:
+    # Total minus c and d would be a and b together: three answers, fewer than five.
+    assert hidden_cells({"a": 2, "b": 1, "c": 6, "d": 30}, 5) == {"a", "b", "c"}
 
 
 def test_equal_candidates_hide_the_first_in_order() -> None:
@@ -50,10 +55,18 @@ def test_no_single_informative_cell_is_ever_hidden_alone(sizes: dict[str, int], 
     assert small <= hidden  # every small cell is hidden
     informative = [k for k in hidden if sizes[k] > 0]
     others = [k for k in sizes if k not in hidden and sizes[k] > 0]
-    # Exactly one informative hidden cell only when nothing could be subtracted from.
-    assert len(informative) != 1 or not others
-    # And at most one cell beyond the small ones is sacrificed.
-    assert len(hidden - small) <= 1
+    # Exactly one informative hidden cell, or hidden answers that add up to fewer than
+    # min_n, only when nothing is shown to subtract from.
+    remainder = sum(sizes[k] for k in informative)
+    assert (len(informative) != 1 and not 0 < remainder < min_n) or not others
+    # Every cell hidden beyond the small ones was needed: without the largest of them
+    # the hidden answers would again be a remainder below min_n (or a single cell).
+    extra = hidden - small
+    if extra:
+        largest = max(extra, key=lambda k: (sizes[k], list(sizes).index(k)))
+        rest = [k for k in informative if k != largest]
+        left = sum(sizes[k] for k in rest)
+        assert len(rest) == 1 or 0 < left < min_n
 
 
 def _m() -> Methodology:
