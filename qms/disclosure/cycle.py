@@ -32,7 +32,12 @@ from qms.scoring import (
 from qms.scoring.compare import CriterionMeans
 from qms.scoring.suppression import breakdown_stats
 
+from .rows import SUPPRESSED
+
 NO_ANSWER = ""  # the breakdown cell of respondents who left the choice item blank
+# The cell of respondents whose answer to the choice item the answer export hides: a
+# breakdown that placed them under their answer would link those rows to it.
+HIDDEN_ANSWER = "\x00hidden"
 
 
 def released_scores(m: Methodology, counts: Mapping[tuple[str, str], ItemCounts]) -> CycleScores:
@@ -57,7 +62,7 @@ class _Tally:
     histogram: Counter[int] = field(default_factory=Counter)
     missing: Counter[str] = field(default_factory=Counter)
 
-    def add(self, value: AnswerValue | None) -> None:
+    def add(self, value: object) -> None:
         if isinstance(value, int) and not isinstance(value, bool):
             self.histogram[value] += 1
         else:
@@ -69,24 +74,31 @@ class _Tally:
 
 
 def released_breakdown(
-    m: Methodology, group: str, by_item: str, responses: Iterable[Mapping[str, AnswerValue]]
+    m: Methodology, group: str, by_item: str, responses: Iterable[Mapping[str, object]]
 ) -> Breakdown:
     """The group's scale items by the options of its choice item `by_item`, from the
-    group's released answers (ValueError when that is not a choice item of an
-    individual group)."""
+    group's released answers as the answer export shows them (qms.disclosure.rows:
+    a value the export hides is not an answer here; such respondents form a cell of
+    their own, HIDDEN_ANSWER, shown only when there are any). ValueError when
+    `by_item` is not a choice item of an individual group."""
     if not m.has_item(by_item) or m.item_group(by_item) != group:
         raise ValueError(f"{by_item!r} is not an item of group {group!r}")
     choice = m.item(by_item)
     if choice.type != "choice" or m.group(group).is_consensus:
         raise ValueError(f"{by_item!r} is not a choice item of an individual group")
-    cells = (*(o.value for o in choice.options), NO_ANSWER)
+    given = list(responses)
+    hidden = any(a.get(by_item) is SUPPRESSED for a in given)
+    cells = (*(o.value for o in choice.options), NO_ANSWER, *((HIDDEN_ANSWER,) if hidden else ()))
     items = list(scored_items(m, group))
     tallies: dict[tuple[str, str], _Tally] = {}
-    for answers in responses:
+    for answers in given:
         chosen = answers.get(by_item)
-        cell = chosen if isinstance(chosen, str) and chosen in cells else NO_ANSWER
+        if chosen is SUPPRESSED:
+            cell = HIDDEN_ANSWER
+        else:
+            cell = chosen if isinstance(chosen, str) and chosen in cells else NO_ANSWER
         for item in items:
-            if is_shown(item, answers):
+            if is_shown(item, answers):  # type: ignore[arg-type]  # markers never match a `when`
                 tallies.setdefault((item.id, cell), _Tally()).add(answers.get(item.id))
     rows: dict[str, dict[str, ItemStats | None]] = {}
     for item in items:

@@ -16,7 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qms.disclosure import Breakdown, released_breakdown
+from qms.disclosure.cycle import HIDDEN_ANSWER as HIDDEN_ANSWER
 from qms.disclosure.cycle import NO_ANSWER as NO_ANSWER
+from qms.disclosure.rows import anonymised_answers
 from qms.imports.values import AnswerValue
 from qms.methodology.model import Methodology
 from qms.scoring import CycleScores
@@ -97,7 +99,13 @@ def breakdown(session: Session, cycle: Cycle, group: str, by_item: str) -> Break
     """The group's scale items by the options of its choice item `by_item`, from the
     group's release (ValueError when that is not a choice item of an individual group)."""
     m = cycle_methodology(cycle)
-    rows = [r.answers for r in released_rows(session, cycle, group)]
+    released = released_rows(session, cycle, group)
+    # The export's view: a cell never places a row whose value the export hides. Below
+    # the minimum every cell is hidden anyway (none can hold min_n answers).
+    shown = anonymised_answers(m, group, released, m.group(group).min_n)
+    rows: list[Mapping[str, object]] = (
+        list(shown) if shown is not None else [r.answers for r in released]
+    )
     return released_breakdown(m, group, by_item, rows)
 
 

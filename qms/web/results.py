@@ -47,6 +47,9 @@ SIGNED_IN = requires("staff.home")
 BASE = "/staff/cycles/{cycle_id:int}"
 FORMATS: tuple[Format, ...] = ("svg", "png", "pdf")
 ALREADY = N_("Nothing changed: the results were already in that state.")
+# Respondents whose answer the answer download hides (too rare to show): a breakdown
+# counts them apart, so that it cannot say which hidden rows had which answer.
+HIDDEN_LABEL = N_("Answer not shown")
 
 
 def can_see_results(principal: Principal, cycle: Cycle) -> bool:
@@ -150,6 +153,7 @@ class ResultsController(Controller):
                 found = results.breakdown(db, cycle, m.item_group(by), by)
                 choice = m.item(by)
                 labels = {o.value: o.label.get(lang) for o in choice.options}
+                labels[results.HIDDEN_ANSWER] = i18n.translate(lang, HIDDEN_LABEL)
                 breakdown_view = {
                     "by": by,
                     "question": choice.text.get(lang),
