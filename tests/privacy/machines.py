@@ -9,8 +9,8 @@ search is one environment variable away:
 
 Shrinking is off unless QMS_PRIVACY_SHRINK=1: an example costs seconds, and the failing
 run's steps are printed either way. QMS_PRIVACY_IGNORE=kind,kind leaves more kinds of
-leak out (to hunt for others while one is being fixed), QMS_PRIVACY_DEBUG=1 prints what
-each example reached.
+leak out (to hunt for others while one is being fixed), QMS_PRIVACY_ALL=1 reports the
+kinds already reported too, QMS_PRIVACY_DEBUG=1 prints what each example reached.
 """
 
 from __future__ import annotations
@@ -83,6 +83,8 @@ def ignored() -> set[str]:
     """Kinds of leak a machine does not report: those already reported (adversary.REPORTED,
     each with its reproduction) and any named in QMS_PRIVACY_IGNORE."""
     extra = {k for k in os.environ.get("QMS_PRIVACY_IGNORE", "").split(",") if k}
+    if os.environ.get("QMS_PRIVACY_ALL") == "1":
+        return extra  # the reported kinds too: does the search find them by itself?
     return set(REPORTED) | extra
 
 

@@ -146,5 +146,9 @@ class NetworkWorld:
                            for n, orgs in self.members.items()}
 
     def summary(self) -> str:
-        return (f"{len(self.history)} observations; "
+        shown = sum(1 for o in self.history for st in o.net if st.values)
+        releases = len({(k[0], str(sorted(v.items()))) for o in self.history
+                        for k, v in o.net_truth.items() if k[3] == "overall"})
+        return (f"{len(self.history)} observations, {shown} statistics shown, {releases} "
+                f"release sets; "
                 f"{[(o.name, o.status, sorted(o.shares.items())) for o in self.orgs.values()]}")
