@@ -187,7 +187,9 @@ def year_figures(
     current = mine[-1]
     loaded = nr.load_releases(session, infos)
     named = nr.named_now(session, [i.id for i in infos])
-    viewer = Viewer(own=scope.own, named=frozenset().union(*named.values()))
+    # Named now, or named at any time before: a score once seen is not forgotten.
+    seen = nr.names_seen(session, {i.network_id for i in infos}, year, methodology_id)
+    viewer = Viewer(own=scope.own, named=frozenset().union(*named.values()) | seen)
     release = loaded[current.id]
     others = [loaded[i.id] for i in infos if i.id != current.id]
     return YearFigures(current, release, figures(release, others, viewer, named[current.id]),

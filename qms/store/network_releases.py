@@ -39,6 +39,7 @@ from qms.store.models import (
 )
 from qms.store.models.networks import DEPTH_CRITERION
 from qms.store.models.releases import (
+    NetworkNameSeen,
     NetworkRelease,
     NetworkReleaseOrg,
     NetworkReleaseScore,
@@ -255,6 +256,23 @@ def _withdrawn(session: Session, release_ids: Sequence[int]) -> set[int]:
         .distinct()
     )
     return {int(r) for (r,) in rows}
+
+
+def names_seen(
+    session: Session, network_ids: Iterable[int], year: int, methodology_id: str
+) -> frozenset[int]:
+    """Organisations ever named in these networks' year: a viewer of them may remember
+    their scores, so they stay identifiable after a consent is withdrawn."""
+    ids = list(network_ids)
+    if not ids:
+        return frozenset()
+    rows = session.scalars(
+        select(NetworkNameSeen.organisation_id).where(
+            NetworkNameSeen.network_id.in_(ids), NetworkNameSeen.year == year,
+            NetworkNameSeen.methodology_id == methodology_id,
+        )
+    )
+    return frozenset(int(r) for r in rows)
 
 
 def named_now(session: Session, release_ids: Sequence[int]) -> dict[int, frozenset[int]]:

@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from qms.store.audit import record_event
 from qms.store.errors import Conflict, NotFound
-from qms.store.models import Cycle, Network, NetworkMember, NetworkShare, User
+from qms.store.models import (
+    Cycle,
+    Network,
+    NetworkMember,
+    NetworkNameSeen,
+    NetworkShare,
+    User,
+)
 from qms.store.networks import is_member
 from qms.store.org_scores import has_org_scores, keep_org_scores
 
@@ -74,10 +81,22 @@ def share_cycle(
     else:
         return False
     session.flush()
+    if named:
+        remember_name(session, network_id, cycle)
     record_event(session, actor_id=actor_id, action=action,
                  organisation_id=cycle.organisation_id, network_id=network_id,
                  subject=f"cycle {cycle.id} → {network.name}", detail=detail)
     return True
+
+
+def remember_name(session: Session, network_id: int, cycle: Cycle) -> None:
+    """The organisation is named in the network's year: from now on it counts as known
+    to the network's viewers there, whatever happens to the consent later."""
+    key = (network_id, cycle.organisation_id, cycle.year, cycle.methodology_id)
+    if session.get(NetworkNameSeen, key) is None:
+        session.add(NetworkNameSeen(network_id=network_id, organisation_id=cycle.organisation_id,
+                                    year=cycle.year, methodology_id=cycle.methodology_id))
+        session.flush()
 
 
 def withdraw_share(

@@ -10,6 +10,7 @@ from qms.store.models.plan import CycleGroup, PlanAction
 from qms.store.models.releases import (
     GroupCollection,
     HiddenComment,
+    NetworkNameSeen,
     NetworkRelease,
     NetworkReleaseOrg,
     NetworkReleaseScore,
@@ -33,6 +34,7 @@ __all__ = [
     "ItemCount",
     "Network",
     "NetworkMember",
+    "NetworkNameSeen",
     "NetworkRelease",
     "NetworkReleaseOrg",
     "NetworkReleaseScore",

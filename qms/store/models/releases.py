@@ -162,3 +162,21 @@ class NetworkReportDate(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     methodology_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     release_on: Mapped[date] = mapped_column(Date)
+
+
+class NetworkNameSeen(Base):
+    """An organisation named (with consent) in a network for a year and methodology, at
+    any time: whoever could see the network may have read its score then, so it counts
+    as identifiable there for good, even after the consent is withdrawn (§5.5)."""
+
+    __tablename__ = "network_names_seen"
+
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    methodology_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
