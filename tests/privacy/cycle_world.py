@@ -11,9 +11,11 @@ figures come from (what the viewer cannot see).
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from qms.imports.csvfile import Row
@@ -21,14 +23,14 @@ from qms.imports.validate import validate_rows
 from qms.imports.values import AnswerValue
 from qms.methodology.model import Methodology
 from qms.store import consensus
-from qms.store.cycles import asked_groups, create_cycle, get_cycle
+from qms.store.cycles import asked_groups, close_cycle, create_cycle, get_cycle
 from qms.store.importing import import_responses
 from qms.store.orgs import get_organisation
 from qms.store.releases import release_states
 from qms.store.responses import create_response
 from qms.store.snapshots import Snapshot, cycle_methodology
 from tests.privacy.env import Env
-from tests.privacy.observe_cycle import PdfMemo, observe_cycle
+from tests.privacy.observe_cycle import ALL, PdfMemo, observe_cycle
 from tests.privacy.records import Observation
 
 Answers = Mapping[str, AnswerValue]
@@ -56,6 +58,7 @@ class CycleWorld:
     status: str = "open"
     published: bool = False
     closed_groups: set[str] = field(default_factory=set)
+    hidden: set[str] = field(default_factory=set)  # comments a head hid
     _numbers: itertools.count[int] = field(default_factory=itertools.count)
     _pdf: PdfMemo = field(default_factory=PdfMemo)
 
@@ -78,11 +81,29 @@ class CycleWorld:
     def collecting(self, group: str) -> bool:
         return self.status == "open" and group not in self.closed_groups
 
+    def earlier_year(self, group: str, rows: list[Answers]) -> int:
+        """A closed cycle of the year before, so that the comparison page has two."""
+        with self.env.session() as s:
+            cycle = create_cycle(s, get_organisation(s, self.org), self.year - 1,
+                                 self.snapshot)
+            for answers in rows:
+                create_response(s, cycle, group=group, source="web", submitted=True,
+                                answers=dict(answers))
+            close_cycle(s, cycle)
+            s.commit()
+            return cycle.id
+
+    def _unique(self, answers: Answers) -> dict[str, AnswerValue]:
+        """Text answers made unique, so that a hidden comment is known by its words."""
+        return {k: f"{v} #{next(self._numbers)}" if self.m.item(k).type == "text" else v
+                for k, v in answers.items()}
+
     # -- answers ----------------------------------------------------------------------
 
     def web(self, group: str, answers: Answers, *, proxy: bool = False,
             finished: bool = True) -> None:
         """A respondent's web answers (finished: submitted; else left in progress)."""
+        answers = self._unique(answers)
         with self.env.session() as s:
             r = create_response(s, get_cycle(s, self.cycle_id), group=group, source="web",
                                 submitted=finished, proxy=proxy, answers=dict(answers))
@@ -92,6 +113,7 @@ class CycleWorld:
 
     def paper(self, group: str, answers: Answers, *, proxy: bool = False) -> None:
         """One paper form typed in by the head over HTTP."""
+        answers = self._unique(answers)
         entry = secrets.token_hex(16)
         data: dict[str, str | list[str]] = {"_entry": entry}
         if proxy:
@@ -107,6 +129,7 @@ class CycleWorld:
     def imported(self, rows: list[tuple[str, str, Answers]], *, replace: bool = False) -> None:
         """(respondent id, group, answers) as `qms responses import [--replace]` reads a
         file; with `replace`, a known id's answers become the file's."""
+        rows = [(key, group, self._unique(answers)) for key, group, answers in rows]
         lines: list[Row] = []
         line = itertools.count(2)
         for key, group, answers in rows:
@@ -168,6 +191,21 @@ class CycleWorld:
         assert status == 303
         self.closed_groups.discard(group)
 
+    def hide_comment(self) -> bool:
+        """A head hides the first comment of the comments page; False when none."""
+        client = self.env.client("head")
+        got = client.get(f"/staff/cycles/{self.cycle_id}/comments?lang=en")
+        found = re.search(r'<p class="comment-text" id="c-([0-9a-f]+)">(.*?)</p>', got.text,
+                          re.S)
+        item = re.search(r'name="item" value="([^"]+)"', got.text)
+        if found is None or item is None:
+            return False
+        status = self.env.post("head", f"/staff/cycles/{self.cycle_id}/comments/hide",
+                               {"item": item.group(1), "key": found.group(1)})
+        assert status == 303
+        self.hidden.add(html.unescape(found.group(2)).replace("<br>", "\n").strip())
+        return True
+
     def publish(self) -> None:
         assert self.env.post("head", f"/staff/cycles/{self.cycle_id}/results/publish") == 303
         self.published = True
@@ -179,7 +217,8 @@ class CycleWorld:
 
     # -- what the viewer sees -----------------------------------------------------------
 
-    def observe(self, viewer: str, label: str, *, pdf: bool = True) -> Observation:
+    def observe(self, viewer: str, label: str, *, pdf: bool = True,
+                parts: Collection[str] = ALL) -> Observation:
         obs = Observation(len(self.history), label)
         with self.env.session() as s:
             cycle = get_cycle(s, self.cycle_id)
@@ -188,7 +227,7 @@ class CycleWorld:
         groups = {r.group for r in self.respondents} | {
             g.id for g in self.m.groups if g.is_consensus}
         observe_cycle(self.env.client(viewer), self.cycle_id, self.m, obs,
-                      self._pdf if pdf else None, groups)
+                      self._pdf if pdf else None, groups, parts)
         self.history.append(obs)
         return obs
 

@@ -60,7 +60,7 @@ def staff_answers(draw: st.DrawFn) -> dict[str, AnswerValue]:
         "staff.training": draw(st.sampled_from(
             [None, ("first_aid",), ("first_aid", "dementia"), ("rights",)])),
         "staff.years": draw(st.sampled_from([None, 1.0, 3.0, 12.0])),
-        "staff.comment": draw(st.sampled_from([None, None, "Too little time.", "Good team."])),
+        "staff.comment": draw(st.sampled_from([None, None, "No time.", "Good team."])),
     }
     return {k: v for k, v in found.items() if v is not None}
 

@@ -68,10 +68,17 @@ class PdfMemo:
         self.seen: dict[int, str] = {}
 
 
+ALL = frozenset({"api", "results", "items", "breakdowns", "charts", "exports", "comments",
+                 "report", "compare"})
+DOWNLOADS = frozenset({"api", "results", "breakdowns", "exports"})  # a repeat download
+
+
 def observe_cycle(client: Client, cycle_id: int, m: Methodology, obs: Observation,
-                  pdf: PdfMemo | None = None, groups: Collection[str] | None = None) -> None:
+                  pdf: PdfMemo | None = None, groups: Collection[str] | None = None,
+                  parts: Collection[str] = ALL) -> None:
     """`groups`: the groups whose item pages and breakdowns to open (all by default; a
-    world passes those that have any response, the others' pages have nothing)."""
+    world passes those that have any response, the others' pages have nothing);
+    `parts`: what to fetch (ALL; DOWNLOADS when the viewer downloads again)."""
     base = f"/staff/cycles/{cycle_id}"
     _api(client, cycle_id, obs)
     results = _get(client, f"{base}/results")
@@ -79,26 +86,33 @@ def observe_cycle(client: Client, cycle_id: int, m: Methodology, obs: Observatio
         return
     view = page(results.text)
     _results_page(view, cycle_id, m, obs)
-    for item in scored_items(m):
+    for item in scored_items(m) if "items" in parts else ():
         if groups is None or m.item_group(item.id) in groups:
             _item_page(client, cycle_id, m, item, obs)
-    for by, _label in view.options.get("by", []):
+    for by, _label in view.options.get("by", []) if "breakdowns" in parts else ():
         if groups is None or (m.has_item(by) and m.item_group(by) in groups):
             _breakdown(client, cycle_id, m, by, obs)
-    radar = client.get(f"{base}/charts/radar.svg")
-    obs.documents.append(Document("radar-svg", f"cycle {cycle_id}",
-                                  digest(radar.status_code, svg_texts(radar.text))))
-    for fmt in ("csv", "xlsx"):
+    if "charts" in parts:
+        radar = client.get(f"{base}/charts/radar.svg")
+        obs.documents.append(Document("radar-svg", f"cycle {cycle_id}",
+                                      digest(radar.status_code, svg_texts(radar.text))))
+    for fmt in ("csv", "xlsx") if "exports" in parts else ():
         got = client.get(f"{base}/export.{fmt}")
         if got.status_code == 200:
             exports_read.read_export(fmt, got.content, cycle_id, m, obs)
-    _comments_page(client, cycle_id, m, obs)
-    report = _get(client, f"{base}/report")
-    if report.status_code == 200:
-        shown = _report(report.text, cycle_id, m, obs)
-        if pdf is not None and pdf.seen.get(cycle_id) != shown:
+    if "comments" in parts:
+        _comments_page(client, cycle_id, m, obs)
+    if "compare" in parts:
+        got = _get(client, f"{base}/compare")
+        shown = [[c.text for c in r] for t in page(got.text).tables for r in t.rows]
+        obs.documents.append(Document("compare", f"cycle {cycle_id}",
+                                      digest(got.status_code, shown)))
+    report = _get(client, f"{base}/report") if "report" in parts else None
+    if report is not None and report.status_code == 200:
+        shown_report = _report(report.text, cycle_id, m, obs)
+        if pdf is not None and pdf.seen.get(cycle_id) != shown_report:
             _pdf(client, cycle_id, report.text, obs)
-            pdf.seen[cycle_id] = shown
+            pdf.seen[cycle_id] = shown_report
 
 
 def _api(client: Client, cycle_id: int, obs: Observation) -> None:

@@ -40,7 +40,7 @@ def _obs(step: int, release: str = "1:5", **parts: object) -> Observation:
     obs = Observation(step, f"step {step}")
     obs.releases = {(1, "staff"): release, (1, "clients"): release}
     for name, value in parts.items():
-        getattr(obs, name).extend(value)  # type: ignore[arg-type]
+        getattr(obs, name).extend(value)
     return obs
 
 

@@ -48,6 +48,7 @@ class CycleMachine(RuleBasedStateMachine):
         self.viewer = viewer
         if viewer == "staff":
             self.world.publish()
+        self.world.earlier_year("staff", staff[:3] if len(staff) >= 3 else [])
         for answers in staff:
             self.world.web("staff", answers)
         self.world.imported([(self.world.new_import_key(), "clients", a) for a in clients])
@@ -110,10 +111,14 @@ class CycleMachine(RuleBasedStateMachine):
         if group in self.world.closed_groups:
             self.world.reopen_group(group)
 
+    @rule()
+    def hide_a_comment(self) -> None:
+        self.world.hide_comment()
+
     @invariant()
     def nothing_to_learn(self) -> None:
         self.world.observe(self.viewer, self._last_step())
-        leaks = cycle_leaks(self.world.history, self.world.m, ignore=ignored())
+        leaks = cycle_leaks(self.world.history, self.world.m, self.world.hidden, ignored())
         assert not leaks, "the adversary found:\n" + report(leaks)
 
     def _last_step(self) -> str:

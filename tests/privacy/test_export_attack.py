@@ -15,12 +15,14 @@ from tests.privacy.adversary import REPORTED, ROW_ATTACKS, cycle_leaks, only, re
 from tests.privacy.answers import answers_for
 from tests.privacy.cycle_world import CycleWorld
 from tests.privacy.env import Env, snapshot_socquality
+from tests.privacy.observe_cycle import DOWNLOADS
 from tests.privacy.records import SUPPRESSED
 
 
 def _assert_not_singled_out(world: CycleWorld, group: str, item: str, value: str) -> None:
-    for _ in range(3):
-        world.observe("head", "downloads")
+    world.observe("head", "everything")
+    for _ in range(2):
+        world.observe("head", "downloads again", parts=DOWNLOADS)
     exported = [e for obs in world.history for e in obs.exports if e.group == group]
     assert exported, f"no answer rows of {group} were downloaded"
     for e in exported:
