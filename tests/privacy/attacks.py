@@ -207,7 +207,9 @@ def release_invariance(history: Sequence[Observation]) -> list[Leak]:
     for obs in history:
         for doc in obs.documents:
             cycle = doc.scope.split()[1] if doc.scope.startswith("cycle ") else ""
-            key = repr(sorted((k, v) for k, v in obs.releases.items() if str(k[0]) == cycle))
+            # A head hiding a comment changes what shows without a release: part of the key.
+            key = repr((sorted((k, v) for k, v in obs.releases.items() if str(k[0]) == cycle),
+                        sorted(obs.hidden_comments)))
             seen = first.setdefault((doc.source, doc.scope, key), (obs, doc.digest))
             if seen[1] != doc.digest:
                 leaks.append(Leak("release-invariance", f"{doc.source} of {doc.scope} changed "

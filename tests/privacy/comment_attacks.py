@@ -27,6 +27,8 @@ def _respondents(obs: Observation, cycle: int, group: str) -> int:
 
 def comment_attacks(history: Sequence[Observation], m: Methodology, min_n: MinN,
                     hidden: Collection[str] = ()) -> list[Leak]:
+    """`hidden`: comments hidden before every observation (each observation also says
+    which were hidden by its time)."""
     leaks = []
     views: dict[tuple[str, int, str, str], list[tuple[str, ...]]] = defaultdict(list)
     for obs in history:
@@ -39,7 +41,7 @@ def comment_attacks(history: Sequence[Observation], m: Methodology, min_n: MinN,
                 leaks.append(Leak("comment-threshold", f"step {obs.step} {c.source}: "
                                   f"{len(c.texts)} comments on {c.item} while the release of "
                                   f"{group} counts {released} (k = {min_n[group]})"))
-            shown_hidden = sorted(set(c.texts) & set(hidden))
+            shown_hidden = sorted(set(c.texts) & (set(hidden) | obs.hidden_comments))
             if shown_hidden:
                 leaks.append(Leak("comment-hidden", f"step {obs.step} {c.source} shows hidden "
                                   f"comments on {c.item}: {shown_hidden}"))

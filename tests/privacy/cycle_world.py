@@ -220,6 +220,7 @@ class CycleWorld:
     def observe(self, viewer: str, label: str, *, pdf: bool = True,
                 parts: Collection[str] = ALL) -> Observation:
         obs = Observation(len(self.history), label)
+        obs.hidden_comments = frozenset(self.hidden)
         with self.env.session() as s:
             cycle = get_cycle(s, self.cycle_id)
             for group, state in release_states(s, cycle, asked_groups(s, cycle)).items():

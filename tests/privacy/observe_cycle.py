@@ -31,6 +31,7 @@ from tests.privacy.parse import (
 from tests.privacy.records import (
     FULL,
     ONE_DECIMAL,
+    SUPPRESSED,
     CellFigure,
     Comments,
     Document,
@@ -159,6 +160,9 @@ def _results_page(view: Page, cycle_id: int, m: Methodology, obs: Observation) -
     criteria = view.table("results-table")
     if criteria is not None:
         shown.extend(_criteria(criteria, cycle_id, m, obs, "results-page"))
+    # Every table of the page (gaps, the radar's data, comment counts...): all of it must
+    # stay as it is while the releases do.
+    shown.extend([[c.text for c in r] for t in view.tables for r in t.rows])
     obs.documents.append(Document("results-page", f"cycle {cycle_id}", digest(shown)))
 
 
@@ -237,7 +241,10 @@ def _breakdown(client: Client, cycle_id: int, m: Methodology, by: str, obs: Obse
     if table is not None and m.has_item(by):
         choice = m.item(by)
         to_value = {o.label.get("en"): o.value for o in choice.options}
-        cells = [to_value.get(c.text, "") for c in table.rows[0][1:]]
+        to_value["No answer"] = ""
+        # Any other column ("Answer not shown") holds the respondents whose answer the
+        # download hides: it is their cell, as the marker is their value in the rows.
+        cells = [to_value.get(c.text, SUPPRESSED) for c in table.rows[0][1:]]
         group = m.item_group(by)
         texts = {i.text.get("en"): i.id for i in m.questionnaires[group].items}
         for row in table.rows[1:]:

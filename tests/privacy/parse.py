@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -160,8 +161,12 @@ PDFTOTEXT = shutil.which("pdftotext")
 
 
 def pdf_text(content: bytes) -> str | None:
-    """The PDF's text (pdftotext -layout); None when poppler is not installed."""
+    """The PDF's text (pdftotext -layout); None, with a warning, when poppler is not
+    installed: then only the PDFs' figures go unchecked (Debian: apt-get install
+    poppler-utils)."""
     if PDFTOTEXT is None:
+        warnings.warn("pdftotext is not installed (poppler-utils): the adversary does not "
+                      "read the PDFs' text", stacklevel=2)
         return None
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "file.pdf"

@@ -140,3 +140,4 @@ class Observation:
     net_withdrawn: dict[int, bool] = field(default_factory=dict)
     net_members: dict[int, set[int]] = field(default_factory=dict)
     own: set[int] = field(default_factory=set)  # the viewer's own organisations
+    hidden_comments: frozenset[str] = frozenset()  # hidden by a head before this moment

@@ -106,8 +106,9 @@ def _fill(obs: Observation, m: Methodology, e: ExportRows, by: str) -> dict[int,
     if not hidden:
         return found
     for c in obs.cells:
-        if c.cycle != e.cycle or c.by != by or c.n is None or c.mean is None:
-            continue
+        if (c.cycle != e.cycle or c.by != by or c.n is None or c.mean is None
+                or c.cell == SUPPRESSED):
+            continue  # (the hidden answers' own cell places no row: all of them are in it)
         if any(r.get(c.item) == SUPPRESSED for r in e.rows):
             continue  # withheld answers of the item: its cells cannot be matched to rows
         inside = [normalised(m, c.item, r.get(c.item, "")) for r in e.rows

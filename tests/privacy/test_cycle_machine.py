@@ -80,8 +80,14 @@ class CycleMachine(RuleBasedStateMachine):
             return
         many = data.draw(st.integers(1, min(3, len(imported))), label="replaced")
         chosen = data.draw(st.permutations(imported), label="which")[:many]
-        self.world.imported([(r.key, r.group, data.draw(answers_of(r.group), label="new"))
-                             for r in chosen], replace=True)
+        rows = []
+        for r in chosen:
+            # A corrected file may also move a respondent to the other group.
+            group = data.draw(st.sampled_from([r.group, r.group, *(
+                g for g in ("staff", "clients") if g != r.group and self.world.collecting(g))]),
+                label="group")
+            rows.append((r.key, group, data.draw(answers_of(group), label="new")))
+        self.world.imported(rows, replace=True)
 
     @precondition(lambda self: self.world.status == "open")
     @rule(direction=PANEL, workload=PANEL, results=PANEL)
@@ -118,7 +124,7 @@ class CycleMachine(RuleBasedStateMachine):
     @invariant()
     def nothing_to_learn(self) -> None:
         self.world.observe(self.viewer, self._last_step())
-        leaks = cycle_leaks(self.world.history, self.world.m, self.world.hidden, ignored())
+        leaks = cycle_leaks(self.world.history, self.world.m, ignore=ignored())
         assert not leaks, "the adversary found:\n" + report(leaks)
 
     def _last_step(self) -> str:
