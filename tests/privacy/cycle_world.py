@@ -15,7 +15,7 @@ import html
 import itertools
 import re
 import secrets
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from qms.imports.csvfile import Row
@@ -126,7 +126,7 @@ class CycleWorld:
         self.respondents.append(Respondent(f"paper:{entry}", group, dict(answers), "paper",
                                            proxy))
 
-    def imported(self, rows: list[tuple[str, str, Answers]], *, replace: bool = False) -> None:
+    def imported(self, rows: Sequence[tuple[str, str, Answers]], *, replace: bool = False) -> None:
         """(respondent id, group, answers) as `qms responses import [--replace]` reads a
         file; with `replace`, a known id's answers become the file's."""
         rows = [(key, group, self._unique(answers)) for key, group, answers in rows]
