@@ -1,26 +1,35 @@
 """Sessions in signed cookies, CSRF tokens bound to them, and the security headers.
 
 The session cookie holds who is signed in (user id and the account's session epoch),
-when the session started and was last used, and the CSRF token. It is signed with
-HMAC-SHA256 under a key derived from QMS_SECRET_KEY, so any worker can read it and
-nothing about sessions lives in process memory. Bumping the account's epoch (sign-out,
-password change, deactivation) makes every cookie of that person worthless.
+when the session started and was last used, and the CSRF token. It is signed, so any
+worker can read it and nothing about sessions lives in process memory. Bumping the
+account's epoch (sign-out, password change, deactivation) makes every cookie of that
+person worthless.
+
+Cookies are signed by `CookieCodec`, for sessions here and for the questionnaire preview
+(`respond/previewstate.py`). It stands on itsdangerous, the Pallets library under Flask's
+sessions: maintained, typed, without dependencies, and it does the parts a hand-made codec
+can get wrong: a key per purpose derived from QMS_SECRET_KEY and a salt (HMAC-SHA256),
+constant-time comparison, and lists of keys for rotation. New cookies are always signed
+with QMS_SECRET_KEY; cookies signed with a key of QMS_SECRET_KEY_PREVIOUS are still read,
+and a session read so is signed anew with the current key in the same response.
+
+Cookies of the hand-made codec before it are not read: those sessions just end (people
+sign in once more) and those previews start empty, and nothing on the server is lost.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
-import json
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+from itsdangerous import BadData, BadSignature, Serializer, URLSafeSerializer, base64_encode
 from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
@@ -91,30 +100,77 @@ class WebSession:
         self.dirty = True
 
 
-class SessionCodec:
-    def __init__(self, secret_key: str) -> None:
-        self._key = hmac.new(secret_key.encode(), b"qms.session.v1", hashlib.sha256).digest()
+class _Serializer(URLSafeSerializer):
+    """itsdangerous' URL-safe JSON serializer with HMAC-SHA256, compressing only when asked:
+    a session cookie is a hundred bytes, and compressing it would only make its format vary."""
 
-    def _sign(self, payload: bytes) -> bytes:
-        return hmac.new(self._key, payload, hashlib.sha256).digest()
+    def __init__(self, keys: str | list[str], *, compress: bool) -> None:
+        super().__init__(
+            keys, signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256}
+        )
+        self._compress = compress
+
+    def dump_payload(self, obj: Any) -> bytes:
+        if self._compress:
+            return super().dump_payload(obj)
+        return base64_encode(Serializer.dump_payload(self, obj))
+
+
+class Read(NamedTuple):
+    data: Any
+    # Signed with a previous key: the caller signs it anew when it can.
+    stale: bool
+
+
+class CookieCodec:
+    """JSON data as a signed cookie value, for one purpose ("session", "preview"); a
+    scope (a questionnaire) is signed too, so one scope's value is nothing in another."""
+
+    def __init__(
+        self, secret_key: str, previous: Sequence[str] = (), *, purpose: str,
+        compress: bool = False,
+    ) -> None:
+        self._purpose = purpose
+        self._current = _Serializer(secret_key, compress=compress)
+        self._previous = _Serializer(list(previous), compress=compress) if previous else None
+
+    def _salt(self, scope: str) -> str:
+        return f"qms.{self._purpose}:{scope}" if scope else f"qms.{self._purpose}"
+
+    def dumps(self, data: Any, scope: str = "") -> str:
+        value: str = self._current.dumps(data, salt=self._salt(scope))
+        return value
+
+    def loads(self, raw: str, scope: str = "") -> Read | None:
+        """None for a forged or malformed value, or one signed with a key no longer listed."""
+        salt = self._salt(scope)
+        for serializer, stale in ((self._current, False), (self._previous, True)):
+            if serializer is None:
+                continue
+            try:
+                return Read(serializer.loads(raw, salt=salt), stale)
+            except BadSignature:
+                continue
+            except BadData:  # a good signature on what does not decode: a bug of ours
+                return None
+        return None
+
+
+class SessionCodec:
+    def __init__(self, secret_key: str, previous: Sequence[str] = ()) -> None:
+        self._cookies = CookieCodec(secret_key, previous, purpose="session")
 
     def dumps(self, session: WebSession) -> str:
-        data = {"u": session.user_id, "e": session.epoch, "c": session.csrf,
-                "i": session.issued, "s": session.seen}
-        payload = json.dumps(data, separators=(",", ":")).encode()
-        return f"{_b64(payload)}.{_b64(self._sign(payload))}"
+        return self._cookies.dumps({"u": session.user_id, "e": session.epoch,
+                                    "c": session.csrf, "i": session.issued, "s": session.seen})
 
     def loads(self, raw: str, now: int) -> WebSession | None:
         """None for a forged, malformed or expired cookie."""
-        head, _, tail = raw.partition(".")
-        try:
-            payload, signature = _unb64(head), _unb64(tail)
-        except (binascii.Error, ValueError):
-            return None
-        if not hmac.compare_digest(signature, self._sign(payload)):
+        read = self._cookies.loads(raw)
+        if read is None:
             return None
         try:
-            data = json.loads(payload)
+            data = read.data
             user_id = data["u"]
             session = WebSession(
                 user_id=int(user_id) if user_id is not None else None,
@@ -130,15 +186,9 @@ class SessionCodec:
         if session.user_id is not None and now - session.seen > REFRESH_SECONDS:
             session.seen = now
             session.dirty = True
+        if read.stale:
+            session.dirty = True  # signed with a previous key: sign it with the current one
         return session
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 _current: ContextVar[WebSession | None] = ContextVar("qms_web_session", default=None)

@@ -1,24 +1,20 @@
 """The answers of a questionnaire preview, kept in signed cookies instead of the database.
 
 A preview stores nothing on the server, yet must keep answers across pages, language
-switches and the htmx saves. The state is JSON, compressed, and signed with HMAC-SHA256
-under a key derived from QMS_SECRET_KEY; it may span a few cookies because a long text
-answer outgrows the 4 KB a browser keeps per cookie.
+switches and the htmx saves. The state is JSON, compressed and signed by the cookie
+codec of the sessions (`qms.web.security.CookieCodec`, on itsdangerous) with a salt of its
+own and the questionnaire as scope; it may span a few cookies because a long text answer
+outgrows the 4 KB a browser keeps per cookie.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
-import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from qms.imports.values import AnswerValue, BadValue, check_value, without_hidden
 from qms.methodology.model import Methodology, Questionnaire
+from qms.web.security import CookieCodec
 
 CHUNK = 3600  # characters of one cookie's value, below the 4096 bytes browsers keep
 MAX_CHUNKS = 3  # beyond this the request header would grow past what servers accept
@@ -39,14 +35,6 @@ def cookie_name(methodology: str, group: str, chunk: int) -> str:
     return f"qms_preview_{methodology}_{group}_{chunk}"
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def _plain(value: AnswerValue) -> object:
     return list(value) if isinstance(value, tuple) else value
 
@@ -56,13 +44,8 @@ def _typed(value: object) -> object:
 
 
 class PreviewCodec:
-    def __init__(self, secret_key: str) -> None:
-        self._key = hmac.new(secret_key.encode(), b"qms.preview.v1", hashlib.sha256).digest()
-
-    def _sign(self, scope: str, payload: bytes) -> bytes:
-        # The scope (methodology and group) is signed too, so one questionnaire's cookie
-        # cannot be replayed as another's.
-        return hmac.new(self._key, scope.encode() + b"\0" + payload, hashlib.sha256).digest()
+    def __init__(self, secret_key: str, previous: Sequence[str] = ()) -> None:
+        self._cookies = CookieCodec(secret_key, previous, purpose="preview", compress=True)
 
     def dumps(self, methodology: str, group: str, state: PreviewState) -> list[str]:
         """The cookie values, in order; TooLarge when they would not fit."""
@@ -71,9 +54,9 @@ class PreviewCodec:
             "h": state.helped,
             "s": state.submitted,
         }
-        payload = zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 9)
-        scope = f"{methodology}/{group}"
-        value = f"{_b64(payload)}.{_b64(self._sign(scope, payload))}"
+        # The scope is signed too, so one questionnaire's cookie cannot be replayed as
+        # another's.
+        value = self._cookies.dumps(data, scope=f"{methodology}/{group}")
         chunks = [value[i : i + CHUNK] for i in range(0, len(value), CHUNK)]
         if len(chunks) > MAX_CHUNKS:
             raise TooLarge(f"{len(value)} characters")
@@ -84,22 +67,19 @@ class PreviewCodec:
     ) -> PreviewState:
         """The state the cookies hold, checked against the questionnaire as it is now (its
         files may have changed since); an empty state for anything forged or malformed."""
-        head, _, tail = "".join(chunks).partition(".")
-        scope = f"{methodology.id}/{questionnaire.group}"
-        try:
-            payload, signature = _unb64(head), _unb64(tail)
-        except (binascii.Error, ValueError):
-            return PreviewState()
-        if not hmac.compare_digest(signature, self._sign(scope, payload)):
+        read = self._cookies.loads(
+            "".join(chunks), scope=f"{methodology.id}/{questionnaire.group}"
+        )
+        if read is None:
             return PreviewState()
         try:
-            data = json.loads(zlib.decompress(payload))
+            data = read.data
             raw = data["a"]
             if not isinstance(raw, dict):
                 return PreviewState()
             answers = _checked(methodology, questionnaire, raw)
             return PreviewState(answers, bool(data["h"]), bool(data["s"]))
-        except (zlib.error, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             return PreviewState()
 
 
