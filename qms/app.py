@@ -142,7 +142,10 @@ def create_app(settings: Settings) -> Litestar:
             "settings": Provide(provide_settings, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
-        middleware=[DefineMiddleware(SessionMiddleware, codec=SessionCodec(settings.secret_key))],
+        middleware=[DefineMiddleware(
+            SessionMiddleware,
+            codec=SessionCodec(settings.secret_key, settings.previous_secret_keys),
+        )],
         guards=[check_csrf, authorise],
         before_send=[add_security_headers],
         before_request=set_request_language,

@@ -41,6 +41,8 @@ class Settings:
     # A random key per process keeps a forgotten QMS_SECRET_KEY safe, at the cost of
     # signing everyone out on restart; deployments set it.
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # Keys signing no longer but still accepted on cookies, while a key change settles.
+    previous_secret_keys: tuple[str, ...] = ()
     debug: bool = False
     default_methodology: str = "socquality"
 
@@ -48,6 +50,11 @@ class Settings:
         _check_database_url(self.database_url)
         if len(self.secret_key) < 16:
             raise SettingsError("QMS_SECRET_KEY must be at least 16 characters long")
+        if any(len(key) < 16 for key in self.previous_secret_keys):
+            raise SettingsError(
+                "QMS_SECRET_KEY_PREVIOUS: each key (commas between them) must be at least"
+                " 16 characters long"
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -62,6 +69,9 @@ class Settings:
             kwargs["questionnaires"] = path
         if key := env.get("QMS_SECRET_KEY", ""):
             kwargs["secret_key"] = key
+        if previous := env.get("QMS_SECRET_KEY_PREVIOUS", ""):
+            keys = (key.strip() for key in previous.split(","))
+            kwargs["previous_secret_keys"] = tuple(key for key in keys if key)
         if "QMS_DEBUG" in env:
             kwargs["debug"] = _bool("QMS_DEBUG", env["QMS_DEBUG"])
         if methodology := env.get("QMS_DEFAULT_METHODOLOGY", "").strip():

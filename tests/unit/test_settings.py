@@ -25,6 +25,8 @@ def test_plain_postgresql_urls_get_the_psycopg_driver() -> None:
         ({"QMS_DATABASE_URL": "mysql://x"}, "QMS_DATABASE_URL"),
         ({"QMS_QUESTIONNAIRES": "/no/such/folder"}, "QMS_QUESTIONNAIRES"),
         ({"QMS_SECRET_KEY": "short"}, "QMS_SECRET_KEY"),
+        ({"QMS_SECRET_KEY_PREVIOUS": "short"}, "QMS_SECRET_KEY_PREVIOUS"),
+        ({"QMS_SECRET_KEY_PREVIOUS": "a-long-enough-old-key,short"}, "QMS_SECRET_KEY_PREVIOUS"),
         ({"QMS_DEBUG": "maybe"}, "QMS_DEBUG"),
     ],
 )
@@ -35,3 +37,24 @@ def test_bad_values_fail_loudly_naming_the_variable(env: dict[str, str], fragmen
 
 def test_questionnaires_folder_from_env(tmp_path: Path) -> None:
     assert Settings.from_env({"QMS_QUESTIONNAIRES": str(tmp_path)}).questionnaires == tmp_path
+
+
+def test_previous_secret_keys_are_a_comma_separated_list() -> None:
+    assert Settings.from_env({}).previous_secret_keys == ()
+    assert Settings.from_env({"QMS_SECRET_KEY_PREVIOUS": ""}).previous_secret_keys == ()
+    one = Settings.from_env({"QMS_SECRET_KEY_PREVIOUS": "the-old-secret-key-0123"})
+    assert one.previous_secret_keys == ("the-old-secret-key-0123",)
+    two = Settings.from_env(
+        {"QMS_SECRET_KEY_PREVIOUS": " the-old-secret-key-0123 , an-even-older-key-89ab,"}
+    )
+    assert two.previous_secret_keys == ("the-old-secret-key-0123", "an-even-older-key-89ab")
+
+
+def test_a_bad_previous_key_is_one_line_naming_the_variable() -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"QMS_SECRET_KEY_PREVIOUS": "short"})
+    message = str(refused.value)
+    assert message.startswith("QMS_SECRET_KEY_PREVIOUS")
+    assert "16 characters" in message
+    assert "\n" not in message
+    assert "short" not in message  # a key, even a bad one, is not repeated into logs

@@ -94,7 +94,8 @@ class _Preview:
         if questionnaire is None:
             raise NotFoundException()
         self.questionnaire: Questionnaire = questionnaire
-        self.codec = PreviewCodec(request.app.state.settings.secret_key)
+        settings = request.app.state.settings
+        self.codec = PreviewCodec(settings.secret_key, settings.previous_secret_keys)
         self.easy, self.easy_cookie = easy_read(request)
         self.urls = Urls(f"/preview/{methodology_id}/{group}")
         chunks = []
