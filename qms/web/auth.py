@@ -38,11 +38,14 @@ from litestar.exceptions import (
     PermissionDeniedException,
 )
 from litestar.handlers import BaseRouteHandler
+from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect
+from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from qms.store.db import Database
 from qms.store.tokens import token_account
 from qms.store.users import Account, Grant, signed_in_account
+from qms.web.forms import is_htmx
 from qms.web.security import session_of
 
 Scope = Literal["signed_in", "organisation", "network", "admin"]
@@ -295,7 +298,9 @@ def on_sign_in_required(request: Request[Any, Any, Any], exc: Exception) -> Resp
     if request.method != "GET":
         target = "/staff"  # coming back to a form post by GET would only find a 405
     location = f"/login?next={quote(safe_next(target), safe='/')}"
-    if request.headers.get("hx-request") == "true":
+    if is_htmx(request):
         # htmx would swap a login page into a fragment; make it navigate instead.
-        return Response(content=None, status_code=204, headers={"hx-redirect": location})
+        redirect = ClientRedirect(location)
+        redirect.status_code = HTTP_204_NO_CONTENT  # not the plugin's 200: nothing to swap
+        return redirect
     return Redirect(path=location, status_code=303)

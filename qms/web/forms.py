@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from litestar import Request
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
+from litestar.plugins.htmx import HTMXDetails
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 FIELD_MAX = 2000
@@ -53,7 +54,8 @@ class Form:
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("hx-request") == "true"
+    """Whether htmx sent the request, as Litestar's htmx plugin reads its headers."""
+    return bool(HTMXDetails(request))
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:

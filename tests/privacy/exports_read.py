@@ -88,6 +88,8 @@ def _add(groups: Mapping[str, list[tuple[str, dict[str, str]]]], source: str, cy
         for item in m.questionnaires[group].items:
             if not item.is_scored or not any(item.id in r for _, r in rows):
                 continue
+            if any(r.get(item.id) == SUPPRESSED for _, r in rows):
+                continue  # answers withheld: the file's count of this item is not its own
             counts: dict[str, int] = {}
             for _, r in rows:
                 value = r.get(item.id)
