@@ -20,8 +20,8 @@ from qms.store.db import Database
 from qms.store.errors import Conflict, NotFound, StoreError
 from qms.store.models import Cycle
 from qms.store.orgs import create_network, create_organisation, get_organisation
-from qms.store.responses import create_response, response_totals, set_answer
 from qms.store.releases import released_rows
+from qms.store.responses import create_response, response_totals, set_answer
 from qms.store.snapshots import Snapshot, cycle_methodology, read_snapshot
 
 METHODOLOGIES = Path(__file__).resolve().parents[1] / "fixtures" / "methodologies"
