@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
 
 from qms.methodology.model import Methodology
@@ -56,8 +56,11 @@ def comment_attacks(history: Sequence[Observation], m: Methodology, min_n: MinN,
                                   f"rows of {e.group} carry the text answers {texts}"))
     for (source, _cycle, item, _key), orders in views.items():
         n = len(orders[0])
-        if len(orders) > 1 and len(set(orders)) == 1 and n > 1 and (
-                math.factorial(n) ** (len(orders) - 1) >= 10**6):
+        arrangements = math.factorial(n)
+        for same in Counter(orders[0]).values():
+            arrangements //= math.factorial(same)
+        if len(orders) > 1 and len(set(orders)) == 1 and (
+                arrangements ** (len(orders) - 1) >= 10**6):
             leaks.append(Leak("comment-order", f"{source}: {len(orders)} views of one release "
                               f"list the {n} comments on {item} in the same order"))
     return list(dict.fromkeys(leaks))

@@ -153,8 +153,8 @@ def labels_and_order(history: Sequence[Observation], m: Methodology) -> list[Lea
             all_labels[e.cycle, group].append((obs, e))
         n = len(found[0][1].rows)
         orders = {tuple(_content(r) for r in e.rows) for _, e in found}
-        if n > 1 and len(found) > 1 and len(orders) == 1 and (
-                math.factorial(n) ** (len(found) - 1) >= 10**6):
+        if len(found) > 1 and len(orders) == 1 and (
+                _arrangements(found[0][1].rows) ** (len(found) - 1) >= 10**6):
             leaks.append(Leak("row-order", f"{source} {group}: {len(found)} downloads of one "
                               f"release list their {n} rows in the same order"))
     for (_cycle, group), found in all_labels.items():
@@ -164,6 +164,14 @@ def labels_and_order(history: Sequence[Observation], m: Methodology) -> list[Lea
                 leaks.append(Leak("labels", f"{group}: downloads at step {oa.step} and "
                                   f"{ob.step} share labels {sorted(common)[:5]}"))
     return leaks
+
+
+def _arrangements(rows: Sequence[Row]) -> int:
+    """How many orders of the rows can be told apart (equal rows cannot)."""
+    count = math.factorial(len(rows))
+    for same in Counter(_content(r) for r in rows).values():
+        count //= math.factorial(same)
+    return count
 
 
 def _compatible(a: Row, b: Row) -> bool:
