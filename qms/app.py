@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from litestar import Litestar, Request, Response, Router
+from litestar import Litestar, Response, Router
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
@@ -42,7 +42,7 @@ from qms.web.comments import CommentsController
 from qms.web.compare import CompareController
 from qms.web.consensus import ConsensusController
 from qms.web.cycles import CycleController
-from qms.web.deps import provide_db, provide_settings
+from qms.web.deps import HttpRequest, provide_db, provide_settings
 from qms.web.exports import ExportController
 from qms.web.network_exports import NetworkExportController
 from qms.web.networks import NetworkController
@@ -69,19 +69,19 @@ from qms.web.ui import configure_staff_jinja
 log = logging.getLogger("qms")
 
 
-def _on_server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def _on_server_error(request: HttpRequest, exc: Exception) -> Response[Any]:
     # The traceback belongs in the server log; the person gets a calm page without it.
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)
 
 
-def _on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+def _on_http_error(request: HttpRequest, exc: HTTPException) -> Response[Any]:
     if exc.status_code >= HTTP_500_INTERNAL_SERVER_ERROR:
         log.error("server error on %s %s: %s", request.method, request.url.path, exc.detail)
     return error_page(request, exc.status_code, headers=exc.headers)
 
 
-def _on_csrf_failed(request: Request[Any, Any, Any], exc: CsrfFailed) -> Response[Any]:
+def _on_csrf_failed(request: HttpRequest, exc: CsrfFailed) -> Response[Any]:
     response = error_page(request, exc.status_code)
     if isinstance(response, Template):
         response.context["message"] = CSRF_FAILED

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
@@ -14,6 +13,7 @@ from qms.store import ratelimit, users
 from qms.store.audit import record_event
 from qms.store.passwords import MIN_LENGTH, WeakPassword
 from qms.web.auth import Principal, current_principal, public, requires, safe_next
+from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, client_address, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -28,7 +28,7 @@ PASSWORD_RULES = {
 }
 
 
-def _cookie_will_be_dropped(request: Request[Any, Any, Any]) -> bool:
+def _cookie_will_be_dropped(request: HttpRequest) -> bool:
     # The session cookie is Secure off this machine; over plain http a browser drops it
     # and signing in would silently fail, so the page says so instead.
     forwarded = request.headers.get("x-forwarded-proto", "")
@@ -36,7 +36,7 @@ def _cookie_will_be_dropped(request: Request[Any, Any, Any]) -> bool:
     return cookie_is_secure(request.scope) and not https
 
 
-def _login_page(request: Request[Any, Any, Any], form: Form, status_code: int = 200) -> Template:
+def _login_page(request: HttpRequest, form: Form, status_code: int = 200) -> Template:
     return page(
         "account/login.html",
         {
@@ -51,7 +51,7 @@ def _login_page(request: Request[Any, Any, Any], form: Form, status_code: int = 
 
 class AccountController(Controller):
     @get("/login", name="login", opt=public())
-    async def login_form(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+    async def login_form(self, request: HttpRequest) -> Template | Redirect:
         if await current_principal(request) is not None:
             return Redirect(path=safe_next(request.query_params.get("next")), status_code=303)
         form = Form(values={"next": safe_next(request.query_params.get("next"))})
@@ -59,7 +59,7 @@ class AccountController(Controller):
 
     @post("/login", opt=public(), sync_to_thread=True)
     def login(
-        self, request: Request[Any, Any, Any], db: NamedDependency[Session], data: FormData
+        self, request: HttpRequest, db: NamedDependency[Session], data: FormData
     ) -> Template | Redirect:
         email, password = text(data, "email"), text(data, "password", strip=False)
         form = Form(values={"email": email, "next": safe_next(text(data, "next"))})
@@ -94,7 +94,7 @@ class AccountController(Controller):
         return Redirect(path=form.values["next"], status_code=303)
 
     @post("/logout", name="logout", opt=public(), sync_to_thread=True)
-    def logout(self, request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Redirect:
+    def logout(self, request: HttpRequest, db: NamedDependency[Session]) -> Redirect:
         web_session = session_of(request)
         if web_session.user_id is not None:
             # Ends this person's sessions everywhere: a copied cookie dies with this one.
@@ -107,7 +107,7 @@ class AccountController(Controller):
     @get("/account/password", name="password", opt=requires("account.manage"),
          sync_to_thread=False)
     def password_form(
-        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+        self, request: HttpRequest, principal: NamedDependency[Principal]
     ) -> Template:
         changed = request.query_params.get("changed") == "1"
         return page("account/password.html", {"form": Form(), "changed": changed,
@@ -116,7 +116,7 @@ class AccountController(Controller):
     @post("/account/password", opt=requires("account.manage"), sync_to_thread=True)
     def change_password(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         data: FormData,

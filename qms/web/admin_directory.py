@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -16,6 +15,7 @@ from qms.store import directory
 from qms.store.directory import DuplicateName, InvalidName
 from qms.store.errors import NotFound
 from qms.web.auth import Principal, requires
+from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -46,7 +46,7 @@ class AdminDirectoryController(Controller):
     # -- organisations -------------------------------------------------------------
 
     def _organisations_page(
-        self, request: Request[Any, Any, Any], db: Session, form: Form, status_code: int = 200
+        self, request: HttpRequest, db: Session, form: Form, status_code: int = 200
     ) -> Template:
         return page(
             "admin/organisations.html",
@@ -57,14 +57,14 @@ class AdminDirectoryController(Controller):
 
     @get("/admin/organisations", name="admin_organisations", opt=ADMIN, sync_to_thread=True)
     def organisations(
-        self, request: Request[Any, Any, Any], db: NamedDependency[Session]
+        self, request: HttpRequest, db: NamedDependency[Session]
     ) -> Template:
         return self._organisations_page(request, db, Form())
 
     @post("/admin/organisations", opt=ADMIN, sync_to_thread=True)
     def create_organisation(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         data: FormData,
@@ -81,7 +81,7 @@ class AdminDirectoryController(Controller):
 
     def _organisation_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: Session,
         organisation_id: int,
         form: Form | None = None,
@@ -107,7 +107,7 @@ class AdminDirectoryController(Controller):
          sync_to_thread=True)
     def organisation(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         organisation_id: FromPath[int],
     ) -> Template:
@@ -116,7 +116,7 @@ class AdminDirectoryController(Controller):
     @post("/admin/organisations/{organisation_id:int}", opt=ADMIN, sync_to_thread=True)
     def rename_organisation(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         organisation_id: FromPath[int],
@@ -160,7 +160,7 @@ class AdminDirectoryController(Controller):
     # -- networks ------------------------------------------------------------------
 
     def _networks_page(
-        self, request: Request[Any, Any, Any], db: Session, form: Form, status_code: int = 200
+        self, request: HttpRequest, db: Session, form: Form, status_code: int = 200
     ) -> Template:
         return page(
             "admin/networks.html",
@@ -170,13 +170,13 @@ class AdminDirectoryController(Controller):
         )
 
     @get("/admin/networks", name="admin_networks", opt=ADMIN, sync_to_thread=True)
-    def networks(self, request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Template:
+    def networks(self, request: HttpRequest, db: NamedDependency[Session]) -> Template:
         return self._networks_page(request, db, Form())
 
     @post("/admin/networks", opt=ADMIN, sync_to_thread=True)
     def create_network(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         data: FormData,
@@ -193,7 +193,7 @@ class AdminDirectoryController(Controller):
 
     def _network_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: Session,
         network_id: int,
         form: Form | None = None,
@@ -220,7 +220,7 @@ class AdminDirectoryController(Controller):
     @get("/admin/networks/{network_id:int}", name="admin_network", opt=ADMIN, sync_to_thread=True)
     def network(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         network_id: FromPath[int],
     ) -> Template:
@@ -229,7 +229,7 @@ class AdminDirectoryController(Controller):
     @post("/admin/networks/{network_id:int}", opt=ADMIN, sync_to_thread=True)
     def rename_network(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         network_id: FromPath[int],

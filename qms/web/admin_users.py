@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -16,6 +16,7 @@ from qms.store import directory, users
 from qms.store.errors import NotFound, StoreError
 from qms.store.passwords import generate_password
 from qms.web.auth import Principal, requires
+from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, is_htmx, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -68,7 +69,7 @@ class AdminUsersController(Controller):
                 "networks": directory.network_refs(db), "roles": users.ROLES}
 
     def _users_page(
-        self, request: Request[Any, Any, Any], db: Session, form: Form, status_code: int = 200
+        self, request: HttpRequest, db: Session, form: Form, status_code: int = 200
     ) -> Template:
         return page(
             "admin/users.html",
@@ -78,13 +79,13 @@ class AdminUsersController(Controller):
         )
 
     @get("/admin/users", name="admin_users", opt=ADMIN, sync_to_thread=True)
-    def index(self, request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Template:
+    def index(self, request: HttpRequest, db: NamedDependency[Session]) -> Template:
         return self._users_page(request, db, Form(values={"role": "staff"}))
 
     @post("/admin/users", opt=ADMIN, sync_to_thread=True)
     def create(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         data: FormData,
@@ -124,7 +125,7 @@ class AdminUsersController(Controller):
 
     def _user_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: Session,
         principal: Principal,
         user_id: int,
@@ -150,7 +151,7 @@ class AdminUsersController(Controller):
     @get("/admin/users/{user_id:int}", name="admin_user", opt=ADMIN, sync_to_thread=True)
     def show(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         user_id: FromPath[int],
@@ -160,7 +161,7 @@ class AdminUsersController(Controller):
     @post("/admin/users/{user_id:int}", opt=ADMIN, sync_to_thread=True)
     def update(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         user_id: FromPath[int],
@@ -187,7 +188,7 @@ class AdminUsersController(Controller):
     @post("/admin/users/{user_id:int}/roles", opt=ADMIN, sync_to_thread=True)
     def add_role(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         user_id: FromPath[int],
@@ -217,7 +218,7 @@ class AdminUsersController(Controller):
           sync_to_thread=True)
     def remove_role(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         user_id: FromPath[int],
@@ -244,7 +245,7 @@ class AdminUsersController(Controller):
     @post("/admin/users/{user_id:int}/password", opt=ADMIN, sync_to_thread=True)
     def reset_password(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         user_id: FromPath[int],

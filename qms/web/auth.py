@@ -29,7 +29,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from anyio import to_thread
-from litestar import Request, Response
+from litestar import Response
 from litestar.connection import ASGIConnection
 from litestar.exceptions import (
     ImproperlyConfiguredException,
@@ -45,6 +45,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from qms.store.db import Database
 from qms.store.tokens import token_account
 from qms.store.users import Account, Grant, signed_in_account
+from qms.web.deps import HttpRequest
 from qms.web.forms import is_htmx
 from qms.web.security import session_of
 
@@ -266,7 +267,7 @@ async def authorise(
     )
 
 
-def provide_principal(request: Request[Any, Any, Any]) -> Principal:
+def provide_principal(request: HttpRequest) -> Principal:
     """The `principal` dependency of protected handlers (the guard has loaded it)."""
     principal = request.scope.get("state", {}).get(_PRINCIPAL_KEY)
     if not isinstance(principal, Principal):
@@ -283,7 +284,7 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def on_sign_in_required(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def on_sign_in_required(request: HttpRequest, exc: Exception) -> Response[Any]:
     if isinstance(exc, TokenRefused):
         return Response(
             {"status_code": 401, "detail": "The API token is not valid."}, status_code=401,

@@ -8,9 +8,9 @@ cycle's organisation once it is loaded (another organisation's cycle answers 404
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -24,6 +24,7 @@ from qms.store.errors import Conflict, GroupNotInCycle
 from qms.store.snapshots import cycle_methodology
 from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
+from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -61,7 +62,7 @@ class LinkRow:
         return None if self.cap is None else max(self.cap - self.uses, 0)
 
 
-def origin(request: Request[Any, Any, Any]) -> str:
+def origin(request: HttpRequest) -> str:
     return str(request.base_url).rstrip("/")
 
 
@@ -90,7 +91,7 @@ def _chosen_group(db: Session, cycle: cycles.Cycle, form: Form, name: str) -> Gr
 class CodesController(Controller):
     def _page(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: Session,
         cycle: cycles.Cycle,
         batch_form: Form | None = None,
@@ -142,7 +143,7 @@ class CodesController(Controller):
          sync_to_thread=True)
     def show(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -153,7 +154,7 @@ class CodesController(Controller):
     @post("/staff/cycles/{cycle_id:int}/codes", opt=SIGNED_IN, sync_to_thread=True)
     def make_codes(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -199,7 +200,7 @@ class CodesController(Controller):
     @get("/staff/cycles/{cycle_id:int}/codes/slips.pdf", opt=SIGNED_IN, sync_to_thread=True)
     def slips_pdf(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -248,7 +249,7 @@ class CodesController(Controller):
     @post("/staff/cycles/{cycle_id:int}/open-links", opt=SIGNED_IN, sync_to_thread=True)
     def make_open_link(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],

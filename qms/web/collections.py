@@ -10,9 +10,8 @@ figures come from and how many changes wait for the next one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from litestar import Controller, Request, post
+from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -24,6 +23,7 @@ from qms.store.errors import Conflict
 from qms.store.snapshots import cycle_methodology
 from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
+from qms.web.deps import HttpRequest
 from qms.web.ui import local_time
 
 MANAGE = "cycle.manage"
@@ -75,7 +75,7 @@ class CollectionController(Controller):
     @post(BASE + "/close", name="group_close", opt=requires("staff.home"), sync_to_thread=True)
     def close(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -100,7 +100,7 @@ class CollectionController(Controller):
           sync_to_thread=True)
     def reopen(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],

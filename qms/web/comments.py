@@ -19,9 +19,8 @@ instead of an error.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -34,6 +33,7 @@ from qms.store.errors import NotFound
 from qms.store.snapshots import cycle_methodology
 from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
+from qms.web.deps import HttpRequest
 from qms.web.forms import FormData, text
 from qms.web.render import page
 from qms.web.ui import local_time
@@ -104,7 +104,7 @@ class CommentsController(Controller):
     @get(BASE, name="cycle_comments", opt=SIGNED_IN, sync_to_thread=True)
     def show(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],

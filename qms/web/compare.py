@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -31,6 +31,7 @@ from qms.web import i18n
 from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
 from qms.web.charts import chart_response
+from qms.web.deps import HttpRequest
 from qms.web.i18n import N_
 from qms.web.render import page
 
@@ -154,7 +155,7 @@ def _trend(
     return Trend(years, tuple(series))
 
 
-def _node_param(request: Request[Any, Any, Any], methodology: Methodology) -> str | None:
+def _node_param(request: HttpRequest, methodology: Methodology) -> str | None:
     wanted = request.query_params.get("node", "")
     return wanted if wanted in {c.id for c in methodology.criteria} else None
 
@@ -164,7 +165,7 @@ class CompareController(Controller):
          sync_to_thread=True)
     def compare_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -233,7 +234,7 @@ class CompareController(Controller):
          opt=SIGNED_IN, sync_to_thread=True)
     def trend_svg(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],

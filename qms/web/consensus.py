@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -28,6 +28,7 @@ from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
 from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
+from qms.web.deps import HttpRequest
 from qms.web.forms import FormData, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -152,7 +153,7 @@ class ConsensusController(Controller):
     @get(ASSESSMENT, name="cycle_assessment", opt=requires("staff.home"), sync_to_thread=True)
     def assessment(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -174,7 +175,7 @@ class ConsensusController(Controller):
     @post(ASSESSMENT, opt=requires("staff.home"), sync_to_thread=True)
     def save_assessment(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -204,7 +205,7 @@ class ConsensusController(Controller):
     @get(CONSENSUS, name="cycle_consensus", opt=requires("staff.home"), sync_to_thread=True)
     def consensus_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -225,7 +226,7 @@ class ConsensusController(Controller):
     @post(CONSENSUS, opt=requires("staff.home"), sync_to_thread=True)
     def save_consensus(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],

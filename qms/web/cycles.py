@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -28,6 +28,7 @@ from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
 from qms.web.collections import release_rows
 from qms.web.comments import COMMENTS
+from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, is_htmx, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -143,7 +144,7 @@ def _new_form_context(
 
 class CycleController(Controller):
     def _page(
-        self, request: Request[Any, Any, Any], db: Session, principal: Principal,
+        self, request: HttpRequest, db: Session, principal: Principal,
         cycle: cycles.Cycle, form: Form | None = None, status_code: int = 200,
     ) -> Template:
         lang: str = request.state.lang
@@ -177,7 +178,7 @@ class CycleController(Controller):
     @get("/staff/cycles/{cycle_id:int}", name="staff_cycle", opt=SIGNED_IN, sync_to_thread=True)
     def show(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -189,7 +190,7 @@ class CycleController(Controller):
          sync_to_thread=True)
     def responses_fragment(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -212,7 +213,7 @@ class CycleController(Controller):
     @post("/staff/cycles/{cycle_id:int}/open", opt=SIGNED_IN, sync_to_thread=True)
     def open(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -231,7 +232,7 @@ class CycleController(Controller):
     @post("/staff/cycles/{cycle_id:int}/close", opt=SIGNED_IN, sync_to_thread=True)
     def close(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -254,7 +255,7 @@ class CycleController(Controller):
     @post("/staff/cycles/{cycle_id:int}/reopen", opt=SIGNED_IN, sync_to_thread=True)
     def reopen(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -277,7 +278,7 @@ class CycleController(Controller):
          opt=requires(MANAGE, organisation="organisation_id"), sync_to_thread=True)
     def new(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         settings: NamedDependency[Settings],
         organisation_id: FromPath[int],
@@ -296,7 +297,7 @@ class CycleController(Controller):
           opt=requires(MANAGE, organisation="organisation_id"), sync_to_thread=True)
     def create(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         settings: NamedDependency[Settings],
         principal: NamedDependency[Principal],

@@ -9,9 +9,8 @@ labels and order on every download, comments for heads only), never the round tr
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from qms.store.cycles import Cycle
 from qms.web.auth import Principal, requires
 from qms.web.charts import CACHE
 from qms.web.comments import report_comments
+from qms.web.deps import HttpRequest
 from qms.web.results import load_visible_cycle, radar_key
 
 SIGNED_IN = requires("staff.home")
@@ -87,7 +87,7 @@ class ExportController(Controller):
     @get(BASE + "/export.csv", opt=SIGNED_IN, sync_to_thread=True)
     def export_csv(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -97,7 +97,7 @@ class ExportController(Controller):
     @get(BASE + "/export.xlsx", opt=SIGNED_IN, sync_to_thread=True)
     def export_xlsx(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -107,7 +107,7 @@ class ExportController(Controller):
     @get(BASE + "/export.pdf", opt=SIGNED_IN, sync_to_thread=True)
     def export_pdf(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -117,7 +117,7 @@ class ExportController(Controller):
     @get(BASE + "/report", name="cycle_report", opt=SIGNED_IN, sync_to_thread=True)
     def printable(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],

@@ -10,9 +10,8 @@ the same viewer: the year's current release, through qms.disclosure.network's ru
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -24,6 +23,7 @@ from qms.store.errors import NotFound
 from qms.web import i18n
 from qms.web.auth import Principal, requires
 from qms.web.charts import CACHE
+from qms.web.deps import HttpRequest
 from qms.web.network_views import release_due_now, viewer_scope
 
 BASE = "/staff/networks/{network_id:int}/export"
@@ -36,7 +36,7 @@ MEDIA_TYPES = {
 
 
 def _export(db: Session, principal: Principal, network_id: int,
-            request: Request[Any, Any, Any]) -> export.NetworkExport:
+            request: HttpRequest) -> export.NetworkExport:
     """The requested year and methodology; 404 for anything the network has not got."""
     release_due_now(db, [network_id])
     raw_year = request.query_params.get("year")
@@ -73,7 +73,7 @@ class NetworkExportController(Controller):
     @get(BASE + ".csv", opt=COORDINATOR, sync_to_thread=True)
     def csv(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         network_id: FromPath[int],
@@ -84,7 +84,7 @@ class NetworkExportController(Controller):
     @get(BASE + ".xlsx", opt=COORDINATOR, sync_to_thread=True)
     def xlsx(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         network_id: FromPath[int],
@@ -95,7 +95,7 @@ class NetworkExportController(Controller):
     @get(BASE + ".pdf", opt=COORDINATOR, sync_to_thread=True)
     def pdf(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         network_id: FromPath[int],

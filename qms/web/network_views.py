@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from litestar import Request
 from sqlalchemy.orm import Session
 
 from qms.scoring import fmt1
@@ -22,6 +20,7 @@ from qms.store.networks import OVERALL
 from qms.store.position import OrganisationPosition
 from qms.web import i18n
 from qms.web.auth import Principal
+from qms.web.deps import HttpRequest
 from qms.web.i18n import N_
 from qms.web.ui import local_time
 
@@ -159,14 +158,14 @@ def place(rank: int | None, of: int | None, lang: str) -> str:
         "rank": rank, "of": of}
 
 
-def group_param(request: Request[Any, Any, Any], groups: tuple[networks.Label, ...]
+def group_param(request: HttpRequest, groups: tuple[networks.Label, ...]
                 ) -> str | None:
     raw = request.query_params.get("group", COMPOSITE)
     return raw if raw in {g.id for g in groups} else None
 
 
 def pick_year(
-    request: Request[Any, Any, Any], years: list[tuple[int, str]]
+    request: HttpRequest, years: list[tuple[int, str]]
 ) -> tuple[int, str] | None:
     """The requested (year, methodology), else the newest; a pair that is not on offer
     (a typo, another network's year) falls back to the newest too."""

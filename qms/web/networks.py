@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -31,6 +31,7 @@ from qms.web import i18n
 from qms.web import network_views as nv
 from qms.web.auth import Principal, requires
 from qms.web.charts import chart_response
+from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -52,7 +53,7 @@ def _lang() -> str:
     return i18n.current_language.get()
 
 
-def _format(request: Request[Any, Any, Any]) -> Format:
+def _format(request: HttpRequest) -> Format:
     return "png" if request.query_params.get("format") == "png" else "svg"
 
 
@@ -63,7 +64,7 @@ def _years(db: Session, network_id: int) -> list[tuple[int, str]]:
         raise NotFoundException() from None
 
 
-def _view(db: Session, principal: Principal, network_id: int, request: Request[Any, Any, Any],
+def _view(db: Session, principal: Principal, network_id: int, request: HttpRequest,
           year: tuple[int, str] | None = None,
           ) -> tuple[list[tuple[int, str]], aggregates.NetworkView | None, aggregates.Scope]:
     nv.release_due_now(db, [network_id])
@@ -88,7 +89,7 @@ def _box_figure(view: aggregates.NetworkView, group: str | None, lang: str) -> F
 
 
 def _dashboard_page(
-    request: Request[Any, Any, Any], db: Session, principal: Principal, network_id: int,
+    request: HttpRequest, db: Session, principal: Principal, network_id: int,
     *, year: tuple[int, str] | None = None, date_form: Form | None = None,
     release_error: str = "", status_code: int = 200,
 ) -> Template:
@@ -164,7 +165,7 @@ class NetworkController(Controller):
     @get(DASHBOARD, name="network_dashboard", opt=COORDINATOR, sync_to_thread=True)
     def dashboard(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         network_id: FromPath[int],
@@ -174,7 +175,7 @@ class NetworkController(Controller):
     @post(NETWORK + "/releases", opt=COORDINATOR, sync_to_thread=True)
     def release(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         network_id: FromPath[int],
@@ -197,7 +198,7 @@ class NetworkController(Controller):
     @post(NETWORK + "/report-date", opt=COORDINATOR, sync_to_thread=True)
     def report_date(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         network_id: FromPath[int],
@@ -228,7 +229,7 @@ class NetworkController(Controller):
     @get(DASHBOARD + "/distribution", opt=COORDINATOR, sync_to_thread=True)
     def distribution_chart(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         network_id: FromPath[int],
@@ -245,7 +246,7 @@ class NetworkController(Controller):
     @get(DASHBOARD + "/trend", opt=COORDINATOR, sync_to_thread=True)
     def trend_chart(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         network_id: FromPath[int],
@@ -272,7 +273,7 @@ class NetworkController(Controller):
          opt=requires("network.position", organisation="organisation_id"), sync_to_thread=True)
     def position(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         organisation_id: FromPath[int],

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from qms.store.db import Database
 from qms.web.auth import public
+from qms.web.deps import HttpRequest
 from qms.web.render import page
 
 
 class HomeController(Controller):
     @get("/", name="home", sync_to_thread=False)
-    def home(self, request: Request[Any, Any, Any]) -> Template:
+    def home(self, request: HttpRequest) -> Template:
         return page("public/home.html", {}, request=request)
 
 
@@ -27,7 +26,7 @@ class HealthController(Controller):
         return "ok"
 
     @get("/healthz", name="healthz", sync_to_thread=True, cache=False)
-    def healthz(self, request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
+    def healthz(self, request: HttpRequest) -> Response[dict[str, str]]:
         database: Database = request.app.state.db
         if database.ping():
             return Response({"status": "ok", "database": "ok"}, status_code=HTTP_200_OK)

@@ -18,9 +18,8 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -34,6 +33,7 @@ from qms.store.errors import Conflict, GroupNotInCycle
 from qms.store.snapshots import cycle_methodology
 from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
+from qms.web.deps import HttpRequest
 from qms.web.forms import FormData
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -172,7 +172,7 @@ class PaperController(Controller):
 
     def _form_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: Session,
         cycle: cycles.Cycle,
         group: str,
@@ -223,7 +223,7 @@ class PaperController(Controller):
          sync_to_thread=True)
     def groups(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -248,7 +248,7 @@ class PaperController(Controller):
     @get("/staff/cycles/{cycle_id:int}/paper/{group:str}", opt=SIGNED_IN, sync_to_thread=True)
     def blank_form(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -264,7 +264,7 @@ class PaperController(Controller):
     @post("/staff/cycles/{cycle_id:int}/paper/{group:str}", opt=SIGNED_IN, sync_to_thread=True)
     def enter(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -28,6 +27,7 @@ from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
 from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
+from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -103,7 +103,7 @@ def _read(data: FormData, form: Form, *, with_action: bool) -> tuple[date | None
 
 class PlanController(Controller):
     def _page(
-        self, request: Request[Any, Any, Any], db: Session, principal: Principal,
+        self, request: HttpRequest, db: Session, principal: Principal,
         cycle: cycles.Cycle, form: Form | None = None, *, edit_form: Form | None = None,
         edit_id: int | None = None, status_code: int = 200,
     ) -> Template:
@@ -153,7 +153,7 @@ class PlanController(Controller):
          sync_to_thread=True)
     def show(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -164,7 +164,7 @@ class PlanController(Controller):
     @post("/staff/cycles/{cycle_id:int}/plan", opt=SIGNED_IN, sync_to_thread=True)
     def add(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -199,7 +199,7 @@ class PlanController(Controller):
           sync_to_thread=True)
     def update(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],

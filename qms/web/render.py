@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from jinja2 import Environment
-from litestar import Request, Response
+from litestar import Response
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 
 from qms import __version__
 from qms.web import i18n
+from qms.web.deps import HttpRequest
 from qms.web.i18n import N_
 
 LANG_COOKIE = "qms_lang"
@@ -33,7 +34,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
     env.lstrip_blocks = True
 
 
-async def set_request_language(request: Request[Any, Any, Any]) -> None:
+async def set_request_language(request: HttpRequest) -> None:
     lang = i18n.pick_language(
         request.query_params.get("lang"),
         request.cookies.get(LANG_COOKIE),
@@ -49,7 +50,7 @@ def page(
     context: Mapping[str, Any] | None = None,
     *,
     status_code: int = 200,
-    request: Request[Any, Any, Any] | None = None,
+    request: HttpRequest | None = None,
 ) -> Template:
     """A full page; remembers an explicit `?lang=` choice in a cookie."""
     response = Template(template_name=name, context=dict(context or {}), status_code=status_code)
@@ -74,7 +75,7 @@ _API_DETAILS = {409: "Results appear when the cycle closes (or a group's collect
 
 
 def error_page(
-    request: Request[Any, Any, Any], status_code: int, headers: Mapping[str, str] | None = None
+    request: HttpRequest, status_code: int, headers: Mapping[str, str] | None = None
 ) -> Response[Any]:
     if request.url.path.startswith("/api/") or request.url.path == "/healthz":
         return Response(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -39,6 +39,7 @@ from qms.web import i18n
 from qms.web.auth import Principal, requires
 from qms.web.charts import chart_response
 from qms.web.comments import can_read_comments
+from qms.web.deps import HttpRequest
 from qms.web.i18n import N_
 from qms.web.render import page
 from qms.web.ui import local_time
@@ -123,7 +124,7 @@ class ResultsController(Controller):
     @get(BASE + "/results", name="cycle_results", opt=SIGNED_IN, sync_to_thread=True)
     def show(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -211,7 +212,7 @@ class ResultsController(Controller):
          sync_to_thread=True)
     def item(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -242,7 +243,7 @@ class ResultsController(Controller):
     @get(BASE + "/charts/{name:str}", opt=SIGNED_IN, sync_to_thread=True)
     def radar(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -261,7 +262,7 @@ class ResultsController(Controller):
     @get(BASE + "/charts/items/{item_id:str}/{name:str}", opt=SIGNED_IN, sync_to_thread=True)
     def histogram(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],

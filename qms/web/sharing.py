@@ -8,9 +8,8 @@ staff member, answers 404); coordinators never see a cycle's own pages.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -20,6 +19,7 @@ from qms.store import cycles, sharing
 from qms.store.errors import Conflict, NotFound
 from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
+from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -44,7 +44,7 @@ class ShareRow:
 class SharingController(Controller):
     def _page(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: Session,
         cycle: cycles.Cycle,
         forms: dict[int, Form] | None = None,
@@ -78,7 +78,7 @@ class SharingController(Controller):
     @get(SHARING, name="cycle_sharing", opt=requires("staff.home"), sync_to_thread=True)
     def show(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
@@ -88,7 +88,7 @@ class SharingController(Controller):
     @post(SHARING, opt=requires("staff.home"), sync_to_thread=True)
     def change(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],

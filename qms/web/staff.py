@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -13,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from qms.store import audit, cycles, directory
 from qms.web.auth import Principal, requires
+from qms.web.deps import HttpRequest
 from qms.web.render import page
 
 
-def _page_number(request: Request[Any, Any, Any]) -> int:
+def _page_number(request: HttpRequest) -> int:
     raw = request.query_params.get("page", "1")
     return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
@@ -25,7 +24,7 @@ class StaffController(Controller):
     @get("/staff", name="staff", opt=requires("staff.home"), sync_to_thread=True)
     def home(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
     ) -> Template:
@@ -60,7 +59,7 @@ class StaffController(Controller):
     )
     def organisation(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         organisation_id: FromPath[int],
@@ -87,7 +86,7 @@ class StaffController(Controller):
     )
     def network(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         network_id: FromPath[int],
     ) -> Template:
@@ -104,7 +103,7 @@ class StaffController(Controller):
     )
     def organisation_audit(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         organisation_id: FromPath[int],
     ) -> Template:
@@ -121,7 +120,7 @@ class StaffController(Controller):
         )
 
     @get("/admin/audit", name="admin_audit", opt=requires("admin"), sync_to_thread=True)
-    def all_audit(self, request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Template:
+    def all_audit(self, request: HttpRequest, db: NamedDependency[Session]) -> Template:
         events = audit.list_events(db, page=_page_number(request))
         return page(
             "staff/audit.html",

@@ -6,9 +6,7 @@ open a page or change anything (qms.web.auth.bearer_token).
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -16,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from qms.store import tokens
 from qms.web.auth import Principal, requires
+from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -31,7 +30,7 @@ TOO_MANY = N_("You have 20 active tokens. Revoke one you no longer need first.")
 class TokenController(Controller):
     def _page(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: Session,
         principal: Principal,
         form: Form,
@@ -54,7 +53,7 @@ class TokenController(Controller):
     @get("/account/tokens", name="api_tokens", opt=ACCOUNT, sync_to_thread=True)
     def show(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
     ) -> Template:
@@ -63,7 +62,7 @@ class TokenController(Controller):
     @post("/account/tokens", opt=ACCOUNT, sync_to_thread=True)
     def create(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         data: FormData,

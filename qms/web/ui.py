@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
-from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 
 from qms.paths import static_dir
 from qms.store.directory import Ref
 from qms.web import i18n
 from qms.web.auth import Principal
+from qms.web.deps import HttpRequest
 from qms.web.i18n import N_
 from qms.web.security import csrf_input, csrf_token
 
@@ -59,7 +58,7 @@ ACTION_LABELS = {
 }
 
 
-def principal_of(request: Request[Any, Any, Any] | None) -> Principal | None:
+def principal_of(request: HttpRequest | None) -> Principal | None:
     if request is None:
         return None
     found = request.scope.get("state", {}).get("qms.principal")

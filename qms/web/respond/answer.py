@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from typing import Any, TypeVar
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath
@@ -33,6 +33,7 @@ from qms.store.answers import load_answers
 from qms.store.errors import GroupNotInCycle, StoreError
 from qms.store.responses import replace_answers, set_answer, submit_response
 from qms.web.auth import public
+from qms.web.deps import HttpRequest
 from qms.web.forms import FormData, client_address, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -54,12 +55,11 @@ CLOSED = N_("This questionnaire is closed. Thank you for your interest.")
 ENTER_CODE = N_("Enter the access code from your slip.")
 TOO_MANY = N_("Too many attempts. Please wait a minute and try again.")
 
-Req = Request[Any, Any, Any]
 R = TypeVar("R", bound=Response[Any])
 Code = FromPath[str]
 
 
-def _home(request: Req, code: str, error: str, status: int) -> Template:
+def _home(request: HttpRequest, code: str, error: str, status: int) -> Template:
     return page(
         "public/home.html", {"code": code, "error": error}, status_code=status, request=request
     )
@@ -68,7 +68,7 @@ def _home(request: Req, code: str, error: str, status: int) -> Template:
 class _Answering:
     """One request's view of one respondent's stored response."""
 
-    def __init__(self, request: Req, db: Session, typed: str) -> None:
+    def __init__(self, request: HttpRequest, db: Session, typed: str) -> None:
         target = codes.resolve(db, typed)
         if target is None:
             raise NotFoundException()
@@ -165,7 +165,9 @@ class AnswerController(Controller):
     opt = public(look_up_user=False)
 
     @post("/code", name="enter-code", sync_to_thread=True)
-    def enter(self, request: Req, db: NamedDependency[Session], data: FormData) -> Response[Any]:
+    def enter(
+        self, request: HttpRequest, db: NamedDependency[Session], data: FormData
+    ) -> Response[Any]:
         typed = text(data, "code")
         if not typed:
             return _home(request, typed, ENTER_CODE, 422)
@@ -191,7 +193,9 @@ class AnswerController(Controller):
         return Redirect(base, status_code=HTTP_303_SEE_OTHER)
 
     @get("/a/{code:str}", name="answer-intro", sync_to_thread=True)
-    def intro(self, request: Req, db: NamedDependency[Session], code: Code) -> Response[Any]:
+    def intro(
+        self, request: HttpRequest, db: NamedDependency[Session], code: Code
+    ) -> Response[Any]:
         answering = _Answering(request, db, code)
         if (elsewhere := answering.blocked()) is not None:
             return elsewhere
@@ -203,7 +207,7 @@ class AnswerController(Controller):
 
     @get("/a/{code:str}/{number:int}", sync_to_thread=True)
     def section(
-        self, request: Req, db: NamedDependency[Session], code: Code, number: FromPath[int]
+        self, request: HttpRequest, db: NamedDependency[Session], code: Code, number: FromPath[int]
     ) -> Response[Any]:
         answering = _Answering(request, db, code)
         if (elsewhere := answering.blocked()) is not None:
@@ -217,7 +221,7 @@ class AnswerController(Controller):
     @post("/a/{code:str}/{number:int}", sync_to_thread=True)
     def submit_section(
         self,
-        request: Req,
+        request: HttpRequest,
         db: NamedDependency[Session],
         code: Code,
         number: FromPath[int],
@@ -260,7 +264,7 @@ class AnswerController(Controller):
     @post("/a/{code:str}/save/{item_id:str}", sync_to_thread=True)
     def save(
         self,
-        request: Req,
+        request: HttpRequest,
         db: NamedDependency[Session],
         code: Code,
         item_id: FromPath[str],
@@ -296,7 +300,9 @@ class AnswerController(Controller):
         return answering.finish(fragment)
 
     @get("/a/{code:str}/review", sync_to_thread=True)
-    def review(self, request: Req, db: NamedDependency[Session], code: Code) -> Response[Any]:
+    def review(
+        self, request: HttpRequest, db: NamedDependency[Session], code: Code
+    ) -> Response[Any]:
         answering = _Answering(request, db, code)
         if (elsewhere := answering.blocked()) is not None:
             return elsewhere
@@ -304,7 +310,7 @@ class AnswerController(Controller):
 
     @post("/a/{code:str}/review", sync_to_thread=True)
     def send(
-        self, request: Req, db: NamedDependency[Session], code: Code, data: FormData
+        self, request: HttpRequest, db: NamedDependency[Session], code: Code, data: FormData
     ) -> Response[Any]:
         answering = _Answering(request, db, code)
         if (elsewhere := answering.blocked()) is not None:
@@ -324,7 +330,7 @@ class AnswerController(Controller):
         return answering.redirect(answering.urls.done)
 
     @get("/a/{code:str}/done", sync_to_thread=True)
-    def done(self, request: Req, db: NamedDependency[Session], code: Code) -> Response[Any]:
+    def done(self, request: HttpRequest, db: NamedDependency[Session], code: Code) -> Response[Any]:
         answering = _Answering(request, db, code)
         if not answering.target.submitted:
             return answering.redirect(answering.urls.intro)

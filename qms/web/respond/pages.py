@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.response import Template
 
 from qms.imports.values import AnswerValue, is_shown
 from qms.methodology.model import Methodology, Questionnaire
+from qms.web.deps import HttpRequest
 from qms.web.render import page
 from qms.web.respond import forms, views
 from qms.web.respond.forms import Problem, RawForm, Submission
@@ -49,7 +49,7 @@ class Urls:
         return f"{self.base}/save/{quote(item_id, safe='')}"
 
 
-def easy_read(request: Request[Any, Any, Any]) -> tuple[bool, Cookie | None]:
+def easy_read(request: HttpRequest) -> tuple[bool, Cookie | None]:
     """Whether easy-read text is on: `?easy=1|0` switches and is remembered in a cookie."""
     asked = request.query_params.get("easy")
     if asked in ("0", "1"):
@@ -84,7 +84,7 @@ class Respondent:
     def _context(self, **extra: Any) -> dict[str, Any]:
         return {"urls": self.urls, "easy": self.easy, "preview": self.preview, **extra}
 
-    def intro_page(self, request: Request[Any, Any, Any]) -> Template:
+    def intro_page(self, request: HttpRequest) -> Template:
         view = views.intro_view(self.methodology, self.questionnaire, lang=self.lang,
                                 answers=self.answers)
         resume = None
@@ -96,7 +96,7 @@ class Respondent:
 
     def section_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HttpRequest,
         number: int,
         *,
         submission: Submission | None = None,
@@ -115,7 +115,7 @@ class Respondent:
         ), request=request)
 
     def saved_fragment(
-        self, request: Request[Any, Any, Any], item_id: str, problem: Problem | None,
+        self, request: HttpRequest, item_id: str, problem: Problem | None,
         before: Mapping[str, AnswerValue],
     ) -> Template:
         """The item's save status, and (out of band) the items of its section whose
@@ -139,7 +139,7 @@ class Respondent:
         ))
 
     def review_page(
-        self, request: Request[Any, Any, Any], missing: tuple[str, ...] = ()
+        self, request: HttpRequest, missing: tuple[str, ...] = ()
     ) -> Template:
         view = views.review_view(
             self.methodology, self.questionnaire, lang=self.lang, easy=self.easy,
@@ -149,5 +149,5 @@ class Respondent:
         return page("respond/review.html", self._context(view=view, helped=self.helped),
                     request=request)
 
-    def done_page(self, request: Request[Any, Any, Any]) -> Template:
+    def done_page(self, request: HttpRequest) -> Template:
         return page("respond/done.html", self._context(), request=request)

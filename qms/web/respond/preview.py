@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any, TypeVar
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -31,6 +31,7 @@ from qms.methodology import MethodologyError, discover, load_methodology
 from qms.methodology.model import Methodology, Questionnaire, Section
 from qms.settings import Settings
 from qms.web.auth import public
+from qms.web.deps import HttpRequest
 from qms.web.forms import FormData
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -60,7 +61,7 @@ _ID = re.compile(r"[a-z][a-z0-9_-]{0,99}\Z")
 PREVIEW_FULL = N_("The preview cannot keep this much text. Please shorten your answers.")
 
 
-def methodology_by_id(request: Request[Any, Any, Any], methodology_id: str) -> Methodology:
+def methodology_by_id(request: HttpRequest, methodology_id: str) -> Methodology:
     """Loaded once per process and kept on app.state (rebuildable, so no shared state that
     matters); 404 for an unknown or broken methodology, whose errors go to the log."""
     state = request.app.state
@@ -87,7 +88,7 @@ def methodology_by_id(request: Request[Any, Any, Any], methodology_id: str) -> M
 class _Preview:
     """One request's view of one previewed questionnaire."""
 
-    def __init__(self, request: Request[Any, Any, Any], methodology_id: str, group: str) -> None:
+    def __init__(self, request: HttpRequest, methodology_id: str, group: str) -> None:
         self.request = request
         self.methodology = methodology_by_id(request, methodology_id)
         questionnaire = forms.questionnaire_of(self.methodology, group)
@@ -172,7 +173,6 @@ def _too_large(submission: forms.Submission, section: Section) -> forms.Submissi
     return forms.Submission(submission.answers, errors, raw, submission.revealed)
 
 
-Req = Request[Any, Any, Any]
 Id = FromPath[str]
 
 
@@ -181,7 +181,7 @@ class PreviewController(Controller):
     opt = public()
 
     @get("/", name="preview-index", sync_to_thread=True)
-    def index(self, request: Req) -> Template:
+    def index(self, request: HttpRequest) -> Template:
         settings: Settings = request.app.state.settings
         found: list[tuple[Methodology, list[tuple[str, str]]]] = []
         lang: str = request.state.lang
@@ -202,12 +202,14 @@ class PreviewController(Controller):
         return response
 
     @get("/{methodology:str}/{group:str}", sync_to_thread=True)
-    def intro(self, request: Req, methodology: Id, group: Id) -> Template:
+    def intro(self, request: HttpRequest, methodology: Id, group: Id) -> Template:
         preview = _Preview(request, methodology, group)
         return preview.finish(preview.respondent().intro_page(request))
 
     @get("/{methodology:str}/{group:str}/{number:int}", sync_to_thread=True)
-    def section(self, request: Req, methodology: Id, group: Id, number: FromPath[int]) -> Template:
+    def section(
+        self, request: HttpRequest, methodology: Id, group: Id, number: FromPath[int]
+    ) -> Template:
         preview = _Preview(request, methodology, group)
         number = preview.section_number(number)
         back = request.query_params.get("return") == "review"
@@ -216,7 +218,8 @@ class PreviewController(Controller):
 
     @post("/{methodology:str}/{group:str}/{number:int}", sync_to_thread=True)
     def submit_section(
-        self, request: Req, methodology: Id, group: Id, number: FromPath[int], data: FormData
+        self, request: HttpRequest, methodology: Id, group: Id, number: FromPath[int],
+        data: FormData,
     ) -> Response[Any]:
         preview = _Preview(request, methodology, group)
         number = preview.section_number(number)
@@ -245,7 +248,7 @@ class PreviewController(Controller):
             preview.urls.section(target) if target else preview.urls.review, cookies)
 
     @post("/{methodology:str}/{group:str}/save/{item_id:str}", sync_to_thread=True)
-    def save(self, request: Req, methodology: Id, group: Id, item_id: Id, data: FormData
+    def save(self, request: HttpRequest, methodology: Id, group: Id, item_id: Id, data: FormData
              ) -> Template:
         preview = _Preview(request, methodology, group)
         if forms.section_of(preview.questionnaire, item_id) is None:
@@ -264,12 +267,14 @@ class PreviewController(Controller):
         return preview.finish(fragment, cookies)
 
     @get("/{methodology:str}/{group:str}/review", sync_to_thread=True)
-    def review(self, request: Req, methodology: Id, group: Id) -> Template:
+    def review(self, request: HttpRequest, methodology: Id, group: Id) -> Template:
         preview = _Preview(request, methodology, group)
         return preview.finish(preview.respondent().review_page(request))
 
     @post("/{methodology:str}/{group:str}/review", sync_to_thread=True)
-    def send(self, request: Req, methodology: Id, group: Id, data: FormData) -> Response[Any]:
+    def send(
+        self, request: HttpRequest, methodology: Id, group: Id, data: FormData
+    ) -> Response[Any]:
         preview = _Preview(request, methodology, group)
         helped = forms.first(form_of(data), HELPED_FIELD) == "1"
         state = PreviewState(preview.state.answers, helped, False)
@@ -283,11 +288,11 @@ class PreviewController(Controller):
         return preview.redirect(preview.urls.done, preview.store(state))
 
     @get("/{methodology:str}/{group:str}/done", sync_to_thread=True)
-    def done(self, request: Req, methodology: Id, group: Id) -> Template:
+    def done(self, request: HttpRequest, methodology: Id, group: Id) -> Template:
         preview = _Preview(request, methodology, group)
         return preview.finish(preview.respondent().done_page(request))
 
     @post("/{methodology:str}/{group:str}/restart", sync_to_thread=True)
-    def restart(self, request: Req, methodology: Id, group: Id) -> Response[Any]:
+    def restart(self, request: HttpRequest, methodology: Id, group: Id) -> Response[Any]:
         preview = _Preview(request, methodology, group)
         return preview.redirect(preview.urls.intro, {})
