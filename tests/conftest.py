@@ -1,21 +1,30 @@
 """Shared fixtures: real databases (a SQLite file and a PostgreSQL server), migrated by Alembic.
 
-Each engine is migrated once per test run; every SQLite test gets its own copy of the
-migrated file, and PostgreSQL tests share one migrated database that is emptied after
-each test. Tests stay isolated and fast while every schema comes from the migrations.
+Each engine is migrated once per test run. `database_url` is one migrated database per
+engine for the whole run (a copy of the migrated SQLite file, a copy of the migrated
+PostgreSQL database), emptied after each test: deleting the rows and restarting the ids
+costs a few milliseconds where a new copy or a TRUNCATE cost tenths of a second, and a
+fixed URL lets the web tests build their app once per engine (tests/web/conftest.py).
+Tests stay isolated while every schema comes from the migrations.
+
+Passwords are hashed with argon2id at its lowest cost in every test but those of the
+production parameters (tests/store/test_users_passwords.py).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from argon2 import PasswordHasher
+from sqlalchemy import Engine, MetaData, create_engine, text
 
+from qms.store import passwords
 from qms.store.db import sqlalchemy_url
 from qms.store.migrate import upgrade
 
@@ -41,9 +50,55 @@ def _admin_url(database: str) -> str:
     return f"{base}/{database}"
 
 
+# Tests whose subject is the production cost of argon2 (and the equal timing it buys).
+REAL_ARGON2 = frozenset({"test_users_passwords.py"})
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Still argon2id, at the lowest cost: tests create and sign in people often."""
+    if request.path.name in REAL_ARGON2:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", CHEAP_HASHER)
+        passwords._dummy_hash.cache_clear()
+        yield
+    passwords._dummy_hash.cache_clear()
+
+
+def _children_first(engine: Engine) -> list[str]:
+    """The migrated tables, each after every table that refers to it."""
+    metadata = MetaData()
+    metadata.reflect(engine)
+    return [t.name for t in reversed(metadata.sorted_tables) if t.name != "alembic_version"]
+
+
+class SharedSqlite:
+    """One migrated SQLite file for the run, emptied after each test."""
+
+    def __init__(self, template: Path, folder: Path) -> None:
+        self.path = folder / "qms.db"
+        shutil.copyfile(template, self.path)
+        self.url = f"sqlite:///{self.path}"
+        engine = create_engine(self.url)
+        self._delete = "".join(f'DELETE FROM "{t}";' for t in _children_first(engine))
+        engine.dispose()
+
+    def empty(self) -> None:
+        # Without AUTOINCREMENT (no table has it) an emptied table numbers from 1 again.
+        conn = sqlite3.connect(self.path, timeout=20)
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE;{self._delete}COMMIT;")
+        finally:
+            conn.close()
+
+
 class PostgresTemplates:
-    """One migrated database for the run, emptied after each test (TRUNCATE is far cheaper
-    than CREATE DATABASE); `new()` still makes a private copy for tests that need one."""
+    """One migrated database for the run, emptied after each test (deleting the rows of
+    small tables is far cheaper than TRUNCATE, which is far cheaper than CREATE DATABASE);
+    `new()` still makes a private copy for tests that need one."""
 
     def __init__(self) -> None:
         self.admin = create_engine(
@@ -56,15 +111,12 @@ class PostgresTemplates:
         self._exec(f'ALTER DATABASE "{self.shared}" SET synchronous_commit = off')
         shared = create_engine(sqlalchemy_url(_admin_url(self.shared)))
         with shared.connect() as conn:
-            tables = conn.execute(
-                text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                    "AND tablename <> 'alembic_version'"
-                )
+            sequences = conn.execute(
+                text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
             ).scalars()
-            self._truncate = (
-                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + (" RESTART IDENTITY CASCADE")
-            )
+            # As TRUNCATE ... RESTART IDENTITY: the next id of every table is 1 again.
+            self._restart = "SELECT " + ", ".join(f"setval('\"{q}\"', 1, false)" for q in sequences)
+        self._delete = "; ".join(f'DELETE FROM "{t}"' for t in _children_first(shared))
         shared.dispose()
         self.shared_engine = create_engine(
             sqlalchemy_url(_admin_url(self.shared)), isolation_level="AUTOCOMMIT", pool_size=1
@@ -77,8 +129,9 @@ class PostgresTemplates:
     def empty_shared(self) -> None:
         with self.shared_engine.connect() as conn:
             # A test that leaked a connection would otherwise block TRUNCATE silently.
-            conn.execute(text("SET lock_timeout = '20s'"))
-            conn.execute(text(self._truncate))
+            conn.exec_driver_sql(
+                f"SET lock_timeout = '20s'; BEGIN; {self._delete}; {self._restart}; COMMIT"
+            )
 
     def new(self) -> str:
         name = f"qms_t_{uuid.uuid4().hex[:12]}"
@@ -106,6 +159,11 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sqlite_shared(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> SharedSqlite:
+    return SharedSqlite(sqlite_template, tmp_path_factory.mktemp("shared"))
+
+
+@pytest.fixture(scope="session")
 def postgres_templates() -> Iterator[PostgresTemplates]:
     reason = _postgres_reason()
     if reason:
@@ -118,13 +176,13 @@ def postgres_templates() -> Iterator[PostgresTemplates]:
 
 
 @pytest.fixture(params=ENGINES)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A freshly migrated, empty database of each engine."""
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A migrated, empty database of each engine; the same URL for every test of an
+    engine, emptied after each."""
     if request.param == "sqlite":
-        template: Path = request.getfixturevalue("sqlite_template")
-        path = tmp_path / "qms.db"
-        shutil.copyfile(template, path)
-        yield f"sqlite:///{path}"
+        shared: SharedSqlite = request.getfixturevalue("sqlite_shared")
+        yield shared.url
+        shared.empty()
         return
     templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
     yield _admin_url(templates.shared)

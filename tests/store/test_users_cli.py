@@ -6,11 +6,10 @@ import sys
 from dataclasses import dataclass
 
 import pytest
-from argon2 import PasswordHasher
 from click.testing import CliRunner
 
 from qms.cli import main
-from qms.store import directory, passwords, users
+from qms.store import directory, users
 from qms.store.db import Database
 
 
@@ -19,13 +18,6 @@ class Outcome:
     code: int
     out: str
     err: str
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 @pytest.fixture
