@@ -23,6 +23,7 @@ from qms import __version__
 from qms.paths import data_dir, static_dir
 from qms.settings import Settings
 from qms.store.db import Database
+from qms.store.errors import Conflict, GroupNotInCycle, NotFound, StoreError
 from qms.web import i18n
 from qms.web.account import AccountController
 from qms.web.admin_directory import AdminDirectoryController
@@ -79,6 +80,24 @@ def _on_http_error(request: HttpRequest, exc: HTTPException) -> Response[Any]:
     if exc.status_code >= HTTP_500_INTERNAL_SERVER_ERROR:
         log.error("server error on %s %s: %s", request.method, request.url.path, exc.detail)
     return error_page(request, exc.status_code, headers=exc.headers)
+
+
+# What a store failure that no handler turned into a message means for the request: the
+# page's usual error page (JSON under /api) with this status, as if the handler had
+# raised the HTTP error itself. Any other StoreError is a request the web layer should
+# have checked first, so it stays a server error.
+STORE_ERROR_STATUS: dict[type[StoreError], int] = {
+    NotFound: 404,
+    GroupNotInCycle: 404,
+    Conflict: 409,
+}
+
+
+def _on_store_error(request: HttpRequest, exc: StoreError) -> Response[Any]:
+    for kind in type(exc).__mro__:
+        if kind in STORE_ERROR_STATUS:
+            return error_page(request, STORE_ERROR_STATUS[kind])
+    return _on_server_error(request, exc)
 
 
 def _on_csrf_failed(request: HttpRequest, exc: CsrfFailed) -> Response[Any]:
@@ -159,6 +178,7 @@ def create_app(settings: Settings) -> Litestar:
             CsrfFailed: _on_csrf_failed,
             NotFoundException: _on_http_error,
             HTTPException: _on_http_error,
+            StoreError: _on_store_error,
             Exception: _on_server_error,
         },
         # Only the JSON schema: the documentation UIs load scripts the CSP forbids. It

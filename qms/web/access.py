@@ -6,19 +6,14 @@ someone else's cycle exists.
 
 from __future__ import annotations
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy.orm import Session
 
 from qms.store import cycles
-from qms.store.errors import NotFound
 from qms.web.auth import Principal
 
 
 def cycle_for(db: Session, principal: Principal, cycle_id: int, action: str) -> cycles.Cycle:
     """The cycle, when `principal` may do `action` in its organisation; 404 otherwise."""
-    try:
-        cycle = cycles.get_cycle(db, cycle_id)
-    except NotFound:
-        raise NotFoundException() from None
+    cycle = cycles.get_cycle(db, cycle_id)
     principal.require(action, organisation_id=cycle.organisation_id)
     return cycle

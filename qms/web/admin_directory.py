@@ -123,11 +123,8 @@ class AdminDirectoryController(Controller):
         data: FormData,
     ) -> Template | Redirect:
         form = Form(values={"name": text(data, "name")})
-        try:
-            _save_name(form, DUPLICATE_ORGANISATION, lambda name: directory.rename_organisation(
-                db, organisation_id, name, actor_id=principal.user_id))
-        except NotFound as missing:
-            raise NotFoundException() from missing
+        _save_name(form, DUPLICATE_ORGANISATION, lambda name: directory.rename_organisation(
+            db, organisation_id, name, actor_id=principal.user_id))
         if not form.ok:
             db.rollback()
             return self._organisation_page(request, db, organisation_id, form, 422)
@@ -236,11 +233,8 @@ class AdminDirectoryController(Controller):
         data: FormData,
     ) -> Template | Redirect:
         form = Form(values={"name": text(data, "name")})
-        try:
-            _save_name(form, DUPLICATE_NETWORK, lambda name: directory.rename_network(
-                db, network_id, name, actor_id=principal.user_id))
-        except NotFound as missing:
-            raise NotFoundException() from missing
+        _save_name(form, DUPLICATE_NETWORK, lambda name: directory.rename_network(
+            db, network_id, name, actor_id=principal.user_id))
         if not form.ok:
             db.rollback()
             return self._network_page(request, db, network_id, form, 422)

@@ -175,8 +175,8 @@ class AdminUsersController(Controller):
             try:
                 users.update_user(db, user_id, name=form.values["name"], is_active=active,
                                   actor_id=principal.user_id)
-            except NotFound as missing:
-                raise NotFoundException() from missing
+            except NotFound:
+                raise  # a 404, not a message about the name
             except StoreError:
                 form.error("name", NAME_TOO_LONG)
         if not form.ok:
@@ -250,10 +250,7 @@ class AdminUsersController(Controller):
         principal: NamedDependency[Principal],
         user_id: FromPath[int],
     ) -> Template:
-        try:
-            password = users.reset_password(db, user_id, actor_id=principal.user_id)
-        except NotFound as missing:
-            raise NotFoundException() from missing
+        password = users.reset_password(db, user_id, actor_id=principal.user_id)
         db.commit()
         return page(
             "admin/password_shown.html",

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from qms.scoring.document import scores_document
 from qms.store import aggregates, api_cycles, cycles, directory, networks
-from qms.store.errors import NotFound
 from qms.store.releases import released_groups
 from qms.store.scores import cycle_scores as score_cycle
 from qms.web.auth import Principal, requires
@@ -260,10 +259,7 @@ def pick_year(
 ) -> tuple[int, str]:
     """The requested year and methodology, filling in what is omitted from what the
     network has; 404 when it has nothing of the kind."""
-    try:
-        offered = aggregates.network_years(db, network_id)
-    except NotFound:
-        raise NotFoundException() from None
+    offered = aggregates.network_years(db, network_id)
     for y, m in offered:
         if (year is None or y == year) and (methodology is None or m == methodology):
             return y, m
@@ -308,10 +304,7 @@ class ApiController(Controller):
         principal: NamedDependency[Principal],
         cycle_id: FromPath[int],
     ) -> CycleScores:
-        try:
-            cycle = cycles.get_cycle(db, cycle_id)
-        except NotFound:
-            raise NotFoundException() from None
+        cycle = cycles.get_cycle(db, cycle_id)
         principal.require("organisation.view", organisation_id=cycle.organisation_id)
         if not may_read_scores(
             principal, cycle.organisation_id, cycle.results_published_at is not None

@@ -14,7 +14,6 @@ from typing import Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 from qms.methodology.model import Methodology
 from qms.settings import Settings
 from qms.store import codes, cycles, snapshots
-from qms.store.errors import Conflict, NotFound, StoreError
+from qms.store.errors import Conflict, StoreError
 from qms.store.snapshots import cycle_methodology
 from qms.web.access import cycle_for
 from qms.web.auth import Principal, requires
@@ -106,13 +105,6 @@ def group_rows(db: Session, cycle: cycles.Cycle, lang: str) -> list[GroupRow]:
             )
         )
     return rows
-
-
-def _organisation(db: Session, organisation_id: int) -> cycles.Organisation:
-    try:
-        return cycles.get_organisation(db, organisation_id)
-    except NotFound:
-        raise NotFoundException() from None
 
 
 def _methodologies(settings: Settings) -> list[str]:
@@ -283,7 +275,7 @@ class CycleController(Controller):
         settings: NamedDependency[Settings],
         organisation_id: FromPath[int],
     ) -> Template:
-        organisation = _organisation(db, organisation_id)
+        organisation = cycles.get_organisation(db, organisation_id)
         form = Form()
         if (m := request.query_params.get("methodology")) in _methodologies(settings):
             form.values["methodology"] = m
@@ -304,7 +296,7 @@ class CycleController(Controller):
         organisation_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        organisation = _organisation(db, organisation_id)
+        organisation = cycles.get_organisation(db, organisation_id)
         lang: str = request.state.lang
         form = Form(values={"year": text(data, "year"), "methodology": text(data, "methodology")})
         year = integer(data, "year")

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from qms.exports import network as export
 from qms.store import aggregates
-from qms.store.errors import NotFound
 from qms.web import i18n
 from qms.web.auth import Principal, requires
 from qms.web.charts import CACHE
@@ -41,10 +40,7 @@ def _export(db: Session, principal: Principal, network_id: int,
     release_due_now(db, [network_id])
     raw_year = request.query_params.get("year")
     methodology = request.query_params.get("methodology")
-    try:
-        offered = aggregates.network_years(db, network_id)
-    except NotFound:
-        raise NotFoundException() from None
+    offered = aggregates.network_years(db, network_id)
     picked = next(
         ((y, m) for y, m in offered
          if (raw_year is None or str(y) == raw_year) and (methodology is None or m == methodology)),

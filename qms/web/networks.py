@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from qms.charts import Figure, Format, cache_key
 from qms.charts.distribution import BandPoint, Box, band_chart, box_chart
 from qms.store import aggregates, directory, network_releases
-from qms.store.errors import Conflict, NotFound
+from qms.store.errors import Conflict
 from qms.store.networks import OVERALL
 from qms.store.position import organisation_position, organisation_years
 from qms.web import i18n
@@ -58,10 +58,7 @@ def _format(request: HttpRequest) -> Format:
 
 
 def _years(db: Session, network_id: int) -> list[tuple[int, str]]:
-    try:
-        return aggregates.network_years(db, network_id)
-    except NotFound:
-        raise NotFoundException() from None
+    return aggregates.network_years(db, network_id)
 
 
 def _view(db: Session, principal: Principal, network_id: int, request: HttpRequest,

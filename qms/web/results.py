@@ -33,7 +33,7 @@ from qms.scoring import ItemStats
 from qms.scoring.display import fmt1
 from qms.store import comments, plan, results
 from qms.store.cycles import Cycle, cycle_info, get_cycle
-from qms.store.errors import Conflict, NotFound
+from qms.store.errors import Conflict
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
 from qms.web.auth import Principal, requires
@@ -64,10 +64,7 @@ def can_see_results(principal: Principal, cycle: Cycle) -> bool:
 
 
 def load_cycle(db: Session, cycle_id: int) -> Cycle:
-    try:
-        return get_cycle(db, cycle_id)
-    except NotFound:
-        raise NotFoundException() from None
+    return get_cycle(db, cycle_id)
 
 
 def load_visible_cycle(db: Session, principal: Principal, cycle_id: int) -> Cycle:
