@@ -18,7 +18,10 @@ from litestar.testing import TestClient
 from qms.app import create_app
 from qms.settings import Settings
 from qms.store.db import Database
-from tests.conftest import cheap_argon2  # noqa: F401  (tests/privacy imports it from here)
+from tests.conftest import (
+    SharedSqlite,
+    cheap_argon2,  # noqa: F401  (tests/privacy imports it from here)
+)
 from tests.factories import PASSWORD, World, make_world
 from tests.factories import csrf_token as csrf_token_of
 from tests.factories import form_post as form_post_with_token
@@ -40,14 +43,25 @@ def apps() -> dict[Settings, Litestar]:
     return {}
 
 
-@pytest.fixture
-def app(settings: Settings, apps: dict[Settings, Litestar]) -> Litestar:
-    """The app of these settings, built once per run: building one costs tenths of a
-    second and it keeps nothing of a test's data but what the emptied database held (its
-    chart cache is keyed by what a chart shows)."""
+def app_of(apps: dict[Settings, Litestar], settings: Settings) -> Litestar:
     if settings not in apps:
         apps[settings] = create_app(settings)
     return apps[settings]
+
+
+@pytest.fixture
+def app(settings: Settings, apps: dict[Settings, Litestar]) -> Litestar:
+    """The app of these settings, built once per run: building one costs tenths of a
+    second, and an app keeps nothing of a test's data but what the emptied database held
+    (the chart cache is process-wide anyway, keyed by what a chart shows)."""
+    return app_of(apps, settings)
+
+
+@pytest.fixture
+def sqlite_app(sqlite_shared: SharedSqlite, apps: dict[Settings, Litestar]) -> Iterator[Litestar]:
+    """The app on SQLite alone, for tests whose subject is not the engine."""
+    yield app_of(apps, Settings(database_url=sqlite_shared.url, secret_key=SECRET_KEY))
+    sqlite_shared.empty()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from qms.store import audit, directory, users
 from qms.store.db import Database
 from qms.store.models import AuditEvent
+from tests.factories import signed_in
 
 Client = TestClient[Litestar]
 Post = Callable[..., httpx.Response]
@@ -23,9 +24,8 @@ EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture
-def admin(client: Client, world: Any, sign_in: SignIn) -> Client:
-    sign_in(client, world.email("admin"))
-    return client
+def admin(client: Client, world: Any) -> Client:
+    return signed_in(client, "admin")
 
 
 def _actions(database: Database) -> list[tuple[str, str]]:

@@ -15,17 +15,15 @@ from sqlalchemy import select, update
 
 from qms.store import tokens
 from qms.store.base import utcnow
-from qms.store.cycles import close_cycle, create_cycle, get_cycle
+from qms.store.cycles import close_cycle, get_cycle
 from qms.store.db import Database
 from qms.store.models import AuditEvent, Cycle
-from qms.store.orgs import get_organisation
-from qms.store.snapshots import read_snapshot
 from tests.cli.conftest import env_for, run_qms
 from tests.cli.test_scores import ANSWERS
+from tests.factories import make_cycle
 from tests.web.conftest import World
 
 Client = TestClient[Litestar]
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "methodologies"
 SECRET = re.compile(r'id="new-token" type="text" readonly value="(qms_[A-Za-z0-9_-]+)"')
 
 
@@ -40,19 +38,10 @@ def _bearer(secret: str) -> dict[str, str]:
     return {"authorization": f"Bearer {secret}"}
 
 
-def _cycle(database: Database, organisation: str = "Org A", year: int = 2025) -> int:
-    with database.session() as s:
-        cycle = create_cycle(
-            s, get_organisation(s, organisation), year, read_snapshot(FIXTURES, "testq")
-        )
-        s.commit()
-        return cycle.id
-
-
 @pytest.fixture
 def scored_cycle(database: Database, database_url: str, tmp_path: Path) -> int:
     """A cycle of Org A with the answers of tests/cli/test_scores.py, imported by `qms`."""
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database, year=2025, methodology="testq")
     path = tmp_path / "answers.csv"
     path.write_text(ANSWERS, encoding="utf-8")
     done = run_qms(env_for(database_url), "responses", "import", "--cycle", str(cycle_id),
@@ -251,7 +240,8 @@ def test_staff_read_scores_only_once_published(
 
 
 def test_admins_see_every_cycle(client: Client, world: World, database: Database) -> None:
-    a, b = _cycle(database, "Org A"), _cycle(database, "Org B")
+    a = make_cycle(database, "Org A", 2025, "testq")
+    b = make_cycle(database, "Org B", 2025, "testq")
     secret = _token(database, world, "admin")
     listed = client.get("/api/v1/cycles", headers=_bearer(secret)).json()
     assert [c["id"] for c in listed] == [a, b]

@@ -13,25 +13,14 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 
 from qms.store.codes import normalise_code, resolve
-from qms.store.cycles import close_cycle, create_cycle, get_cycle
+from qms.store.cycles import close_cycle, get_cycle
 from qms.store.db import Database
 from qms.store.models.codes import AccessCode
-from qms.store.orgs import get_organisation
-from qms.store.snapshots import read_snapshot
+from tests.factories import make_cycle
 from tests.web.conftest import World
 
-QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 Client = TestClient[Litestar]
 CODE = re.compile(r'<p class="slip-code">([A-Z0-9-]+)</p>')
-
-
-def _cycle(database: Database, organisation: str = "Org A") -> int:
-    with database.session() as s:
-        cycle = create_cycle(
-            s, get_organisation(s, organisation), 2026, read_snapshot(QUESTIONNAIRES, "socquality")
-        )
-        s.commit()
-        return cycle.id
 
 
 def _close(database: Database, cycle_id: int) -> None:
@@ -58,7 +47,7 @@ def _row(html: str, title: str) -> list[str]:
 def test_codes_page_counts_per_group_without_the_consensus_group(
     client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response]
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("staff"))
     response = client.get(f"/staff/cycles/{cycle_id}/codes?lang=lv")
     assert response.status_code == 200
@@ -75,7 +64,7 @@ def test_staff_make_codes_and_get_printable_slips(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("staff"))
     response = form_post(
         client, f"/staff/cycles/{cycle_id}/codes?lang=en", {"group": "clients", "count": "3"}
@@ -111,7 +100,7 @@ def test_bad_count_shows_the_error_and_stores_nothing(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("head"))
     for count in ("0", "501", "many", ""):
         response = form_post(
@@ -137,7 +126,7 @@ def test_open_link_with_a_cap_is_listed_with_its_uses(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("head"))
     response = form_post(
         client, f"/staff/cycles/{cycle_id}/open-links?lang=en",
@@ -173,7 +162,7 @@ def test_bad_open_link_shows_errors_and_stores_nothing(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("staff"))
     for cap in ("0", "100001", "ten", ""):
         response = form_post(
@@ -199,7 +188,7 @@ def test_closed_cycle_takes_no_codes_or_links(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     _close(database, cycle_id)
     sign_in(client, world.email("head"))
     html = client.get(f"/staff/cycles/{cycle_id}/codes?lang=en").text
@@ -224,7 +213,7 @@ def test_another_organisations_codes_are_not_found(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("head_b"))
     assert client.get(f"/staff/cycles/{cycle_id}/codes").status_code == 404
     response = form_post(client, f"/staff/cycles/{cycle_id}/codes", {"group": "staff",
@@ -243,7 +232,7 @@ def test_coordinator_may_not_make_codes(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("coordinator"))
     assert client.get(f"/staff/cycles/{cycle_id}/codes").status_code == 404
     assert _codes_in(database, cycle_id) == 0
@@ -284,7 +273,7 @@ def test_slips_pdf_has_eight_slips_a_page_and_leaves_out_used_codes(
     form_post: Callable[..., httpx.Response],
     tmp_path: Path,
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("staff"))
     codes, href = _make_batch(client, form_post, cycle_id, 17)
     response = client.get(href + "&lang=lv")
@@ -321,8 +310,8 @@ def test_slips_pdf_of_another_organisation_or_batch_is_not_found(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_a = _cycle(database)
-    cycle_b = _cycle(database, "Org B")
+    cycle_a = make_cycle(database)
+    cycle_b = make_cycle(database, "Org B")
     sign_in(client, world.email("head"))
     _codes, href = _make_batch(client, form_post, cycle_a, 2)
     batch = href.split("batch=")[1]
@@ -347,7 +336,7 @@ def test_slips_pdf_is_refused_when_nothing_is_left_or_the_cycle_closed(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("staff"))
     codes, href = _make_batch(client, form_post, cycle_id, 1)
     assert client.get(f"/a/{codes[0]}", follow_redirects=False).status_code < 400

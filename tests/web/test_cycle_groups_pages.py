@@ -6,37 +6,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
-from qms.store.cycles import create_cycle
 from qms.store.db import Database
 from qms.store.models import Response
 from qms.store.models.codes import AccessCode
-from qms.store.orgs import get_organisation
-from qms.store.snapshots import read_snapshot
+from tests.factories import make_cycle
 from tests.web.conftest import World
 
-QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 Client = TestClient[Litestar]
 SignIn = Callable[..., httpx.Response]
 FormPost = Callable[..., httpx.Response]
 ASKED = {"organisation": None, "staff": 10, "clients": None}
 NOT_ASKED = "This group does not take part in this cycle: choose one from the list."
-
-
-def _cycle(database: Database, groups: dict[str, int | None]) -> int:
-    with database.session() as s:
-        cycle = create_cycle(
-            s, get_organisation(s, "Org A"), 2026, read_snapshot(QUESTIONNAIRES, "socquality"),
-            groups=groups,
-        )
-        s.commit()
-        return cycle.id
 
 
 def _count(database: Database, model: type, cycle_id: int) -> int:
@@ -62,7 +48,7 @@ def _field_error(html: str, name: str) -> str:
 def test_codes_page_offers_only_the_cycles_groups(
     client: Client, world: World, database: Database, sign_in: SignIn
 ) -> None:
-    cycle_id = _cycle(database, ASKED)
+    cycle_id = make_cycle(database, groups=ASKED)
     sign_in(client, world.email("staff"))
     html = client.get(f"/staff/cycles/{cycle_id}/codes?lang=en").text
     assert _options(html, "group") == ["staff", "clients"]
@@ -73,7 +59,7 @@ def test_codes_page_offers_only_the_cycles_groups(
 def test_codes_for_a_group_left_out_are_refused_next_to_the_field(
     client: Client, world: World, database: Database, sign_in: SignIn, form_post: FormPost
 ) -> None:
-    cycle_id = _cycle(database, ASKED)
+    cycle_id = make_cycle(database, groups=ASKED)
     sign_in(client, world.email("head"))
     made = form_post(client, f"/staff/cycles/{cycle_id}/codes?lang=en",
                      {"group": "staff", "count": "2"})
@@ -96,7 +82,7 @@ def test_codes_for_a_group_left_out_are_refused_next_to_the_field(
 def test_an_open_link_for_a_group_left_out_is_refused(
     client: Client, world: World, database: Database, sign_in: SignIn, form_post: FormPost
 ) -> None:
-    cycle_id = _cycle(database, ASKED)
+    cycle_id = make_cycle(database, groups=ASKED)
     sign_in(client, world.email("head"))
     refused = form_post(client, f"/staff/cycles/{cycle_id}/open-links?lang=en",
                         {"link_group": "managers", "cap": "20"})
@@ -112,7 +98,7 @@ def test_an_open_link_for_a_group_left_out_is_refused(
 def test_a_cycle_of_the_working_group_alone_offers_no_codes_form(
     client: Client, world: World, database: Database, sign_in: SignIn
 ) -> None:
-    cycle_id = _cycle(database, {"organisation": None})
+    cycle_id = make_cycle(database, groups={"organisation": None})
     sign_in(client, world.email("staff"))
     html = client.get(f"/staff/cycles/{cycle_id}/codes?lang=lv").text
     assert 'name="count"' not in html and 'name="cap"' not in html
@@ -122,7 +108,7 @@ def test_a_cycle_of_the_working_group_alone_offers_no_codes_form(
 def test_paper_entry_offers_and_takes_only_the_cycles_groups(
     client: Client, world: World, database: Database, sign_in: SignIn, form_post: FormPost
 ) -> None:
-    cycle_id = _cycle(database, ASKED)
+    cycle_id = make_cycle(database, groups=ASKED)
     sign_in(client, world.email("staff"))
     html = client.get(f"/staff/cycles/{cycle_id}/paper?lang=en").text
     assert re.findall(rf'href="/staff/cycles/{cycle_id}/paper/([a-z]+)"', html) == [
@@ -142,7 +128,7 @@ def test_a_code_of_a_group_left_out_opens_nothing(
 ) -> None:
     """A code that exists for a group the cycle does not ask (made before groups were
     checked) says the questionnaire is closed and starts no response."""
-    cycle_id = _cycle(database, ASKED)
+    cycle_id = make_cycle(database, groups=ASKED)
     with database.session() as s:
         s.add(AccessCode(code="ABCDEFGHJK", cycle_id=cycle_id, group_id="community",
                          kind="single", uses=0, created_at=datetime.now(UTC)))

@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from qms.store.cycles import create_cycle
 from qms.store.db import Database
-from qms.store.orgs import get_organisation
-from qms.store.snapshots import read_snapshot
+from tests.factories import make_cycle
 from tests.web.conftest import World
 
-QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 Client = TestClient[Litestar]
-
-
-def _cycle(database: Database, organisation: str = "Org A") -> int:
-    with database.session() as s:
-        cycle = create_cycle(
-            s, get_organisation(s, organisation), 2026, read_snapshot(QUESTIONNAIRES, "socquality")
-        )
-        s.commit()
-        return cycle.id
 
 
 def _row(html: str, title: str) -> list[str]:
@@ -39,7 +26,7 @@ def _row(html: str, title: str) -> list[str]:
 def test_organisation_page_lists_its_cycles(
     client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response]
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("staff"))
     html = client.get(f"/staff/organisations/{world.org_a}?lang=en").text
     assert f'href="/staff/cycles/{cycle_id}">2026</a>' in html
@@ -49,7 +36,7 @@ def test_organisation_page_lists_its_cycles(
 def test_head_sees_counts_per_group(
     client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response]
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("head"))
     response = client.get(f"/staff/cycles/{cycle_id}?lang=lv")
     assert response.status_code == 200
@@ -64,13 +51,13 @@ def test_head_sees_counts_per_group(
 def test_another_organisations_cycle_is_not_found(
     client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response]
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("head_b"))
     assert client.get(f"/staff/cycles/{cycle_id}").status_code == 404
 
 
 def test_anonymous_is_sent_to_sign_in(client: Client, world: World, database: Database) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     response = client.get(f"/staff/cycles/{cycle_id}", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == f"/login?next=/staff/cycles/{cycle_id}"

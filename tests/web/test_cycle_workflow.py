@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 from litestar import Litestar
@@ -14,32 +13,19 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from qms.store import codes
-from qms.store.cycles import create_cycle, cycle_groups, get_cycle
+from qms.store.cycles import cycle_groups, get_cycle
 from qms.store.db import Database
 from qms.store.models import AuditEvent, Cycle, Response
-from qms.store.orgs import get_organisation
 from qms.store.responses import set_answer, submit_response
-from qms.store.snapshots import read_snapshot
+from tests.factories import make_cycle
 from tests.web.conftest import World
 
-QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 Client = TestClient[Litestar]
 Post = Callable[..., httpx.Response]
 
 
 def _new_cycle_form(year: str = "2027", **extra: str) -> dict[str, str]:
     return {"methodology": "socquality", "year": year, **extra}
-
-
-def _cycle(database: Database, *, draft: bool = False,
-           groups: dict[str, int | None] | None = None) -> int:
-    with database.session() as s:
-        cycle = create_cycle(
-            s, get_organisation(s, "Org A"), 2026, read_snapshot(QUESTIONNAIRES, "socquality"),
-            draft=draft, groups=groups,
-        )
-        s.commit()
-        return cycle.id
 
 
 def _status(database: Database, cycle_id: int) -> str:
@@ -101,7 +87,7 @@ def test_bad_input_gets_messages_next_to_the_fields(
     unknown = form_post(client, path, {"methodology": "../etc", "year": "2027"})
     assert unknown.status_code == 422 and "Choose a methodology." in unknown.text
 
-    _cycle(database)  # 2026 exists
+    make_cycle(database)  # 2026 exists
     twice = form_post(client, path, _new_cycle_form("2026", **{"group:staff": "yes"}))
     assert twice.status_code == 422
     assert "already has a cycle of this methodology for that year" in twice.text
@@ -113,7 +99,7 @@ def test_open_close_and_reopen(
     client: Client, world: World, database: Database,
     sign_in: Callable[..., httpx.Response], form_post: Post,
 ) -> None:
-    cycle_id = _cycle(database, draft=True)
+    cycle_id = make_cycle(database, draft=True)
     with database.session() as s:
         code = codes.create_codes(s, get_cycle(s, cycle_id), "staff", 1)[0]
         s.commit()
@@ -165,7 +151,7 @@ def test_staff_watch_but_do_not_run_the_cycle(
     client: Client, world: World, database: Database,
     sign_in: Callable[..., httpx.Response], form_post: Post,
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("staff"))
     page = client.get(f"/staff/cycles/{cycle_id}?lang=en").text
     assert 'id="responses"' in page and "Close the cycle" not in page
@@ -177,7 +163,7 @@ def test_staff_watch_but_do_not_run_the_cycle(
 def test_the_live_table_is_an_htmx_fragment_that_follows_the_answers(
     client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database, groups={"staff": 4, "clients": None})
+    cycle_id = make_cycle(database, groups={"staff": 4, "clients": None})
     sign_in(client, world.email("head"))
     page = client.get(f"/staff/cycles/{cycle_id}?lang=en").text
     assert f'hx-get="/staff/cycles/{cycle_id}/responses" hx-trigger="every 5s"' in page
@@ -217,7 +203,7 @@ def test_another_organisations_head_cannot_touch_the_cycle(
     client: Client, world: World, database: Database,
     sign_in: Callable[..., httpx.Response], form_post: Post,
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("head_b"))
     assert client.get(f"/staff/cycles/{cycle_id}/responses",
                       headers={"HX-Request": "true"}).status_code == 404
@@ -231,7 +217,7 @@ def test_the_audit_log_names_the_steps_and_the_reason(
     client: Client, world: World, database: Database,
     sign_in: Callable[..., httpx.Response], form_post: Post,
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("head"))
     base = f"/staff/cycles/{cycle_id}"
     form_post(client, base + "/close", {"confirm": "yes"})

@@ -5,23 +5,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
-from qms.store.cycles import close_cycle, create_cycle, get_cycle
+from qms.store.cycles import close_cycle, get_cycle
 from qms.store.db import Database
 from qms.store.models import Response
-from qms.store.orgs import get_organisation
 from qms.store.responses import response_answers
 from qms.store.scores import cycle_scores
-from qms.store.snapshots import read_snapshot
+from tests.factories import make_cycle
 from tests.web.conftest import World
 
-QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 Client = TestClient[Litestar]
 ENTRY = re.compile(r'name="_entry" value="([0-9a-f]+)"')
 FORM = {
@@ -32,15 +29,6 @@ FORM = {
     "clients.overall": "dk",
     "clients.wish": "More outings, please.",
 }
-
-
-def _cycle(database: Database, organisation: str = "Org A") -> int:
-    with database.session() as s:
-        cycle = create_cycle(
-            s, get_organisation(s, organisation), 2026, read_snapshot(QUESTIONNAIRES, "socquality")
-        )
-        s.commit()
-        return cycle.id
 
 
 def _paper(database: Database, cycle_id: int) -> list[Response]:
@@ -77,7 +65,7 @@ def _enter(
 def test_picker_offers_every_group_but_the_working_group(
     client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response]
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("staff"))
     html = client.get(f"/staff/cycles/{cycle_id}/paper?lang=en").text
     for group in ("managers", "staff", "clients", "community"):
@@ -94,7 +82,7 @@ def test_a_paper_form_is_stored_as_a_submitted_paper_response(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("staff"))
     page = client.get(f"/staff/cycles/{cycle_id}/paper/clients?lang=en").text
     # One page holds the whole questionnaire, conditional questions included, with no
@@ -130,7 +118,7 @@ def test_paper_forms_count_in_the_scores(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("head"))
     for value in ("1", "2", "3", "4", "5"):  # min_n of clients is 5
         data = {"clients.service": "home_care", "clients.respect": value}
@@ -157,7 +145,7 @@ def test_gaps_in_required_questions_are_counted_in_the_confirmation(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("staff"))
     response = _enter(client, form_post, cycle_id, {"clients.time": "2"})
     assert response.status_code == 303
@@ -173,7 +161,7 @@ def test_bad_values_are_shown_next_to_their_fields_and_nothing_is_stored(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("staff"))
     data = {
         **FORM,
@@ -212,7 +200,7 @@ def test_the_same_form_sent_twice_is_stored_once(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("staff"))
     fields = {"_entry": _entry(client, cycle_id), **FORM}
     path = f"/staff/cycles/{cycle_id}/paper/clients"
@@ -231,7 +219,7 @@ def test_another_organisations_cycle_is_not_found(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     for who in ("head_b", "coordinator"):
         client.cookies.clear()
         sign_in(client, world.email(who))
@@ -250,7 +238,7 @@ def test_a_closed_cycle_takes_no_paper_forms(
     sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database)
     sign_in(client, world.email("head"))
     entry = _entry(client, cycle_id)
     with database.session() as s:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 from litestar import Litestar
@@ -14,25 +13,14 @@ from sqlalchemy import select
 
 from qms.store import plan
 from qms.store.consensus import Notes, save_consensus
-from qms.store.cycles import close_cycle, create_cycle, get_cycle
+from qms.store.cycles import close_cycle, get_cycle
 from qms.store.db import Database
 from qms.store.models import AuditEvent
-from qms.store.orgs import get_organisation
-from qms.store.snapshots import read_snapshot
+from tests.factories import make_cycle
 from tests.web.conftest import World
 
-QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 Client = TestClient[Litestar]
 Post = Callable[..., httpx.Response]
-
-
-def _cycle(database: Database, year: int = 2025, org: str = "Org A") -> int:
-    with database.session() as s:
-        cycle = create_cycle(
-            s, get_organisation(s, org), year, read_snapshot(QUESTIONNAIRES, "socquality")
-        )
-        s.commit()
-        return cycle.id
 
 
 def _actions(database: Database, cycle_id: int) -> list[plan.Action]:
@@ -44,7 +32,7 @@ def test_a_head_adds_an_action_and_updates_its_progress(
     client: Client, world: World, database: Database,
     sign_in: Callable[..., httpx.Response], form_post: Post,
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database, year=2025)
     sign_in(client, world.email("head"))
     base = f"/staff/cycles/{cycle_id}/plan"
     page = client.get(base + "?lang=lv").text
@@ -80,7 +68,7 @@ def test_bad_input_is_answered_next_to_the_fields(
     client: Client, world: World, database: Database,
     sign_in: Callable[..., httpx.Response], form_post: Post,
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database, year=2025)
     sign_in(client, world.email("head"))
     base = f"/staff/cycles/{cycle_id}/plan?lang=en"
     bad = form_post(client, base, {"criterion": "99", "title": "", "due": "31.12.2026",
@@ -110,7 +98,7 @@ def test_staff_read_the_plan_but_do_not_edit_it(
     client: Client, world: World, database: Database,
     sign_in: Callable[..., httpx.Response], form_post: Post,
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database, year=2025)
     with database.session() as s:
         action_id = plan.add_action(s, get_cycle(s, cycle_id), criterion="5", title="Rota")
         s.commit()
@@ -129,14 +117,14 @@ def test_open_actions_carry_into_the_next_cycle(
     client: Client, world: World, database: Database,
     sign_in: Callable[..., httpx.Response], form_post: Post,
 ) -> None:
-    first = _cycle(database, 2024)
+    first = make_cycle(database, year=2024)
     with database.session() as s:
         cycle = get_cycle(s, first)
         open_id = plan.add_action(s, cycle, criterion="6", title="Client council")
         done_id = plan.add_action(s, cycle, criterion="7", title="Finished one")
         plan.update_action(s, done_id, status="done", progress="")
         s.commit()
-    second = _cycle(database, 2025)
+    second = make_cycle(database, year=2025)
     sign_in(client, world.email("head"))
     html = client.get(f"/staff/cycles/{second}/plan?lang=en").text
     assert "Open actions from earlier years" in html
@@ -157,8 +145,8 @@ def test_another_organisations_plan_is_not_found(
     client: Client, world: World, database: Database,
     sign_in: Callable[..., httpx.Response], form_post: Post,
 ) -> None:
-    ours = _cycle(database)
-    theirs = _cycle(database, org="Org B")
+    ours = make_cycle(database, year=2025)
+    theirs = make_cycle(database, "Org B", year=2025)
     with database.session() as s:
         action_id = plan.add_action(s, get_cycle(s, ours), criterion="1", title="Ours")
         s.commit()
@@ -172,7 +160,7 @@ def test_another_organisations_plan_is_not_found(
 def test_suggestions_from_the_consensus_notes(
     client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response],
 ) -> None:
-    cycle_id = _cycle(database)
+    cycle_id = make_cycle(database, year=2025)
     with database.session() as s:
         save_consensus(s, get_cycle(s, cycle_id), {"org.mission": 30}, actor_id=None,
                        notes={"org.mission": Notes(improvements="Review the mission with staff")})

@@ -12,17 +12,13 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from qms.app import create_app
-from qms.settings import Settings
-
 CLIENTS = "/preview/socquality/clients"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
-def client(sqlite_url: str) -> Iterator[TestClient[Litestar]]:
-    settings = Settings(database_url=sqlite_url, secret_key="test-secret-key-0123456789")
-    with TestClient(app=create_app(settings), base_url="http://127.0.0.1") as test_client:
+def client(sqlite_app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app=sqlite_app, base_url="http://127.0.0.1") as test_client:
         test_client.headers["Accept-Language"] = "en"
         yield test_client
 
