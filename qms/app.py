@@ -25,6 +25,7 @@ from qms.settings import Settings
 from qms.store.db import Database
 from qms.store.errors import Conflict, GroupNotInCycle, NotFound, StoreError
 from qms.web import i18n
+from qms.web.access import check_cycle_routes, cycle_router
 from qms.web.account import AccountController
 from qms.web.admin_directory import AdminDirectoryController
 from qms.web.admin_users import AdminUsersController
@@ -42,7 +43,7 @@ from qms.web.collections import CollectionController
 from qms.web.comments import CommentsController
 from qms.web.compare import CompareController
 from qms.web.consensus import ConsensusController
-from qms.web.cycles import CycleController
+from qms.web.cycles import CycleController, NewCycleController
 from qms.web.deps import HttpRequest, provide_db, provide_settings
 from qms.web.exports import ExportController
 from qms.web.network_exports import NetworkExportController
@@ -136,18 +137,23 @@ def create_app(settings: Settings) -> Litestar:
             ),
             AccountController,
             StaffController,
-            ConsensusController,
-            CycleController,
-            CollectionController,
+            NewCycleController,
             NetworkController,
-            SharingController,
-            ResultsController,
-            CommentsController,
-            ExportController,
-            CompareController,
-            PlanController,
-            CodesController,
-            PaperController,
+            # Every page and action of one cycle: the router's `cycle` dependency loads
+            # the cycle and checks the permission each route declares (qms.web.access).
+            cycle_router([
+                CycleController,
+                CollectionController,
+                ConsensusController,
+                SharingController,
+                ResultsController,
+                CommentsController,
+                ExportController,
+                CompareController,
+                PlanController,
+                CodesController,
+                PaperController,
+            ]),
             AdminDirectoryController,
             AdminUsersController,
             PreviewController,
@@ -199,6 +205,7 @@ def create_app(settings: Settings) -> Litestar:
         on_shutdown=[dispose],
         debug=settings.debug,
     )
+    check_cycle_routes(app)  # fails here, not on a request, if one would skip its check
     app.state.settings = settings
     app.state.db = db
     app.state.languages = i18n.LANGUAGES

@@ -28,6 +28,7 @@ from qms.scoring.document import scores_document
 from qms.store import aggregates, api_cycles, cycles, directory, networks
 from qms.store.releases import released_groups
 from qms.store.scores import cycle_scores as score_cycle
+from qms.web.access import may_read_results
 from qms.web.auth import Principal, requires
 from qms.web.network_views import release_due_now, viewer_scope
 
@@ -266,13 +267,6 @@ def pick_year(
     raise NotFoundException("No shared cycles of this year and methodology.")
 
 
-def may_read_scores(principal: Principal, organisation_id: int, published: bool) -> bool:
-    """The results pages' rule: heads always, staff once the results are published."""
-    if principal.can("results.view", organisation_id=organisation_id):
-        return True
-    return published and principal.can("results.published", organisation_id=organisation_id)
-
-
 class ApiController(Controller):
     path = "/api/v1"
     tags = ["api"]  # noqa: RUF012  (Litestar's own class attributes)
@@ -288,7 +282,7 @@ class ApiController(Controller):
             Cycle(
                 id=c.id, organisation_id=c.organisation_id, organisation=c.organisation,
                 year=c.year, methodology=c.methodology, version=c.version, status=c.status,
-                scores_available=c.released and may_read_scores(
+                scores_available=c.released and may_read_results(
                     principal, c.organisation_id, c.results_published_at is not None
                 ),
             )
@@ -306,7 +300,7 @@ class ApiController(Controller):
     ) -> CycleScores:
         cycle = cycles.get_cycle(db, cycle_id)
         principal.require("organisation.view", organisation_id=cycle.organisation_id)
-        if not may_read_scores(
+        if not may_read_results(
             principal, cycle.organisation_id, cycle.results_published_at is not None
         ):
             raise PermissionDeniedException("The results of this cycle are not published yet.")

@@ -10,11 +10,9 @@ the whole app) enforces it before the handler runs:
     @get("/", opt=public())          # pages for everyone (respondents, sign-in)
 
 A route that declares nothing answers 500 and logs why (fail closed; a test lists
-them). When the organisation is only known after loading an object (a cycle, say),
-the handler asks the same table:
-
-    cycle = cycles.get(db, cycle_id)
-    principal.require("organisation.manage", organisation_id=cycle.organisation_id)
+them). The routes under /staff/cycles/{cycle_id} name no organisation in their path:
+they declare `on_cycle(action)` instead, and the cycle router's `cycle` dependency
+checks the action in the cycle's organisation once it has loaded it (qms.web.access).
 
 Refusals about a particular organisation or network answer 404, so nobody learns that
 another organisation's object exists; refusals of a whole area (a staff member opening
@@ -93,6 +91,9 @@ class Permission:
     action: str | None  # None: public
     organisation_param: str | None = None
     network_param: str | None = None
+    # The action is about the organisation of the cycle this path parameter names; the
+    # guard only asks for someone signed in, the `cycle` dependency decides (on_cycle).
+    cycle_param: str | None = None
     # Public pages show who is signed in; static files need not ask the database.
     look_up_user: bool = True
 
@@ -260,6 +261,8 @@ async def authorise(
     principal = await current_principal(connection)
     if principal is None:
         raise SignInRequired()
+    if permission.cycle_param is not None:
+        return
     principal.require(
         permission.action,
         organisation_id=_path_id(connection, permission.organisation_param),

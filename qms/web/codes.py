@@ -1,8 +1,8 @@
 """Access codes of a cycle: batches of single-use codes printed as slips, and open links
 with a cap (for a website or a poster).
 
-Like the cycle page, the routes ask for a signed-in person and the handlers check the
-cycle's organisation once it is loaded (another organisation's cycle answers 404).
+Heads and staff of the cycle's organisation, as the cycle router checks (another
+organisation's cycle answers 404).
 """
 
 from __future__ import annotations
@@ -13,17 +13,18 @@ from typing import cast
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from qms.methodology.model import Group, Methodology
 from qms.store import codes, cycles
+from qms.store.cycles import Cycle
 from qms.store.errors import Conflict, GroupNotInCycle
 from qms.store.snapshots import cycle_methodology
-from qms.web.access import cycle_for
-from qms.web.auth import Principal, requires
+from qms.web.access import on_cycle
+from qms.web.auth import Principal
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.i18n import N_
@@ -31,7 +32,7 @@ from qms.web.render import page
 from qms.web.slips import slips_for, slips_pdf
 
 BATCH_MAX = 500
-SIGNED_IN = requires("staff.home")
+CODES = on_cycle("cycle.codes")
 COUNT_ERROR = N_("Enter a whole number from 1 to 500.")
 CAP_ERROR = N_("Enter a whole number from 1 to 100000.")
 GROUP_ERROR = N_("Choose a group.")
@@ -70,14 +71,14 @@ def _coded_groups(methodology: Methodology) -> dict[str, Group]:
     return {g.id: g for g in methodology.groups if not g.is_consensus}
 
 
-def _asked_coded_groups(db: Session, cycle: cycles.Cycle) -> dict[str, Group]:
+def _asked_coded_groups(db: Session, cycle: Cycle) -> dict[str, Group]:
     """The groups codes may be made for: those the cycle asks, but the consensus group."""
     asked = cycles.asked_groups(db, cycle)
     return {g: group for g, group in _coded_groups(cycle_methodology(cycle)).items()
             if g in asked}
 
 
-def _chosen_group(db: Session, cycle: cycles.Cycle, form: Form, name: str) -> Group | None:
+def _chosen_group(db: Session, cycle: Cycle, form: Form, name: str) -> Group | None:
     """The group the form's field `name` names, or None with the error set next to it."""
     group = _coded_groups(cycle_methodology(cycle)).get(form.values[name])
     if group is None:
@@ -93,7 +94,7 @@ class CodesController(Controller):
         self,
         request: HttpRequest,
         db: Session,
-        cycle: cycles.Cycle,
+        cycle: Cycle,
         batch_form: Form | None = None,
         link_form: Form | None = None,
         status_code: int = 200,
@@ -139,28 +140,21 @@ class CodesController(Controller):
             request=request,
         )
 
-    @get("/staff/cycles/{cycle_id:int}/codes", name="staff_codes", opt=SIGNED_IN,
-         sync_to_thread=True)
+    @get("/codes", name="staff_codes", opt=CODES, sync_to_thread=True)
     def show(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        self, request: HttpRequest, db: NamedDependency[Session], cycle: NamedDependency[Cycle]
     ) -> Template:
-        cycle = cycle_for(db, principal, cycle_id, "cycle.codes")
         return self._page(request, db, cycle)
 
-    @post("/staff/cycles/{cycle_id:int}/codes", opt=SIGNED_IN, sync_to_thread=True)
+    @post("/codes", opt=CODES, sync_to_thread=True)
     def make_codes(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         data: FormData,
     ) -> Template:
-        cycle = cycle_for(db, principal, cycle_id, "cycle.codes")
         form = Form(values={"group": text(data, "group"), "count": text(data, "count")})
         group = _chosen_group(db, cycle, form, "group")
         count = integer(data, "count")
@@ -197,19 +191,17 @@ class CodesController(Controller):
             request=request,
         )
 
-    @get("/staff/cycles/{cycle_id:int}/codes/slips.pdf", opt=SIGNED_IN, sync_to_thread=True)
+    @get("/codes/slips.pdf", opt=CODES, sync_to_thread=True)
     def slips_pdf(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         batch: FromQuery[str] = "",
     ) -> Response[bytes] | Template:
         """The unused codes of one batch as a PDF. The batch id is only on the slips page
         of the person who made it; a used code is left out, and a closed cycle prints
         nothing, since its codes no longer open anything."""
-        cycle = cycle_for(db, principal, cycle_id, "cycle.codes")
         found = codes.batch_slips(db, cycle.id, batch)
         if found is None:
             raise NotFoundException()
@@ -246,16 +238,15 @@ class CodesController(Controller):
             },
         )
 
-    @post("/staff/cycles/{cycle_id:int}/open-links", opt=SIGNED_IN, sync_to_thread=True)
+    @post("/open-links", opt=CODES, sync_to_thread=True)
     def make_open_link(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = cycle_for(db, principal, cycle_id, "cycle.codes")
         form = Form(values={"link_group": text(data, "link_group"), "cap": text(data, "cap")})
         group = _chosen_group(db, cycle, form, "link_group")
         cap = integer(data, "cap")

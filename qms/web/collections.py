@@ -19,15 +19,14 @@ from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
 from qms.store import cycles, releases
+from qms.store.cycles import Cycle
 from qms.store.errors import Conflict
 from qms.store.snapshots import cycle_methodology
-from qms.web.access import cycle_for
-from qms.web.auth import Principal, requires
-from qms.web.deps import HttpRequest
+from qms.web.access import on_cycle
+from qms.web.auth import Principal
 from qms.web.ui import local_time
 
-MANAGE = "cycle.manage"
-BASE = "/staff/cycles/{cycle_id:int}/groups/{group_id:str}"
+MANAGE = on_cycle("cycle.manage")
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class ReleaseRow:
     can_close: bool  # an individual group collecting in an open cycle
 
 
-def release_rows(db: Session, cycle: cycles.Cycle, lang: str) -> list[ReleaseRow]:
+def release_rows(db: Session, cycle: Cycle, lang: str) -> list[ReleaseRow]:
     m = cycle_methodology(cycle)
     states = releases.release_states(db, cycle, cycles.asked_groups(db, cycle))
     rows = []
@@ -65,23 +64,22 @@ def release_rows(db: Session, cycle: cycles.Cycle, lang: str) -> list[ReleaseRow
     return rows
 
 
-def _group_of(db: Session, cycle: cycles.Cycle, group_id: str) -> str:
+def _group_of(db: Session, cycle: Cycle, group_id: str) -> str:
     if group_id not in cycles.asked_groups(db, cycle):
         raise NotFoundException()
     return group_id
 
 
 class CollectionController(Controller):
-    @post(BASE + "/close", name="group_close", opt=requires("staff.home"), sync_to_thread=True)
+    @post("/groups/{group_id:str}/close", name="group_close", opt=MANAGE,
+          sync_to_thread=True)
     def close(
         self,
-        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         group_id: FromPath[str],
     ) -> Redirect:
-        cycle = cycle_for(db, principal, cycle_id, MANAGE)
         group = _group_of(db, cycle, group_id)
         try:
             outcome = releases.close_group(
@@ -96,17 +94,15 @@ class CollectionController(Controller):
         done = "group-released" if outcome.released else "group-kept"
         return Redirect(f"/staff/cycles/{cycle.id}?done={done}#releases", status_code=303)
 
-    @post(BASE + "/reopen", name="group_reopen", opt=requires("staff.home"),
+    @post("/groups/{group_id:str}/reopen", name="group_reopen", opt=MANAGE,
           sync_to_thread=True)
     def reopen(
         self,
-        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         group_id: FromPath[str],
     ) -> Redirect:
-        cycle = cycle_for(db, principal, cycle_id, MANAGE)
         group = _group_of(db, cycle, group_id)
         try:
             releases.reopen_group(db, cycle, group, actor_id=principal.user_id)

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
@@ -31,15 +30,13 @@ from qms.store import comments
 from qms.store.cycles import Cycle, cycle_info
 from qms.store.errors import NotFound
 from qms.store.snapshots import cycle_methodology
-from qms.web.access import cycle_for
-from qms.web.auth import Principal, requires
+from qms.web.access import on_cycle
+from qms.web.auth import Principal
 from qms.web.deps import HttpRequest
 from qms.web.forms import FormData, text
 from qms.web.render import page
 from qms.web.ui import local_time
 
-SIGNED_IN = requires("staff.home")
-BASE = "/staff/cycles/{cycle_id:int}/comments"
 # Reading and hiding comments: the organisation's heads (see the module's docstring).
 COMMENTS = "results.view"
 DONE = ("hidden", "shown", "same", "missing")
@@ -101,15 +98,10 @@ def _groups(db: Session, cycle: Cycle, lang: str) -> list[GroupView]:
 
 
 class CommentsController(Controller):
-    @get(BASE, name="cycle_comments", opt=SIGNED_IN, sync_to_thread=True)
+    @get("/comments", name="cycle_comments", opt=on_cycle(COMMENTS), sync_to_thread=True)
     def show(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        self, request: HttpRequest, db: NamedDependency[Session], cycle: NamedDependency[Cycle]
     ) -> Template:
-        cycle = cycle_for(db, principal, cycle_id, COMMENTS)
         done = request.query_params.get("done") or ""
         return page(
             "comments/comments.html",
@@ -123,30 +115,29 @@ class CommentsController(Controller):
             request=request,
         )
 
-    @post(BASE + "/hide", opt=SIGNED_IN, sync_to_thread=True)
+    @post("/comments/hide", opt=on_cycle(COMMENTS), sync_to_thread=True)
     def hide(
         self,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         data: FormData,
     ) -> Redirect:
-        return _change(db, principal, cycle_id, data, hide=True)
+        return _change(db, principal, cycle, data, hide=True)
 
-    @post(BASE + "/show", opt=SIGNED_IN, sync_to_thread=True)
+    @post("/comments/show", opt=on_cycle(COMMENTS), sync_to_thread=True)
     def show_again(
         self,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         data: FormData,
     ) -> Redirect:
-        return _change(db, principal, cycle_id, data, hide=False)
+        return _change(db, principal, cycle, data, hide=False)
 
 
-def _change(db: Session, principal: Principal, cycle_id: int, data: FormData, *, hide: bool
+def _change(db: Session, principal: Principal, cycle: Cycle, data: FormData, *, hide: bool
             ) -> Redirect:
-    cycle = cycle_for(db, principal, cycle_id, COMMENTS)
     item_id, key = text(data, "item")[:100], text(data, "key")[:64]
     change = comments.hide_comment if hide else comments.show_comment
     try:

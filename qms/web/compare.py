@@ -4,7 +4,7 @@ through `replaces`, and a trend chart once there are three or more years.
 
 Only reportable data reaches the page: scores are built from reportable items only, and
 item Δ needs the item reportable in both years (qms.scoring.compare). The route asks for
-a signed-in person; the cycle's organisation then decides (another one answers 404).
+a head of the cycle's organisation (another organisation's cycle answers 404).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
 from litestar.response import Response, Template
 from sqlalchemy.orm import Session
 
@@ -25,18 +24,17 @@ from qms.disclosure import released_comparison as compare
 from qms.methodology.model import Methodology
 from qms.scoring import Comparison, CycleScores, fmt1
 from qms.store import cycles
+from qms.store.cycles import Cycle
 from qms.store.scores import criterion_means, cycle_scores
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
-from qms.web.access import cycle_for
-from qms.web.auth import Principal, requires
+from qms.web.access import on_cycle
 from qms.web.charts import chart_response
 from qms.web.deps import HttpRequest
 from qms.web.i18n import N_
 from qms.web.render import page
 
-SIGNED_IN = requires("staff.home")
-ACTION = "cycle.compare"
+COMPARE = on_cycle("cycle.compare")
 TREND_MIN_YEARS = 3
 ALL_GROUPS = N_("All groups")
 OVERALL = N_("Overall score")
@@ -87,7 +85,7 @@ class Trend:
         return tuple(TrendRow(s.label, tuple(fmt1(v) for v in s.values)) for s in self.series)
 
 
-def _siblings(db: Session, cycle: cycles.Cycle) -> list[cycles.CycleInfo]:
+def _siblings(db: Session, cycle: Cycle) -> list[cycles.CycleInfo]:
     """The organisation's cycles of the same methodology id, by year."""
     return [
         c for c in cycles.organisation_cycles(db, cycle.organisation_id)
@@ -108,7 +106,7 @@ def _signed(delta: float) -> str:
 
 
 def _criterion_means(
-    db: Session, cycle: cycles.Cycle, methodology: Methodology, scores: CycleScores
+    db: Session, cycle: Cycle, methodology: Methodology, scores: CycleScores
 ) -> dict[str, dict[str, list[float]]]:
     return criterion_means(db, cycle, scores)
 
@@ -161,17 +159,11 @@ def _node_param(request: HttpRequest, methodology: Methodology) -> str | None:
 
 
 class CompareController(Controller):
-    @get("/staff/cycles/{cycle_id:int}/compare", name="cycle_compare", opt=SIGNED_IN,
-         sync_to_thread=True)
+    @get("/compare", name="cycle_compare", opt=COMPARE, sync_to_thread=True)
     def compare_page(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        self, request: HttpRequest, db: NamedDependency[Session], cycle: NamedDependency[Cycle]
     ) -> Template:
         lang: str = request.state.lang
-        cycle = cycle_for(db, principal, cycle_id, ACTION)
         methodology = cycle_methodology(cycle)
         siblings = _siblings(db, cycle)
         others = [c for c in siblings if c.id != cycle.id]
@@ -230,17 +222,11 @@ class CompareController(Controller):
             )
         return page("compare/compare.html", context, request=request)
 
-    @get("/staff/cycles/{cycle_id:int}/compare/trend.svg", name="cycle_trend_chart",
-         opt=SIGNED_IN, sync_to_thread=True)
+    @get("/compare/trend.svg", name="cycle_trend_chart", opt=COMPARE, sync_to_thread=True)
     def trend_svg(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        self, request: HttpRequest, db: NamedDependency[Session], cycle: NamedDependency[Cycle]
     ) -> Response[bytes]:
         lang: str = request.state.lang
-        cycle = cycle_for(db, principal, cycle_id, ACTION)
         methodology = cycle_methodology(cycle)
         node = _node_param(request, methodology)
         trend = _trend(db, _siblings(db, cycle), methodology, node, lang)

@@ -3,9 +3,8 @@ working group (heads and staff of the cycle's organisation) scores the items on 
 own; the consensus page shows the spread of those scores beside the form where a head
 records the agreed score with its evidence, strengths and areas for improvement.
 
-The routes ask only for a signed-in person: the organisation is known once the cycle is
-loaded, and then `cycle.assess` / `cycle.consensus` decide (another organisation's
-cycle answers 404). A closed cycle shows everything read-only.
+The cycle router checks `cycle.assess` / `cycle.consensus` in the cycle's organisation
+(another organisation's cycle answers 404). A closed cycle shows everything read-only.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from typing import Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
@@ -26,8 +24,8 @@ from qms.store import consensus, directory
 from qms.store.cycles import Cycle
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
-from qms.web.access import cycle_for
-from qms.web.auth import Principal, requires
+from qms.web.access import on_cycle
+from qms.web.auth import Principal
 from qms.web.deps import HttpRequest
 from qms.web.forms import FormData, text
 from qms.web.i18n import N_
@@ -145,20 +143,18 @@ def _error_links(blocks: tuple[Block, ...]) -> list[tuple[str, str]]:
     ]
 
 
-ASSESSMENT = "/staff/cycles/{cycle_id:int}/assessment"
-CONSENSUS = "/staff/cycles/{cycle_id:int}/consensus"
+ASSESS = on_cycle("cycle.assess")
 
 
 class ConsensusController(Controller):
-    @get(ASSESSMENT, name="cycle_assessment", opt=requires("staff.home"), sync_to_thread=True)
+    @get("/assessment", name="cycle_assessment", opt=ASSESS, sync_to_thread=True)
     def assessment(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
     ) -> Template:
-        cycle = cycle_for(db, principal, cycle_id, "cycle.assess")
         methodology = cycle_methodology(cycle)
         answers = consensus.my_answers(db, cycle, principal.user_id)
         return page(
@@ -172,16 +168,15 @@ class ConsensusController(Controller):
             request=request,
         )
 
-    @post(ASSESSMENT, opt=requires("staff.home"), sync_to_thread=True)
+    @post("/assessment", opt=ASSESS, sync_to_thread=True)
     def save_assessment(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = cycle_for(db, principal, cycle_id, "cycle.assess")
         methodology = cycle_methodology(cycle)
         answers, raw, errors = _read_scores(methodology, data)
         if cycle.status != "open" or errors:
@@ -202,15 +197,14 @@ class ConsensusController(Controller):
         db.commit()
         return Redirect(f"/staff/cycles/{cycle.id}/assessment?saved=1", status_code=303)
 
-    @get(CONSENSUS, name="cycle_consensus", opt=requires("staff.home"), sync_to_thread=True)
+    @get("/consensus", name="cycle_consensus", opt=ASSESS, sync_to_thread=True)
     def consensus_page(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
     ) -> Template:
-        cycle = cycle_for(db, principal, cycle_id, "cycle.assess")
         methodology = cycle_methodology(cycle)
         blocks = _blocks(
             methodology, consensus.consensus_answers(db, cycle),
@@ -223,16 +217,15 @@ class ConsensusController(Controller):
             request=request,
         )
 
-    @post(CONSENSUS, opt=requires("staff.home"), sync_to_thread=True)
+    @post("/consensus", opt=on_cycle("cycle.consensus"), sync_to_thread=True)
     def save_consensus(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = cycle_for(db, principal, cycle_id, "cycle.consensus")
         methodology = cycle_methodology(cycle)
         answers, raw, errors = _read_scores(methodology, data)
         notes = {

@@ -1,9 +1,9 @@
 """A cycle for the people who run it: creating one, opening, closing and reopening it,
 and the live response page (access codes have their own page, qms.web.codes).
 
-The cycle's organisation is only known after loading it, so the cycle routes ask for a
-signed-in person and the handlers check the organisation (another organisation's cycle
-answers 404, like a missing one). Creating a cycle names its organisation in the path.
+The cycle pages are routes of the cycle router (qms.web.access), which checks each
+one's permission in the cycle's organisation; creating a cycle names its organisation in
+the path.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 from qms.methodology.model import Methodology
 from qms.settings import Settings
 from qms.store import codes, cycles, snapshots
+from qms.store.cycles import Cycle
 from qms.store.errors import Conflict, StoreError
 from qms.store.snapshots import cycle_methodology
-from qms.web.access import cycle_for
+from qms.web.access import on_cycle
 from qms.web.auth import Principal, requires
 from qms.web.collections import release_rows
 from qms.web.comments import COMMENTS
@@ -32,7 +33,6 @@ from qms.web.forms import Form, FormData, integer, is_htmx, text
 from qms.web.i18n import N_
 from qms.web.render import page
 
-SIGNED_IN = requires("staff.home")
 MANAGE = "cycle.manage"
 STATUS_LABELS = {"draft": N_("Draft"), "open": N_("Open"), "closed": N_("Closed")}
 POLL_SECONDS = 5
@@ -73,7 +73,7 @@ class GroupRow:
         return min(self.rate or 0, 100)
 
 
-def group_rows(db: Session, cycle: cycles.Cycle, lang: str) -> list[GroupRow]:
+def group_rows(db: Session, cycle: Cycle, lang: str) -> list[GroupRow]:
     """The live table: two grouped queries (codes, responses) and the chosen groups."""
     methodology = cycle_methodology(cycle)
     counts = codes.code_counts(db, cycle.id)
@@ -135,9 +135,11 @@ def _new_form_context(
 
 
 class CycleController(Controller):
+    """A cycle's own page, its live table, and opening, closing and reopening it."""
+
     def _page(
         self, request: HttpRequest, db: Session, principal: Principal,
-        cycle: cycles.Cycle, form: Form | None = None, status_code: int = 200,
+        cycle: Cycle, form: Form | None = None, status_code: int = 200,
     ) -> Template:
         lang: str = request.state.lang
         methodology: Methodology = cycle_methodology(cycle)
@@ -167,29 +169,23 @@ class CycleController(Controller):
             request=request,
         )
 
-    @get("/staff/cycles/{cycle_id:int}", name="staff_cycle", opt=SIGNED_IN, sync_to_thread=True)
+    @get("/", name="staff_cycle", opt=on_cycle("organisation.view"), sync_to_thread=True)
     def show(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
     ) -> Template:
-        cycle = cycle_for(db, principal, cycle_id, "organisation.view")
         return self._page(request, db, principal, cycle)
 
-    @get("/staff/cycles/{cycle_id:int}/responses", name="cycle_responses", opt=SIGNED_IN,
+    @get("/responses", name="cycle_responses", opt=on_cycle("organisation.view"),
          sync_to_thread=True)
     def responses_fragment(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        self, request: HttpRequest, db: NamedDependency[Session], cycle: NamedDependency[Cycle]
     ) -> Template | Redirect:
         """Only the table, for htmx to swap in every few seconds; a browser without
         htmx that lands here gets the whole page."""
-        cycle = cycle_for(db, principal, cycle_id, "organisation.view")
         if not is_htmx(request):
             return Redirect(f"/staff/cycles/{cycle.id}", status_code=303)
         return Template(
@@ -202,15 +198,14 @@ class CycleController(Controller):
             },
         )
 
-    @post("/staff/cycles/{cycle_id:int}/open", opt=SIGNED_IN, sync_to_thread=True)
+    @post("/open", opt=on_cycle(MANAGE), sync_to_thread=True)
     def open(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
     ) -> Template | Redirect:
-        cycle = cycle_for(db, principal, cycle_id, MANAGE)
         try:
             cycles.open_cycle(db, cycle, actor_id=principal.user_id)
         except Conflict:
@@ -221,16 +216,15 @@ class CycleController(Controller):
         db.commit()
         return Redirect(f"/staff/cycles/{cycle.id}?done=opened", status_code=303)
 
-    @post("/staff/cycles/{cycle_id:int}/close", opt=SIGNED_IN, sync_to_thread=True)
+    @post("/close", opt=on_cycle(MANAGE), sync_to_thread=True)
     def close(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = cycle_for(db, principal, cycle_id, MANAGE)
         form = Form(values={"confirm": text(data, "confirm")})
         if form.values["confirm"] != "yes":
             form.error("confirm", CONFIRM_ERROR)
@@ -244,16 +238,15 @@ class CycleController(Controller):
         db.commit()
         return Redirect(f"/staff/cycles/{cycle.id}?done=closed", status_code=303)
 
-    @post("/staff/cycles/{cycle_id:int}/reopen", opt=SIGNED_IN, sync_to_thread=True)
+    @post("/reopen", opt=on_cycle(MANAGE), sync_to_thread=True)
     def reopen(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = cycle_for(db, principal, cycle_id, MANAGE)
         form = Form(values={"reason": text(data, "reason")})
         reason = form.values["reason"]
         if not reason or len(reason) > REASON_MAX:
@@ -265,6 +258,10 @@ class CycleController(Controller):
         cycles.reopen_cycle(db, cycle, actor_id=principal.user_id, reason=reason)
         db.commit()
         return Redirect(f"/staff/cycles/{cycle.id}?done=reopened", status_code=303)
+
+
+class NewCycleController(Controller):
+    """A new cycle of an organisation (its id is in the path, so the guard checks it)."""
 
     @get("/staff/organisations/{organisation_id:int}/cycles/new", name="cycle_new",
          opt=requires(MANAGE, organisation="organisation_id"), sync_to_thread=True)
@@ -346,4 +343,4 @@ class CycleController(Controller):
         )
 
 
-__all__ = ["CycleController", "GroupRow", "group_rows"]
+__all__ = ["CycleController", "GroupRow", "NewCycleController", "group_rows"]

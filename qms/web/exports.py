@@ -1,6 +1,6 @@
 """Downloads of a cycle's results (CSV, XLSX, PDF) and the printable report page.
 
-The same people as the results pages (qms.web.results.can_see_results); each download
+The same people as the results' detail pages (the cycle router's "results.read"); each download
 is audit-logged. The files are made by qms.exports, shared with `qms export`. The
 answers in the CSV and XLSX are the staff form of METHODOLOGY.md §5.3 (new random
 labels and order on every download, comments for heads only), never the round trip.
@@ -12,21 +12,18 @@ from datetime import date
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from sqlalchemy.orm import Session
 
 from qms.exports import answers, report, workbook
 from qms.exports.tables import radar_data
 from qms.store import consensus, plan, results
 from qms.store.cycles import Cycle
-from qms.web.auth import Principal, requires
+from qms.web.auth import Principal
 from qms.web.charts import CACHE
 from qms.web.comments import report_comments
 from qms.web.deps import HttpRequest
-from qms.web.results import load_visible_cycle, radar_key
+from qms.web.results import READ, radar_key
 
-SIGNED_IN = requires("staff.home")
-BASE = "/staff/cycles/{cycle_id:int}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -61,9 +58,8 @@ def _radar_png(context: report.ReportContext) -> bytes:
     )
 
 
-def _export(db: Session, principal: Principal, cycle_id: int, lang: str, fmt: str
-            ) -> Response[bytes]:
-    cycle = load_visible_cycle(db, principal, cycle_id)
+def _export(db: Session, principal: Principal, cycle: Cycle, lang: str, fmt: str
+             ) -> Response[bytes]:
     if fmt == "pdf":
         context = _report_context(db, cycle, lang, "png", principal)
         content, media = report.report_pdf(context, _radar_png(context)), "application/pdf"
@@ -84,45 +80,44 @@ def _export(db: Session, principal: Principal, cycle_id: int, lang: str, fmt: st
 
 class ExportController(Controller):
     # One handler per path: Litestar's path lists did not combine with sync_to_thread.
-    @get(BASE + "/export.csv", opt=SIGNED_IN, sync_to_thread=True)
+    @get("/export.csv", opt=READ, sync_to_thread=True)
     def export_csv(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
     ) -> Response[bytes]:
-        return _export(db, principal, cycle_id, request.state.lang, "csv")
+        return _export(db, principal, cycle, request.state.lang, "csv")
 
-    @get(BASE + "/export.xlsx", opt=SIGNED_IN, sync_to_thread=True)
+    @get("/export.xlsx", opt=READ, sync_to_thread=True)
     def export_xlsx(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
     ) -> Response[bytes]:
-        return _export(db, principal, cycle_id, request.state.lang, "xlsx")
+        return _export(db, principal, cycle, request.state.lang, "xlsx")
 
-    @get(BASE + "/export.pdf", opt=SIGNED_IN, sync_to_thread=True)
+    @get("/export.pdf", opt=READ, sync_to_thread=True)
     def export_pdf(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
     ) -> Response[bytes]:
-        return _export(db, principal, cycle_id, request.state.lang, "pdf")
+        return _export(db, principal, cycle, request.state.lang, "pdf")
 
-    @get(BASE + "/report", name="cycle_report", opt=SIGNED_IN, sync_to_thread=True)
+    @get("/report", name="cycle_report", opt=READ, sync_to_thread=True)
     def printable(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
     ) -> Response[str]:
-        cycle = load_visible_cycle(db, principal, cycle_id)
         context = _report_context(db, cycle, request.state.lang, "svg", principal)
         html = report.render_report_html(context, for_pdf=False)
         return Response(content=html, media_type="text/html")

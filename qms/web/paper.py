@@ -29,10 +29,11 @@ from sqlalchemy.orm import Session
 from qms.imports.values import AnswerValue, is_shown
 from qms.methodology.model import Item, Methodology, Questionnaire
 from qms.store import cycles, responses
-from qms.store.errors import Conflict, GroupNotInCycle
+from qms.store.cycles import Cycle
+from qms.store.errors import Conflict
 from qms.store.snapshots import cycle_methodology
-from qms.web.access import cycle_for
-from qms.web.auth import Principal, requires
+from qms.web.access import on_cycle
+from qms.web.auth import Principal
 from qms.web.deps import HttpRequest
 from qms.web.forms import FormData
 from qms.web.i18n import N_
@@ -42,7 +43,7 @@ from qms.web.respond.forms import Problem, RawForm
 from qms.web.respond.pages import Urls, form_of
 from qms.web.respond.views import ErrorLink, ItemView, answer_text, item_view
 
-SIGNED_IN = requires("staff.home")
+PAPER = on_cycle("cycle.paper")
 ENTRY_FIELD = "_entry"
 PROXY_FIELD = "_proxy"
 _ENTRY = re.compile(r"[0-9a-f]{32}\Z")
@@ -156,7 +157,7 @@ def _new_entry() -> str:
 
 class PaperController(Controller):
     def _questionnaire(
-        self, db: Session, cycle: cycles.Cycle, group: str
+        self, db: Session, cycle: Cycle, group: str
     ) -> tuple[Methodology, Questionnaire]:
         """404 for a group the cycle does not ask, as for one the methodology lacks: the
         groups page links to neither."""
@@ -174,7 +175,7 @@ class PaperController(Controller):
         self,
         request: HttpRequest,
         db: Session,
-        cycle: cycles.Cycle,
+        cycle: Cycle,
         group: str,
         *,
         reading: Reading | None = None,
@@ -219,16 +220,10 @@ class PaperController(Controller):
             request=request,
         )
 
-    @get("/staff/cycles/{cycle_id:int}/paper", name="staff_paper", opt=SIGNED_IN,
-         sync_to_thread=True)
+    @get("/paper", name="staff_paper", opt=PAPER, sync_to_thread=True)
     def groups(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        self, request: HttpRequest, db: NamedDependency[Session], cycle: NamedDependency[Cycle]
     ) -> Template:
-        cycle = cycle_for(db, principal, cycle_id, "cycle.paper")
         lang: str = request.state.lang
         methodology = cycle_methodology(cycle)
         by_source = cycles.submitted_by_source(db, cycle.id)
@@ -245,33 +240,30 @@ class PaperController(Controller):
             request=request,
         )
 
-    @get("/staff/cycles/{cycle_id:int}/paper/{group:str}", opt=SIGNED_IN, sync_to_thread=True)
+    @get("/paper/{group:str}", opt=PAPER, sync_to_thread=True)
     def blank_form(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         group: FromPath[str],
         saved: FromQuery[int | None] = None,
         gaps: FromQuery[int] = 0,
         again: FromQuery[int] = 0,
     ) -> Template:
-        cycle = cycle_for(db, principal, cycle_id, "cycle.paper")
         return self._form_page(request, db, cycle, group, saved=saved, gaps=gaps,
                                message=ALREADY if again else None)
 
-    @post("/staff/cycles/{cycle_id:int}/paper/{group:str}", opt=SIGNED_IN, sync_to_thread=True)
+    @post("/paper/{group:str}", opt=PAPER, sync_to_thread=True)
     def enter(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         group: FromPath[str],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = cycle_for(db, principal, cycle_id, "cycle.paper")
         methodology, questionnaire = self._questionnaire(db, cycle, group)
         lang: str = request.state.lang
         form = form_of(data)
@@ -289,11 +281,9 @@ class PaperController(Controller):
         if responses.find_response(db, cycle.id, responses.PAPER_PREFIX + entry) is not None:
             return Redirect(f"{base}?again=1", status_code=303)
         try:
+            # A group left out of the cycle meanwhile: GroupNotInCycle, a 404 (qms.app).
             responses.enter_paper(db, cycle, group=group, entry=entry, answers=reading.answers,
                                   proxy=proxy, actor_id=principal.user_id)
-        except GroupNotInCycle:
-            db.rollback()
-            raise NotFoundException() from None
         except Conflict:
             db.rollback()
             # Either the same form won a race with itself, or the cycle closed meanwhile.

@@ -2,8 +2,8 @@
 date, a status and a progress note; proposals from the weakest scores and the
 consensus's areas for improvement; open actions of earlier years carried along.
 
-Heads edit, staff read. The organisation is known once the cycle is loaded (another
-organisation's cycle or action answers 404). Every change is in the audit log
+Heads edit, staff read, as the cycle router checks (another organisation's cycle, or an
+action this cycle's plan does not show, answers 404). Every change is in the audit log
 (qms.store.plan).
 """
 
@@ -22,17 +22,18 @@ from sqlalchemy.orm import Session
 from qms.methodology.model import Methodology
 from qms.scoring import fmt1
 from qms.store import cycles, plan
+from qms.store.cycles import Cycle
 from qms.store.errors import StoreError
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
-from qms.web.access import cycle_for
-from qms.web.auth import Principal, requires
+from qms.web.access import on_cycle
+from qms.web.auth import Principal
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, text
 from qms.web.i18n import N_
 from qms.web.render import page
 
-SIGNED_IN = requires("staff.home")
+EDIT = on_cycle("plan.edit")
 STATUS_LABELS = {
     "planned": N_("Planned"),
     "in_progress": N_("Under way"),
@@ -104,7 +105,7 @@ def _read(data: FormData, form: Form, *, with_action: bool) -> tuple[date | None
 class PlanController(Controller):
     def _page(
         self, request: HttpRequest, db: Session, principal: Principal,
-        cycle: cycles.Cycle, form: Form | None = None, *, edit_form: Form | None = None,
+        cycle: Cycle, form: Form | None = None, *, edit_form: Form | None = None,
         edit_id: int | None = None, status_code: int = 200,
     ) -> Template:
         lang: str = request.state.lang
@@ -149,28 +150,25 @@ class PlanController(Controller):
             request=request,
         )
 
-    @get("/staff/cycles/{cycle_id:int}/plan", name="cycle_plan", opt=SIGNED_IN,
-         sync_to_thread=True)
+    @get("/plan", name="cycle_plan", opt=on_cycle("plan.view"), sync_to_thread=True)
     def show(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
     ) -> Template:
-        cycle = cycle_for(db, principal, cycle_id, "plan.view")
         return self._page(request, db, principal, cycle)
 
-    @post("/staff/cycles/{cycle_id:int}/plan", opt=SIGNED_IN, sync_to_thread=True)
+    @post("/plan", opt=EDIT, sync_to_thread=True)
     def add(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = cycle_for(db, principal, cycle_id, "plan.edit")
         form = Form(values={
             name: text(data, name) for name in ("criterion", "title", "owner", "due", "status")
         })
@@ -195,18 +193,16 @@ class PlanController(Controller):
                 )
         return self._page(request, db, principal, cycle, form, status_code=422)
 
-    @post("/staff/cycles/{cycle_id:int}/plan/actions/{action_id:int}", opt=SIGNED_IN,
-          sync_to_thread=True)
+    @post("/plan/actions/{action_id:int}", opt=EDIT, sync_to_thread=True)
     def update(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         action_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = cycle_for(db, principal, cycle_id, "plan.edit")
         # Only an action this cycle's plan shows (its own or carried) is edited here.
         if action_id not in {a.id for a in plan.actions_for_cycle(db, cycle.id)}:
             raise NotFoundException()

@@ -1,11 +1,12 @@
 """A cycle's results: the criterion × group table, the radar chart, the gaps, item
 detail, a breakdown by a choice item, and publishing the results to staff.
 
-Who sees results is decided in one place, `can_see_results`: the organisation's heads
-(and admins) always; its staff once a head has published them; nobody else (a
-coordinator reads network aggregates, never one cycle's own pages). Another
-organisation's cycle answers 404; so do the charts, items and downloads for the
-organisation's staff before publishing, while the results page tells them why.
+Who sees results is decided in one place, the cycle router's "results.read" rule
+(qms.web.access.can_see_results): the organisation's heads (and admins) always; its
+staff once a head has published them; nobody else (a coordinator reads network
+aggregates, never one cycle's own pages). Another organisation's cycle answers 404; so
+do the charts, items and downloads for the organisation's staff before publishing, while
+the results page tells them why.
 
 Charts are <img> documents (the page CSP forbids the inline styles of matplotlib's SVG),
 rendered in sync handlers (off the event loop) and cached under a key made of what they
@@ -32,11 +33,12 @@ from qms.methodology.model import Item
 from qms.scoring import ItemStats
 from qms.scoring.display import fmt1
 from qms.store import comments, plan, results
-from qms.store.cycles import Cycle, cycle_info, get_cycle
+from qms.store.cycles import Cycle, cycle_info
 from qms.store.errors import Conflict
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
-from qms.web.auth import Principal, requires
+from qms.web.access import can_see_results, on_cycle
+from qms.web.auth import Principal
 from qms.web.charts import chart_response
 from qms.web.comments import can_read_comments
 from qms.web.deps import HttpRequest
@@ -44,37 +46,14 @@ from qms.web.i18n import N_
 from qms.web.render import page
 from qms.web.ui import local_time
 
-SIGNED_IN = requires("staff.home")
-BASE = "/staff/cycles/{cycle_id:int}"
+# Items, charts and downloads: heads always, staff once published (qms.web.access).
+READ = on_cycle("results.read")
+PUBLISH = on_cycle("results.publish")
 FORMATS: tuple[Format, ...] = ("svg", "png", "pdf")
 ALREADY = N_("Nothing changed: the results were already in that state.")
 # Respondents whose answer the answer download hides (too rare to show): a breakdown
 # counts them apart, so that it cannot say which hidden rows had which answer.
 HIDDEN_LABEL = N_("Answer not shown")
-
-
-def can_see_results(principal: Principal, cycle: Cycle) -> bool:
-    """The one rule of who reads a cycle's results (pages, charts, exports, report)."""
-    org = cycle.organisation_id
-    if principal.can("results.view", organisation_id=org):
-        return True
-    return cycle.results_published_at is not None and principal.can(
-        "results.published", organisation_id=org
-    )
-
-
-def load_cycle(db: Session, cycle_id: int) -> Cycle:
-    return get_cycle(db, cycle_id)
-
-
-def load_visible_cycle(db: Session, principal: Principal, cycle_id: int) -> Cycle:
-    """The cycle, when `principal` may read its results; 404 otherwise (for the
-    organisation's own staff too before publishing: only the results page itself tells
-    them why, see ResultsController.show)."""
-    cycle = load_cycle(db, cycle_id)
-    if not can_see_results(principal, cycle):
-        raise NotFoundException()
-    return cycle
 
 
 def parse_chart_name(name: str, stem: str) -> Format:
@@ -118,17 +97,16 @@ def _cell(stats: ItemStats | None) -> BreakdownCell | None:
 
 
 class ResultsController(Controller):
-    @get(BASE + "/results", name="cycle_results", opt=SIGNED_IN, sync_to_thread=True)
+    @get("/results", name="cycle_results", opt=on_cycle("organisation.view"),
+         sync_to_thread=True)
     def show(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
     ) -> Template:
-        cycle = load_cycle(db, cycle_id)
         if not can_see_results(principal, cycle):
-            principal.require("organisation.view", organisation_id=cycle.organisation_id)
             # Their own organisation's staff: say why there is nothing yet.
             return page("results/unpublished.html",
                         {"cycle": cycle_info(db, cycle.id), "organisation_id":
@@ -205,17 +183,15 @@ class ResultsController(Controller):
             request=request,
         )
 
-    @get(BASE + "/results/items/{item_id:str}", name="cycle_result_item", opt=SIGNED_IN,
+    @get("/results/items/{item_id:str}", name="cycle_result_item", opt=READ,
          sync_to_thread=True)
     def item(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         item_id: FromPath[str],
     ) -> Template:
-        cycle = load_visible_cycle(db, principal, cycle_id)
         lang: str = request.state.lang
         data = results.cycle_results(db, cycle)
         m = data.methodology
@@ -237,17 +213,15 @@ class ResultsController(Controller):
             request=request,
         )
 
-    @get(BASE + "/charts/{name:str}", opt=SIGNED_IN, sync_to_thread=True)
+    @get("/charts/{name:str}", opt=READ, sync_to_thread=True)
     def radar(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         name: FromPath[str],
     ) -> Response[bytes]:
         fmt = parse_chart_name(name, "radar")
-        cycle = load_visible_cycle(db, principal, cycle_id)
         data = results.cycle_results(db, cycle)
         axes, series = radar_data(data, request.state.lang)
         key = radar_key(cycle.id, axes, series)
@@ -256,18 +230,16 @@ class ResultsController(Controller):
             filename=None if fmt == "svg" else f"radar-{cycle.id}",
         )
 
-    @get(BASE + "/charts/items/{item_id:str}/{name:str}", opt=SIGNED_IN, sync_to_thread=True)
+    @get("/charts/items/{item_id:str}/{name:str}", opt=READ, sync_to_thread=True)
     def histogram(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         item_id: FromPath[str],
         name: FromPath[str],
     ) -> Response[bytes]:
         fmt = parse_chart_name(name, "histogram")
-        cycle = load_visible_cycle(db, principal, cycle_id)
         lang: str = request.state.lang
         data = results.cycle_results(db, cycle)
         item = _scored_item(data, item_id)
@@ -283,28 +255,26 @@ class ResultsController(Controller):
             filename=None if fmt == "svg" else f"histogram-{cycle.id}-{item.id}",
         )
 
-    @post(BASE + "/results/publish", opt=SIGNED_IN, sync_to_thread=True)
+    @post("/results/publish", opt=PUBLISH, sync_to_thread=True)
     def publish(
         self,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
     ) -> Redirect:
-        return self._publish(db, principal, cycle_id, publish=True)
+        return self._publish(db, principal, cycle, publish=True)
 
-    @post(BASE + "/results/withdraw", opt=SIGNED_IN, sync_to_thread=True)
+    @post("/results/withdraw", opt=PUBLISH, sync_to_thread=True)
     def withdraw(
         self,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
     ) -> Redirect:
-        return self._publish(db, principal, cycle_id, publish=False)
+        return self._publish(db, principal, cycle, publish=False)
 
-    def _publish(self, db: Session, principal: Principal, cycle_id: int, *, publish: bool
+    def _publish(self, db: Session, principal: Principal, cycle: Cycle, *, publish: bool
                  ) -> Redirect:
-        cycle = load_cycle(db, cycle_id)
-        principal.require("results.publish", organisation_id=cycle.organisation_id)
         change = results.publish_results if publish else results.withdraw_results
         try:
             change(db, cycle, actor_id=principal.user_id)

@@ -2,7 +2,8 @@
 can withdraw it. Each change is audit-logged by the store.
 
 Only a head of the cycle's organisation gets here (another organisation's cycle, or a
-staff member, answers 404); coordinators never see a cycle's own pages.
+staff member, answers 404: the cycle router's check); coordinators never see a cycle's
+own pages.
 """
 
 from __future__ import annotations
@@ -11,20 +12,20 @@ from dataclasses import dataclass
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from qms.store import cycles, sharing
+from qms.store.cycles import Cycle
 from qms.store.errors import Conflict, NotFound
-from qms.web.access import cycle_for
-from qms.web.auth import Principal, requires
+from qms.web.access import on_cycle
+from qms.web.auth import Principal
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.i18n import N_
 from qms.web.render import page
 
-SHARING = "/staff/cycles/{cycle_id:int}/sharing"
+SHARE = on_cycle("cycle.share")
 NAMED_ERROR = N_("Choose whether the network may see your organisation's name.")
 NETWORK_ERROR = N_("Choose one of your organisation's networks.")
 NOT_CLOSED = N_("Only a closed cycle can be shared. Close the cycle first.")
@@ -46,7 +47,7 @@ class SharingController(Controller):
         self,
         request: HttpRequest,
         db: Session,
-        cycle: cycles.Cycle,
+        cycle: Cycle,
         forms: dict[int, Form] | None = None,
         status_code: int = 200,
     ) -> Template:
@@ -75,26 +76,21 @@ class SharingController(Controller):
             request=request,
         )
 
-    @get(SHARING, name="cycle_sharing", opt=requires("staff.home"), sync_to_thread=True)
+    @get("/sharing", name="cycle_sharing", opt=SHARE, sync_to_thread=True)
     def show(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        self, request: HttpRequest, db: NamedDependency[Session], cycle: NamedDependency[Cycle]
     ) -> Template:
-        return self._page(request, db, cycle_for(db, principal, cycle_id, "cycle.share"))
+        return self._page(request, db, cycle)
 
-    @post(SHARING, opt=requires("staff.home"), sync_to_thread=True)
+    @post("/sharing", opt=SHARE, sync_to_thread=True)
     def change(
         self,
         request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
-        cycle_id: FromPath[int],
+        cycle: NamedDependency[Cycle],
         data: FormData,
     ) -> Template | Redirect:
-        cycle = cycle_for(db, principal, cycle_id, "cycle.share")
         network_id = integer(data, "network_id")
         action = text(data, "action")
         named = text(data, "named")
