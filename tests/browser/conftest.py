@@ -2,13 +2,18 @@
 through Debian's chromium (never a downloaded browser).
 
 One server and one browser serve the whole session; each test gets fresh browser
-contexts (own cookies), so tests stay independent without paying for start-ups.
+contexts (own cookies), so tests stay independent without paying for start-ups. The
+server's database is emptied after each test module, so no module sees another's data
+whatever order they run in (a module's tests share what its module fixtures seeded).
+
+Every wait is on something the page does (a URL, a status text, an element), with a
+timeout meant for a busy 2-core machine, never a sleep: a passing test waits no longer
+for a long timeout, and a loaded machine gets time to answer.
 """
 
 from __future__ import annotations
 
 import secrets
-import shutil
 import socket
 import threading
 import time
@@ -17,7 +22,14 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from qms.app import create_app
 from qms.settings import Settings
@@ -28,6 +40,7 @@ from qms.store.db import Database
 from qms.store.orgs import get_organisation
 from qms.store.snapshots import read_snapshot
 from tests.browser.respondent_pages import PHONE, NewContext
+from tests.conftest import SharedSqlite
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,15 +54,29 @@ CHROMIUM_ARGS = [
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONNAIRES = ROOT / "questionnaires"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+# Milliseconds for any one action, assertion or page load: seconds on an idle machine,
+# but a page, its scripts and an htmx save compete with other work on a busy one.
+WAIT = 30_000
 
 
 @pytest.fixture(scope="session")
-def browser_database_url(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated SQLite file for the session's server (as `sqlite_url`, but session-wide:
-    the server outlives any one test)."""
-    path = tmp_path_factory.mktemp("browser") / "qms.db"
-    shutil.copyfile(sqlite_template, path)
-    return f"sqlite:///{path}"
+def browser_database(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> SharedSqlite:
+    return SharedSqlite(sqlite_template, tmp_path_factory.mktemp("browser"))
+
+
+@pytest.fixture(scope="session")
+def browser_database_url(browser_database: SharedSqlite) -> str:
+    """The migrated SQLite file of the session's server (the server outlives any one
+    test)."""
+    return browser_database.url
+
+
+@pytest.fixture(scope="module", autouse=True)
+def empty_after_module(browser_database: SharedSqlite) -> Iterator[None]:
+    yield
+    browser_database.empty()
 
 
 class _Server(uvicorn.Server):
@@ -85,6 +112,7 @@ def live_server(browser_database_url: str) -> Iterator[str]:
 def playwright_session() -> Iterator[Playwright]:
     if not CHROMIUM.is_file():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    expect.set_options(timeout=WAIT)
     with sync_playwright() as playwright:
         yield playwright
 
@@ -107,7 +135,8 @@ def new_context(browser: Browser, live_server: str) -> Iterator[NewContext]:
     def make(**options: object) -> BrowserContext:
         options.setdefault("viewport", PHONE)
         context = browser.new_context(base_url=live_server, **options)  # type: ignore[arg-type]
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT)
+        context.set_default_navigation_timeout(WAIT)
         made.append(context)
         return context
 

@@ -24,6 +24,9 @@ OTHER_WIDGETS = {
     "checkboxes": "/preview/socquality/community/4",
 }
 MAX_KEYS = 400
+# What htmx marks while it is busy: a request under way, a swap, content it has put in
+# but not yet processed (its hx-* attributes do nothing until the settle step).
+HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
 
 _FOCUSED = """() => {
   const e = document.activeElement;
@@ -33,6 +36,12 @@ _FOCUSED = """() => {
           label: e.labels && e.labels.length ? e.labels[0].innerText.trim() : "",
           item: e.closest(".q") ? e.closest(".q").id : ""};
 }"""
+
+
+def htmx_settled(page: Page) -> None:
+    """Waits until htmx has finished with every swap: an answer given to a question that
+    a save has just revealed, before htmx processed it, would be saved by no one."""
+    expect(page.locator(HTMX_BUSY)).to_have_count(0)
 
 
 def focused(page: Page) -> dict[str, Any]:
@@ -84,6 +93,7 @@ def answer_section(page: Page, *, js: bool, saved: str = "Saved") -> None:
             answered = True
         if answered and js and now["item"]:
             expect(page.locator(f"#{now['item']} .save-status")).to_contain_text(saved)
+            htmx_settled(page)
     raise AssertionError("the section was never submitted")
 
 

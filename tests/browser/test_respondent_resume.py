@@ -20,8 +20,8 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 def _enter_code(page: Page, code: str, lang: str) -> None:
     page.goto(f"/?lang={lang}")
     page.locator("#code").fill(code.replace("-", "").lower())  # typed carelessly
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
 
 def _no_axe_violations(page: Page) -> None:
@@ -37,11 +37,15 @@ def test_resume_after_closing_the_browser(
     page = first.new_page()
     _enter_code(page, client_code, lang)
     expect(page).to_have_url(re.compile(rf"/a/{client_code}$"))
-    page.locator("a.button.start").click()
+    # Each page loaded before an answer: htmx listens for changes only once it has
+    # processed the page, and on a busy machine the page shows well before that.
+    with page.expect_navigation(url=re.compile(rf"/a/{client_code}/1$")):
+        page.locator("a.button.start").click()
     expect(page).to_have_url(re.compile(rf"/a/{client_code}/1$"))
     page.locator("#q-clients-service-1").check()  # Day centre
     expect(page.locator("#q-clients-service .save-status")).not_to_be_empty()
-    page.locator("button[value=next]").click()
+    with page.expect_navigation(url=re.compile(rf"/a/{client_code}/2$")):
+        page.locator("button[value=next]").click()
     expect(page).to_have_url(re.compile(rf"/a/{client_code}/2$"))
     # Half of part 2, saved as given; then the browser is closed without "Continue".
     page.locator("#q-clients-respect-4").check()
