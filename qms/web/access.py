@@ -3,20 +3,24 @@
 A cycle's organisation is known only once the cycle is loaded, so these routes cannot
 name it in their path as the organisation pages do. Each declares its permission with
 `on_cycle`, and the `cycle` dependency that `cycle_router` provides loads the cycle and
-checks that permission in the cycle's organisation before the handler runs:
+checks that permission in the cycle's organisation before the handler runs. Handlers
+take it inside `here`, the request as a cycle route sees it (the HTTP request, its
+database session, who asks, the checked cycle):
 
     @post("/close", opt=on_cycle("cycle.manage"), sync_to_thread=True)
-    def close(self, db: NamedDependency[Session], cycle: NamedDependency[Cycle]) -> ...
+    def close(self, here: NamedDependency[CycleRequest], data: FormData) -> ...:
+        cycles.close_cycle(here.db, here.cycle, actor_id=here.principal.user_id)
 
 A missing cycle and another organisation's cycle both answer 404, so nobody learns that
 someone else's cycle exists. A handler cannot forget the check: create_app refuses to
 build an app with a route under the cycle path that declares no `on_cycle` permission,
-does not take `cycle`, or lives outside the router (`cycle_route_problems`).
+takes neither `here` nor `cycle`, or lives outside the router (`cycle_route_problems`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Litestar, Router
@@ -80,13 +84,41 @@ def provide_cycle(
     return cycle
 
 
+@dataclass(frozen=True)
+class CycleRequest:
+    """A request to a cycle route, as its handler works with it."""
+
+    request: HttpRequest
+    db: Session
+    principal: Principal
+    cycle: Cycle  # loaded, and the route's permission checked in its organisation
+
+    @property
+    def lang(self) -> str:
+        lang: str = self.request.state.lang
+        return lang
+
+
+def provide_cycle_request(
+    request: HttpRequest,
+    db: NamedDependency[Session],
+    principal: NamedDependency[Principal],
+    cycle: NamedDependency[Cycle],
+) -> CycleRequest:
+    """The `here` dependency: what every cycle handler takes, in one parameter."""
+    return CycleRequest(request, db, principal, cycle)
+
+
 def cycle_router(route_handlers: Iterable[ControllerRouterHandler]) -> Router:
     """The routes under CYCLE_PATH, each given the `cycle` dependency (off the event
-    loop, like the sync handlers that take it: it asks the database)."""
+    loop, like the sync handlers that take it: it asks the database) and `here`."""
     return Router(
         path=CYCLE_PATH,
         route_handlers=list(route_handlers),
-        dependencies={"cycle": Provide(provide_cycle, sync_to_thread=True)},
+        dependencies={
+            "cycle": Provide(provide_cycle, sync_to_thread=True),
+            "here": Provide(provide_cycle_request, sync_to_thread=False),
+        },
     )
 
 
@@ -115,8 +147,8 @@ def cycle_route_problems(app: Litestar) -> list[str]:
                 problems.append(f"{where}: on_cycle routes live under {CYCLE_PATH}")
             elif under and not _provides_the_cycle(provided):
                 problems.append(f"{where}: register it in cycle_router(...)")
-            elif under and "cycle" not in handler.parsed_fn_signature.parameters:
-                problems.append(f"{where}: take cycle: NamedDependency[Cycle]")
+            elif under and not {"here", "cycle"} & set(handler.parsed_fn_signature.parameters):
+                problems.append(f"{where}: take here: NamedDependency[CycleRequest]")
     return problems
 
 

@@ -23,8 +23,7 @@ from qms.store import codes, cycles
 from qms.store.cycles import Cycle
 from qms.store.errors import Conflict, GroupNotInCycle
 from qms.store.snapshots import cycle_methodology
-from qms.web.access import on_cycle
-from qms.web.auth import Principal
+from qms.web.access import CycleRequest, on_cycle
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.i18n import N_
@@ -92,23 +91,21 @@ def _chosen_group(db: Session, cycle: Cycle, form: Form, name: str) -> Group | N
 class CodesController(Controller):
     def _page(
         self,
-        request: HttpRequest,
-        db: Session,
-        cycle: Cycle,
+        here: CycleRequest,
         batch_form: Form | None = None,
         link_form: Form | None = None,
         status_code: int = 200,
     ) -> Template:
-        lang: str = request.state.lang
+        lang = here.lang
         # Titles from every group: links made before a group was left out still show.
-        groups = _coded_groups(cycle_methodology(cycle))
-        counts = codes.code_counts(db, cycle.id)
+        groups = _coded_groups(cycle_methodology(here.cycle))
+        counts = codes.code_counts(here.db, here.cycle.id)
         rows = []
-        for group in _asked_coded_groups(db, cycle).values():
+        for group in _asked_coded_groups(here.db, here.cycle).values():
             c = counts.get(group.id, codes.CodeCounts(0, 0, 0))
             rows.append(GroupCodes(group.id, group.title.get(lang), c.issued, c.started,
                                    c.submitted))
-        base = origin(request)
+        base = origin(here.request)
         links = [
             LinkRow(
                 groups[link.group_id].title.get(lang) if link.group_id in groups
@@ -117,7 +114,7 @@ class CodesController(Controller):
                 link.cap,
                 link.uses,
             )
-            for link in codes.open_links(db, cycle.id)
+            for link in codes.open_links(here.db, here.cycle.id)
         ]
         batch_form = batch_form or Form()
         link_form = link_form or Form()
@@ -126,8 +123,8 @@ class CodesController(Controller):
         return page(
             "codes/codes.html",
             {
-                "cycle": cycles.cycle_info(db, cycle.id),
-                "is_open": cycle.status != "closed",
+                "cycle": cycles.cycle_info(here.db, here.cycle.id),
+                "is_open": here.cycle.status != "closed",
                 "rows": rows,
                 "links": links,
                 "group_options": [(r.id, r.title) for r in rows],
@@ -137,87 +134,73 @@ class CodesController(Controller):
                 "batch_max": BATCH_MAX,
             },
             status_code=status_code,
-            request=request,
+            request=here.request,
         )
 
     @get("/codes", name="staff_codes", opt=CODES, sync_to_thread=True)
-    def show(
-        self, request: HttpRequest, db: NamedDependency[Session], cycle: NamedDependency[Cycle]
-    ) -> Template:
-        return self._page(request, db, cycle)
+    def show(self, here: NamedDependency[CycleRequest]) -> Template:
+        return self._page(here)
 
     @post("/codes", opt=CODES, sync_to_thread=True)
-    def make_codes(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-        data: FormData,
-    ) -> Template:
+    def make_codes(self, here: NamedDependency[CycleRequest], data: FormData) -> Template:
         form = Form(values={"group": text(data, "group"), "count": text(data, "count")})
-        group = _chosen_group(db, cycle, form, "group")
+        group = _chosen_group(here.db, here.cycle, form, "group")
         count = integer(data, "count")
         if count is None or not 1 <= count <= BATCH_MAX:
             form.error("count", COUNT_ERROR)
-        if cycle.status == "closed":
+        if here.cycle.status == "closed":
             form.error("count", CLOSED_ERROR)
         made: list[str] = []
         batch = codes.new_batch_id()
         if form.ok and group is not None and count is not None:
             try:
-                made = codes.create_codes(
-                    db, cycle, group.id, count, actor_id=principal.user_id, batch=batch
-                )
+                made = codes.create_codes(here.db, here.cycle, group.id, count,
+                                          actor_id=here.principal.user_id, batch=batch)
             except GroupNotInCycle:
                 form.error("group", NOT_IN_CYCLE_ERROR)
             except Conflict:
                 form.error("count", CLOSED_ERROR)
         if not form.ok or group is None:
-            db.rollback()
-            return self._page(request, db, cycle, batch_form=form, status_code=422)
-        db.commit()
-        lang: str = request.state.lang
-        base = origin(request)
+            here.db.rollback()
+            return self._page(here, batch_form=form, status_code=422)
+        here.db.commit()
+        lang = here.lang
+        base = origin(here.request)
         return page(
             "staff/slips.html",
             {
-                "cycle": cycles.cycle_info(db, cycle.id),
+                "cycle": cycles.cycle_info(here.db, here.cycle.id),
                 "group_title": group.title.get(lang),
                 "short_address": base + "/",
                 "slips": slips_for(made, base),
-                "pdf_href": f"/staff/cycles/{cycle.id}/codes/slips.pdf?batch={batch}",
+                "pdf_href": f"/staff/cycles/{here.cycle.id}/codes/slips.pdf?batch={batch}",
             },
-            request=request,
+            request=here.request,
         )
 
     @get("/codes/slips.pdf", opt=CODES, sync_to_thread=True)
     def slips_pdf(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        cycle: NamedDependency[Cycle],
-        batch: FromQuery[str] = "",
+        self, here: NamedDependency[CycleRequest], batch: FromQuery[str] = ""
     ) -> Response[bytes] | Template:
         """The unused codes of one batch as a PDF. The batch id is only on the slips page
         of the person who made it; a used code is left out, and a closed cycle prints
         nothing, since its codes no longer open anything."""
-        found = codes.batch_slips(db, cycle.id, batch)
+        found = codes.batch_slips(here.db, here.cycle.id, batch)
         if found is None:
             raise NotFoundException()
-        info = cycles.cycle_info(db, cycle.id)
-        if cycle.status == "closed" or not found.unused:
+        info = cycles.cycle_info(here.db, here.cycle.id)
+        if here.cycle.status == "closed" or not found.unused:
             return page(
                 "codes/nothing_to_print.html",
-                {"cycle": info, "message": CLOSED_PRINT if cycle.status == "closed"
+                {"cycle": info, "message": CLOSED_PRINT if here.cycle.status == "closed"
                  else NOTHING_LEFT},
                 status_code=409,
-                request=request,
+                request=here.request,
             )
-        lang: str = request.state.lang
-        groups = _coded_groups(cycle_methodology(cycle))
-        base = origin(request)
-        engine = cast(JinjaTemplateEngine, request.app.template_engine)
+        lang = here.lang
+        groups = _coded_groups(cycle_methodology(here.cycle))
+        base = origin(here.request)
+        engine = cast(JinjaTemplateEngine, here.request.app.template_engine)
         pdf = slips_pdf(
             engine.engine,
             {
@@ -228,7 +211,7 @@ class CodesController(Controller):
                 "slips": slips_for(found.unused, base),
             },
         )
-        filename = f"slips-{info.year}-{found.group_id}-{cycle.id}.pdf"
+        filename = f"slips-{info.year}-{found.group_id}-{here.cycle.id}.pdf"
         return Response(
             content=pdf,
             media_type="application/pdf",
@@ -240,30 +223,26 @@ class CodesController(Controller):
 
     @post("/open-links", opt=CODES, sync_to_thread=True)
     def make_open_link(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-        data: FormData,
+        self, here: NamedDependency[CycleRequest], data: FormData
     ) -> Template | Redirect:
         form = Form(values={"link_group": text(data, "link_group"), "cap": text(data, "cap")})
-        group = _chosen_group(db, cycle, form, "link_group")
+        group = _chosen_group(here.db, here.cycle, form, "link_group")
         cap = integer(data, "cap")
         if cap is None or not 1 <= cap <= codes.OPEN_LINK_MAX_CAP:
             form.error("cap", CAP_ERROR)
-        if cycle.status == "closed":
+        if here.cycle.status == "closed":
             form.error("cap", CLOSED_ERROR)
         if form.ok and group is not None and cap is not None:
             try:
-                codes.create_open_link(db, cycle, group.id, cap, actor_id=principal.user_id)
+                codes.create_open_link(here.db, here.cycle, group.id, cap,
+                                       actor_id=here.principal.user_id)
             except GroupNotInCycle:
                 form.error("link_group", NOT_IN_CYCLE_ERROR)
             except Conflict:
                 form.error("cap", CLOSED_ERROR)
         if not form.ok:
-            db.rollback()
-            return self._page(request, db, cycle, link_form=form, status_code=422)
+            here.db.rollback()
+            return self._page(here, link_form=form, status_code=422)
         # Committed here: a redirect is not a 2xx, so nothing would commit it later.
-        db.commit()
-        return Redirect(f"/staff/cycles/{cycle.id}/codes#open-links", status_code=303)
+        here.db.commit()
+        return Redirect(f"/staff/cycles/{here.cycle.id}/codes#open-links", status_code=303)

@@ -22,8 +22,7 @@ from qms.store import cycles, releases
 from qms.store.cycles import Cycle
 from qms.store.errors import Conflict
 from qms.store.snapshots import cycle_methodology
-from qms.web.access import on_cycle
-from qms.web.auth import Principal
+from qms.web.access import CycleRequest, on_cycle
 from qms.web.ui import local_time
 
 MANAGE = on_cycle("cycle.manage")
@@ -73,43 +72,31 @@ def _group_of(db: Session, cycle: Cycle, group_id: str) -> str:
 class CollectionController(Controller):
     @post("/groups/{group_id:str}/close", name="group_close", opt=MANAGE,
           sync_to_thread=True)
-    def close(
-        self,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-        group_id: FromPath[str],
-    ) -> Redirect:
-        group = _group_of(db, cycle, group_id)
+    def close(self, here: NamedDependency[CycleRequest], group_id: FromPath[str]) -> Redirect:
+        group = _group_of(here.db, here.cycle, group_id)
         try:
             outcome = releases.close_group(
-                db, cycle, group, asked=cycles.asked_groups(db, cycle),
-                actor_id=principal.user_id,
+                here.db, here.cycle, group, asked=cycles.asked_groups(here.db, here.cycle),
+                actor_id=here.principal.user_id,
             )
         except Conflict:
-            db.rollback()
-            return Redirect(f"/staff/cycles/{cycle.id}?done=group-unchanged#releases",
+            here.db.rollback()
+            return Redirect(f"/staff/cycles/{here.cycle.id}?done=group-unchanged#releases",
                             status_code=303)
-        db.commit()
+        here.db.commit()
         done = "group-released" if outcome.released else "group-kept"
-        return Redirect(f"/staff/cycles/{cycle.id}?done={done}#releases", status_code=303)
+        return Redirect(f"/staff/cycles/{here.cycle.id}?done={done}#releases", status_code=303)
 
     @post("/groups/{group_id:str}/reopen", name="group_reopen", opt=MANAGE,
           sync_to_thread=True)
-    def reopen(
-        self,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-        group_id: FromPath[str],
-    ) -> Redirect:
-        group = _group_of(db, cycle, group_id)
+    def reopen(self, here: NamedDependency[CycleRequest], group_id: FromPath[str]) -> Redirect:
+        group = _group_of(here.db, here.cycle, group_id)
         try:
-            releases.reopen_group(db, cycle, group, actor_id=principal.user_id)
+            releases.reopen_group(here.db, here.cycle, group, actor_id=here.principal.user_id)
         except Conflict:
-            db.rollback()
-            return Redirect(f"/staff/cycles/{cycle.id}?done=group-unchanged#releases",
+            here.db.rollback()
+            return Redirect(f"/staff/cycles/{here.cycle.id}?done=group-unchanged#releases",
                             status_code=303)
-        db.commit()
-        return Redirect(f"/staff/cycles/{cycle.id}?done=group-reopened#releases",
+        here.db.commit()
+        return Redirect(f"/staff/cycles/{here.cycle.id}?done=group-reopened#releases",
                         status_code=303)

@@ -30,9 +30,8 @@ from qms.store import comments
 from qms.store.cycles import Cycle, cycle_info
 from qms.store.errors import NotFound
 from qms.store.snapshots import cycle_methodology
-from qms.web.access import on_cycle
+from qms.web.access import CycleRequest, on_cycle
 from qms.web.auth import Principal
-from qms.web.deps import HttpRequest
 from qms.web.forms import FormData, text
 from qms.web.render import page
 from qms.web.ui import local_time
@@ -99,55 +98,40 @@ def _groups(db: Session, cycle: Cycle, lang: str) -> list[GroupView]:
 
 class CommentsController(Controller):
     @get("/comments", name="cycle_comments", opt=on_cycle(COMMENTS), sync_to_thread=True)
-    def show(
-        self, request: HttpRequest, db: NamedDependency[Session], cycle: NamedDependency[Cycle]
-    ) -> Template:
-        done = request.query_params.get("done") or ""
+    def show(self, here: NamedDependency[CycleRequest]) -> Template:
+        done = here.request.query_params.get("done") or ""
         return page(
             "comments/comments.html",
             {
-                "cycle": cycle_info(db, cycle.id),
-                "organisation_id": cycle.organisation_id,
-                "groups": _groups(db, cycle, request.state.lang),
+                "cycle": cycle_info(here.db, here.cycle.id),
+                "organisation_id": here.cycle.organisation_id,
+                "groups": _groups(here.db, here.cycle, here.lang),
                 "done": done if done in DONE else "",
-                "show_hidden": request.query_params.get("hidden") == "show",
+                "show_hidden": here.request.query_params.get("hidden") == "show",
             },
-            request=request,
+            request=here.request,
         )
 
     @post("/comments/hide", opt=on_cycle(COMMENTS), sync_to_thread=True)
-    def hide(
-        self,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-        data: FormData,
-    ) -> Redirect:
-        return _change(db, principal, cycle, data, hide=True)
+    def hide(self, here: NamedDependency[CycleRequest], data: FormData) -> Redirect:
+        return _change(here, data, hide=True)
 
     @post("/comments/show", opt=on_cycle(COMMENTS), sync_to_thread=True)
-    def show_again(
-        self,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-        data: FormData,
-    ) -> Redirect:
-        return _change(db, principal, cycle, data, hide=False)
+    def show_again(self, here: NamedDependency[CycleRequest], data: FormData) -> Redirect:
+        return _change(here, data, hide=False)
 
 
-def _change(db: Session, principal: Principal, cycle: Cycle, data: FormData, *, hide: bool
-            ) -> Redirect:
+def _change(here: CycleRequest, data: FormData, *, hide: bool) -> Redirect:
     item_id, key = text(data, "item")[:100], text(data, "key")[:64]
     change = comments.hide_comment if hide else comments.show_comment
     try:
-        changed = change(db, cycle, item_id, key, actor_id=principal.user_id)
+        changed = change(here.db, here.cycle, item_id, key, actor_id=here.principal.user_id)
     except NotFound:
-        db.rollback()
-        return _back(cycle.id, "missing", "")
-    db.commit()
+        here.db.rollback()
+        return _back(here.cycle.id, "missing", "")
+    here.db.commit()
     done = ("hidden" if hide else "shown") if changed else "same"
-    return _back(cycle.id, done, item_id)
+    return _back(here.cycle.id, done, item_id)
 
 
 def _back(cycle_id: int, done: str, item_id: str) -> Redirect:

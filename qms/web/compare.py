@@ -28,7 +28,7 @@ from qms.store.cycles import Cycle
 from qms.store.scores import criterion_means, cycle_scores
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
-from qms.web.access import on_cycle
+from qms.web.access import CycleRequest, on_cycle
 from qms.web.charts import chart_response
 from qms.web.deps import HttpRequest
 from qms.web.i18n import N_
@@ -160,39 +160,39 @@ def _node_param(request: HttpRequest, methodology: Methodology) -> str | None:
 
 class CompareController(Controller):
     @get("/compare", name="cycle_compare", opt=COMPARE, sync_to_thread=True)
-    def compare_page(
-        self, request: HttpRequest, db: NamedDependency[Session], cycle: NamedDependency[Cycle]
-    ) -> Template:
-        lang: str = request.state.lang
-        methodology = cycle_methodology(cycle)
-        siblings = _siblings(db, cycle)
-        others = [c for c in siblings if c.id != cycle.id]
-        raw = request.query_params.get("with", "")
+    def compare_page(self, here: NamedDependency[CycleRequest]) -> Template:
+        lang = here.lang
+        methodology = cycle_methodology(here.cycle)
+        siblings = _siblings(here.db, here.cycle)
+        others = [c for c in siblings if c.id != here.cycle.id]
+        raw = here.request.query_params.get("with", "")
         chosen = next((c for c in others if str(c.id) == raw), None)
         if chosen is None:
             # The year before is what people compare with first.
-            earlier_ones = [c for c in others if c.year < cycle.year]
+            earlier_ones = [c for c in others if c.year < here.cycle.year]
             chosen = earlier_ones[-1] if earlier_ones else (others[0] if others else None)
-        node = _node_param(request, methodology)
+        node = _node_param(here.request, methodology)
         context: dict[str, Any] = {
-            "cycle": cycles.cycle_info(db, cycle.id),
-            "organisation_id": cycle.organisation_id,
+            "cycle": cycles.cycle_info(here.db, here.cycle.id),
+            "organisation_id": here.cycle.organisation_id,
             "others": others,
             "chosen": chosen,
             "bad_choice": bool(raw) and (chosen is None or str(chosen.id) != raw),
             "criteria": [(c.id, c.title.get(lang)) for c in methodology.criteria],
             "node": node or "",
             "node_title": methodology.node(node).title.get(lang) if node else "",
-            "trend": _trend(db, siblings, methodology, node, lang),
+            "trend": _trend(here.db, siblings, methodology, node, lang),
         }
         if chosen is not None:
-            other = cycles.get_cycle(db, chosen.id)
-            earlier, later = (other, cycle) if other.year < cycle.year else (cycle, other)
+            other = cycles.get_cycle(here.db, chosen.id)
+            earlier, later = ((other, here.cycle) if other.year < here.cycle.year
+                              else (here.cycle, other))
             em, lm = cycle_methodology(earlier), cycle_methodology(later)
-            es, ls = cycle_scores(db, earlier), cycle_scores(db, later)
+            es, ls = cycle_scores(here.db, earlier), cycle_scores(here.db, later)
             comparison = compare(
                 em, es, lm, ls,
-                _criterion_means(db, earlier, em, es), _criterion_means(db, later, lm, ls),
+                _criterion_means(here.db, earlier, em, es),
+                _criterion_means(here.db, later, lm, ls),
             )
             # The composite first: it is what a head reads first, and it stays in view
             # when a narrow screen scrolls the table.
@@ -220,16 +220,14 @@ class CompareController(Controller):
                     for d in sorted(comparison.items, key=lambda d: -abs(d.delta))
                 ],
             )
-        return page("compare/compare.html", context, request=request)
+        return page("compare/compare.html", context, request=here.request)
 
     @get("/compare/trend.svg", name="cycle_trend_chart", opt=COMPARE, sync_to_thread=True)
-    def trend_svg(
-        self, request: HttpRequest, db: NamedDependency[Session], cycle: NamedDependency[Cycle]
-    ) -> Response[bytes]:
-        lang: str = request.state.lang
-        methodology = cycle_methodology(cycle)
-        node = _node_param(request, methodology)
-        trend = _trend(db, _siblings(db, cycle), methodology, node, lang)
+    def trend_svg(self, here: NamedDependency[CycleRequest]) -> Response[bytes]:
+        lang = here.lang
+        methodology = cycle_methodology(here.cycle)
+        node = _node_param(here.request, methodology)
+        trend = _trend(here.db, _siblings(here.db, here.cycle), methodology, node, lang)
         if trend is None:
             raise NotFoundException()
         title = methodology.node(node).title.get(lang) if node else i18n.gettext(OVERALL)

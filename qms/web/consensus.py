@@ -16,17 +16,13 @@ from typing import Any
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
-from sqlalchemy.orm import Session
 
 from qms.imports.values import AnswerValue
 from qms.methodology.model import Item, Methodology
 from qms.store import consensus, directory
-from qms.store.cycles import Cycle
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
-from qms.web.access import on_cycle
-from qms.web.auth import Principal
-from qms.web.deps import HttpRequest
+from qms.web.access import CycleRequest, on_cycle
 from qms.web.forms import FormData, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -122,13 +118,14 @@ def _read_scores(
     return answers, raw, errors
 
 
-def _context(db: Session, cycle: Cycle, principal: Principal) -> dict[str, Any]:
-    org = directory.organisation(db, cycle.organisation_id)
+def _context(here: CycleRequest) -> dict[str, Any]:
+    org = directory.organisation(here.db, here.cycle.organisation_id)
     return {
-        "cycle": cycle,
+        "cycle": here.cycle,
         "organisation_name": org.name if org is not None else "",
-        "editable": cycle.status == "open",
-        "can_consensus": principal.can("cycle.consensus", organisation_id=cycle.organisation_id),
+        "editable": here.cycle.status == "open",
+        "can_consensus": here.principal.can("cycle.consensus",
+                                            organisation_id=here.cycle.organisation_id),
         "note_fields": NOTE_FIELDS,
         "note_max": NOTE_MAX,
         "wide_spread": consensus.WIDE_SPREAD,
@@ -148,85 +145,65 @@ ASSESS = on_cycle("cycle.assess")
 
 class ConsensusController(Controller):
     @get("/assessment", name="cycle_assessment", opt=ASSESS, sync_to_thread=True)
-    def assessment(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-    ) -> Template:
-        methodology = cycle_methodology(cycle)
-        answers = consensus.my_answers(db, cycle, principal.user_id)
+    def assessment(self, here: NamedDependency[CycleRequest]) -> Template:
+        methodology = cycle_methodology(here.cycle)
+        answers = consensus.my_answers(here.db, here.cycle, here.principal.user_id)
         return page(
             "consensus/assessment.html",
             {
-                **_context(db, cycle, principal),
+                **_context(here),
                 "blocks": _blocks(methodology, answers),
                 "errors": [],
-                "saved": request.query_params.get("saved") == "1",
+                "saved": here.request.query_params.get("saved") == "1",
             },
-            request=request,
+            request=here.request,
         )
 
     @post("/assessment", opt=ASSESS, sync_to_thread=True)
     def save_assessment(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-        data: FormData,
+        self, here: NamedDependency[CycleRequest], data: FormData
     ) -> Template | Redirect:
-        methodology = cycle_methodology(cycle)
+        methodology = cycle_methodology(here.cycle)
         answers, raw, errors = _read_scores(methodology, data)
-        if cycle.status != "open" or errors:
+        if here.cycle.status != "open" or errors:
             shown: Mapping[str, AnswerValue] = (
-                consensus.my_answers(db, cycle, principal.user_id) if errors == {} else {
+                consensus.my_answers(here.db, here.cycle, here.principal.user_id)
+                if errors == {} else {
                     k: v for k, v in answers.items() if isinstance(v, (int, str))
                 }
             )
             blocks = _blocks(methodology, shown, raw=raw, errors=errors)
             return page(
                 "consensus/assessment.html",
-                {**_context(db, cycle, principal), "blocks": blocks,
+                {**_context(here), "blocks": blocks,
                  "errors": _error_links(blocks), "saved": False},
-                status_code=409 if cycle.status != "open" else 422,
-                request=request,
+                status_code=409 if here.cycle.status != "open" else 422,
+                request=here.request,
             )
-        consensus.save_my_entry(db, cycle, principal.user_id, answers)
-        db.commit()
-        return Redirect(f"/staff/cycles/{cycle.id}/assessment?saved=1", status_code=303)
+        consensus.save_my_entry(here.db, here.cycle, here.principal.user_id, answers)
+        here.db.commit()
+        return Redirect(f"/staff/cycles/{here.cycle.id}/assessment?saved=1", status_code=303)
 
     @get("/consensus", name="cycle_consensus", opt=ASSESS, sync_to_thread=True)
-    def consensus_page(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-    ) -> Template:
-        methodology = cycle_methodology(cycle)
+    def consensus_page(self, here: NamedDependency[CycleRequest]) -> Template:
+        methodology = cycle_methodology(here.cycle)
         blocks = _blocks(
-            methodology, consensus.consensus_answers(db, cycle),
-            spread=consensus.spread(db, cycle), notes=consensus.consensus_notes(db, cycle),
+            methodology, consensus.consensus_answers(here.db, here.cycle),
+            spread=consensus.spread(here.db, here.cycle),
+            notes=consensus.consensus_notes(here.db, here.cycle),
         )
         return page(
             "consensus/consensus.html",
-            {**_context(db, cycle, principal), "blocks": blocks, "errors": [],
-             "saved": request.query_params.get("saved") == "1"},
-            request=request,
+            {**_context(here), "blocks": blocks, "errors": [],
+             "saved": here.request.query_params.get("saved") == "1"},
+            request=here.request,
         )
 
     @post("/consensus", opt=on_cycle("cycle.consensus"), sync_to_thread=True)
     def save_consensus(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-        data: FormData,
+        self, here: NamedDependency[CycleRequest], data: FormData
     ) -> Template | Redirect:
-        methodology = cycle_methodology(cycle)
+        methodology = cycle_methodology(here.cycle)
         answers, raw, errors = _read_scores(methodology, data)
         notes = {
             item.id: consensus.Notes(*(
@@ -234,22 +211,23 @@ class ConsensusController(Controller):
             ))
             for item in consensus.scale_items(methodology)
         }
-        if cycle.status != "open" or errors:
-            shown = consensus.consensus_answers(db, cycle) if not errors else {
+        if here.cycle.status != "open" or errors:
+            shown = consensus.consensus_answers(here.db, here.cycle) if not errors else {
                 k: v for k, v in answers.items() if isinstance(v, (int, str))
             }
             blocks = _blocks(
                 methodology, shown, raw=raw, errors=errors,
-                spread=consensus.spread(db, cycle),
-                notes=consensus.consensus_notes(db, cycle) if not errors else notes,
+                spread=consensus.spread(here.db, here.cycle),
+                notes=consensus.consensus_notes(here.db, here.cycle) if not errors else notes,
             )
             return page(
                 "consensus/consensus.html",
-                {**_context(db, cycle, principal), "blocks": blocks,
+                {**_context(here), "blocks": blocks,
                  "errors": _error_links(blocks), "saved": False},
-                status_code=409 if cycle.status != "open" else 422,
-                request=request,
+                status_code=409 if here.cycle.status != "open" else 422,
+                request=here.request,
             )
-        consensus.save_consensus(db, cycle, answers, actor_id=principal.user_id, notes=notes)
-        db.commit()
-        return Redirect(f"/staff/cycles/{cycle.id}/consensus?saved=1", status_code=303)
+        consensus.save_consensus(here.db, here.cycle, answers, actor_id=here.principal.user_id,
+                                 notes=notes)
+        here.db.commit()
+        return Redirect(f"/staff/cycles/{here.cycle.id}/consensus?saved=1", status_code=303)

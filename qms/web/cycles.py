@@ -24,7 +24,7 @@ from qms.store import codes, cycles, snapshots
 from qms.store.cycles import Cycle
 from qms.store.errors import Conflict, StoreError
 from qms.store.snapshots import cycle_methodology
-from qms.web.access import on_cycle
+from qms.web.access import CycleRequest, on_cycle
 from qms.web.auth import Principal, requires
 from qms.web.collections import release_rows
 from qms.web.comments import COMMENTS
@@ -138,126 +138,97 @@ class CycleController(Controller):
     """A cycle's own page, its live table, and opening, closing and reopening it."""
 
     def _page(
-        self, request: HttpRequest, db: Session, principal: Principal,
-        cycle: Cycle, form: Form | None = None, status_code: int = 200,
+        self, here: CycleRequest, form: Form | None = None, status_code: int = 200
     ) -> Template:
-        lang: str = request.state.lang
-        methodology: Methodology = cycle_methodology(cycle)
-        org = cycle.organisation_id
+        lang = here.lang
+        methodology: Methodology = cycle_methodology(here.cycle)
+        org = here.cycle.organisation_id
         return page(
             "staff/cycle.html",
             {
-                "cycle": cycles.cycle_info(db, cycle.id),
+                "cycle": cycles.cycle_info(here.db, here.cycle.id),
                 "organisation_id": org,
                 "methodology_title": methodology.title.get(lang),
-                "status_label": STATUS_LABELS.get(cycle.status, cycle.status),
-                "rows": group_rows(db, cycle, lang),
-                "releases": release_rows(db, cycle, lang),
-                "poll": cycle.status == "open",
+                "status_label": STATUS_LABELS.get(here.cycle.status, here.cycle.status),
+                "rows": group_rows(here.db, here.cycle, lang),
+                "releases": release_rows(here.db, here.cycle, lang),
+                "poll": here.cycle.status == "open",
                 "poll_seconds": POLL_SECONDS,
-                "can_codes": principal.can("cycle.codes", organisation_id=org),
-                "can_manage": principal.can(MANAGE, organisation_id=org),
-                "can_compare": principal.can("cycle.compare", organisation_id=org),
-                "can_plan": principal.can("plan.view", organisation_id=org),
-                "can_share": principal.can("cycle.share", organisation_id=org),
-                "can_comments": principal.can(COMMENTS, organisation_id=org),
+                "can_codes": here.principal.can("cycle.codes", organisation_id=org),
+                "can_manage": here.principal.can(MANAGE, organisation_id=org),
+                "can_compare": here.principal.can("cycle.compare", organisation_id=org),
+                "can_plan": here.principal.can("plan.view", organisation_id=org),
+                "can_share": here.principal.can("cycle.share", organisation_id=org),
+                "can_comments": here.principal.can(COMMENTS, organisation_id=org),
                 "form": form or Form(),
                 "reason_max": REASON_MAX,
-                "done": request.query_params.get("done", ""),
+                "done": here.request.query_params.get("done", ""),
             },
             status_code=status_code,
-            request=request,
+            request=here.request,
         )
 
     @get("/", name="staff_cycle", opt=on_cycle("organisation.view"), sync_to_thread=True)
-    def show(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-    ) -> Template:
-        return self._page(request, db, principal, cycle)
+    def show(self, here: NamedDependency[CycleRequest]) -> Template:
+        return self._page(here)
 
     @get("/responses", name="cycle_responses", opt=on_cycle("organisation.view"),
          sync_to_thread=True)
-    def responses_fragment(
-        self, request: HttpRequest, db: NamedDependency[Session], cycle: NamedDependency[Cycle]
-    ) -> Template | Redirect:
+    def responses_fragment(self, here: NamedDependency[CycleRequest]) -> Template | Redirect:
         """Only the table, for htmx to swap in every few seconds; a browser without
         htmx that lands here gets the whole page."""
-        if not is_htmx(request):
-            return Redirect(f"/staff/cycles/{cycle.id}", status_code=303)
+        if not is_htmx(here.request):
+            return Redirect(f"/staff/cycles/{here.cycle.id}", status_code=303)
         return Template(
             template_name="staff/_responses.html",
             context={
-                "cycle": cycles.cycle_info(db, cycle.id),
-                "rows": group_rows(db, cycle, request.state.lang),
-                "poll": cycle.status == "open",
+                "cycle": cycles.cycle_info(here.db, here.cycle.id),
+                "rows": group_rows(here.db, here.cycle, here.lang),
+                "poll": here.cycle.status == "open",
                 "poll_seconds": POLL_SECONDS,
             },
         )
 
     @post("/open", opt=on_cycle(MANAGE), sync_to_thread=True)
-    def open(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-    ) -> Template | Redirect:
+    def open(self, here: NamedDependency[CycleRequest]) -> Template | Redirect:
         try:
-            cycles.open_cycle(db, cycle, actor_id=principal.user_id)
+            cycles.open_cycle(here.db, here.cycle, actor_id=here.principal.user_id)
         except Conflict:
-            db.rollback()
+            here.db.rollback()
             form = Form()
             form.error("status", STATE_ERROR)
-            return self._page(request, db, principal, cycle, form, 409)
-        db.commit()
-        return Redirect(f"/staff/cycles/{cycle.id}?done=opened", status_code=303)
+            return self._page(here, form, 409)
+        here.db.commit()
+        return Redirect(f"/staff/cycles/{here.cycle.id}?done=opened", status_code=303)
 
     @post("/close", opt=on_cycle(MANAGE), sync_to_thread=True)
-    def close(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-        data: FormData,
-    ) -> Template | Redirect:
+    def close(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
         form = Form(values={"confirm": text(data, "confirm")})
         if form.values["confirm"] != "yes":
             form.error("confirm", CONFIRM_ERROR)
-            return self._page(request, db, principal, cycle, form, 422)
+            return self._page(here, form, 422)
         try:
-            cycles.close_cycle(db, cycle, actor_id=principal.user_id)
+            cycles.close_cycle(here.db, here.cycle, actor_id=here.principal.user_id)
         except Conflict:
-            db.rollback()
+            here.db.rollback()
             form.error("status", STATE_ERROR)
-            return self._page(request, db, principal, cycle, form, 409)
-        db.commit()
-        return Redirect(f"/staff/cycles/{cycle.id}?done=closed", status_code=303)
+            return self._page(here, form, 409)
+        here.db.commit()
+        return Redirect(f"/staff/cycles/{here.cycle.id}?done=closed", status_code=303)
 
     @post("/reopen", opt=on_cycle(MANAGE), sync_to_thread=True)
-    def reopen(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-        data: FormData,
-    ) -> Template | Redirect:
+    def reopen(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
         form = Form(values={"reason": text(data, "reason")})
         reason = form.values["reason"]
         if not reason or len(reason) > REASON_MAX:
             form.error("reason", REASON_ERROR)
-            return self._page(request, db, principal, cycle, form, 422)
-        if cycle.status != "closed":
+            return self._page(here, form, 422)
+        if here.cycle.status != "closed":
             form.error("status", STATE_ERROR)
-            return self._page(request, db, principal, cycle, form, 409)
-        cycles.reopen_cycle(db, cycle, actor_id=principal.user_id, reason=reason)
-        db.commit()
-        return Redirect(f"/staff/cycles/{cycle.id}?done=reopened", status_code=303)
+            return self._page(here, form, 409)
+        cycles.reopen_cycle(here.db, here.cycle, actor_id=here.principal.user_id, reason=reason)
+        here.db.commit()
+        return Redirect(f"/staff/cycles/{here.cycle.id}?done=reopened", status_code=303)
 
 
 class NewCycleController(Controller):

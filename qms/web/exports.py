@@ -12,16 +12,13 @@ from datetime import date
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
-from sqlalchemy.orm import Session
 
 from qms.exports import answers, report, workbook
 from qms.exports.tables import radar_data
 from qms.store import consensus, plan, results
-from qms.store.cycles import Cycle
-from qms.web.auth import Principal
+from qms.web.access import CycleRequest
 from qms.web.charts import CACHE
 from qms.web.comments import report_comments
-from qms.web.deps import HttpRequest
 from qms.web.results import READ, radar_key
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,14 +36,13 @@ def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]
     )
 
 
-def _report_context(db: Session, cycle: Cycle, lang: str, chart_ext: str,
-                    principal: Principal) -> report.ReportContext:
-    data = results.cycle_results(db, cycle)
+def _report_context(here: CycleRequest, chart_ext: str) -> report.ReportContext:
+    data = results.cycle_results(here.db, here.cycle)
     return report.report_context(
-        data, plan.actions_for_cycle(db, cycle.id), cycle.snapshot_hash, lang,
-        chart_ext=chart_ext, today=date.today(),
-        notes=consensus.consensus_notes(db, cycle),
-        comments=report_comments(db, principal, cycle),
+        data, plan.actions_for_cycle(here.db, here.cycle.id), here.cycle.snapshot_hash,
+        here.lang, chart_ext=chart_ext, today=date.today(),
+        notes=consensus.consensus_notes(here.db, here.cycle),
+        comments=report_comments(here.db, here.principal, here.cycle),
     )
 
 
@@ -58,67 +54,44 @@ def _radar_png(context: report.ReportContext) -> bytes:
     )
 
 
-def _export(db: Session, principal: Principal, cycle: Cycle, lang: str, fmt: str
-             ) -> Response[bytes]:
+def _export(here: CycleRequest, fmt: str) -> Response[bytes]:
+    lang = here.lang
     if fmt == "pdf":
-        context = _report_context(db, cycle, lang, "png", principal)
+        context = _report_context(here, "png")
         content, media = report.report_pdf(context, _radar_png(context)), "application/pdf"
         data = context.results
     else:
-        data = results.cycle_results(db, cycle)
+        data = results.cycle_results(here.db, here.cycle)
         # The staff form (METHODOLOGY.md §5.3), from the releases; the round-trip form
         # with respondent ids is `qms export --full` only, never a download.
-        staff = answers.staff_answers(db, cycle, report_comments(db, principal, cycle))
+        comments = report_comments(here.db, here.principal, here.cycle)
+        staff = answers.staff_answers(here.db, here.cycle, comments)
         if fmt == "csv":
             content, media = answers.staff_csv_bytes(staff, lang), "text/csv"
         else:
             content, media = workbook.workbook_bytes(data, staff, lang), XLSX
-    results.record_export(db, cycle, fmt, actor_id=principal.user_id)
-    db.commit()
+    results.record_export(here.db, here.cycle, fmt, actor_id=here.principal.user_id)
+    here.db.commit()
     return _download(content, media, _filename(data, fmt))
 
 
 class ExportController(Controller):
     # One handler per path: Litestar's path lists did not combine with sync_to_thread.
     @get("/export.csv", opt=READ, sync_to_thread=True)
-    def export_csv(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-    ) -> Response[bytes]:
-        return _export(db, principal, cycle, request.state.lang, "csv")
+    def export_csv(self, here: NamedDependency[CycleRequest]) -> Response[bytes]:
+        return _export(here, "csv")
 
     @get("/export.xlsx", opt=READ, sync_to_thread=True)
-    def export_xlsx(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-    ) -> Response[bytes]:
-        return _export(db, principal, cycle, request.state.lang, "xlsx")
+    def export_xlsx(self, here: NamedDependency[CycleRequest]) -> Response[bytes]:
+        return _export(here, "xlsx")
 
     @get("/export.pdf", opt=READ, sync_to_thread=True)
-    def export_pdf(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-    ) -> Response[bytes]:
-        return _export(db, principal, cycle, request.state.lang, "pdf")
+    def export_pdf(self, here: NamedDependency[CycleRequest]) -> Response[bytes]:
+        return _export(here, "pdf")
 
     @get("/report", name="cycle_report", opt=READ, sync_to_thread=True)
-    def printable(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-    ) -> Response[str]:
-        context = _report_context(db, cycle, request.state.lang, "svg", principal)
+    def printable(self, here: NamedDependency[CycleRequest]) -> Response[str]:
+        context = _report_context(here, "svg")
         html = report.render_report_html(context, for_pdf=False)
         return Response(content=html, media_type="text/html")
 

@@ -32,9 +32,7 @@ from qms.store import cycles, responses
 from qms.store.cycles import Cycle
 from qms.store.errors import Conflict
 from qms.store.snapshots import cycle_methodology
-from qms.web.access import on_cycle
-from qms.web.auth import Principal
-from qms.web.deps import HttpRequest
+from qms.web.access import CycleRequest, on_cycle
 from qms.web.forms import FormData
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -173,9 +171,7 @@ class PaperController(Controller):
 
     def _form_page(
         self,
-        request: HttpRequest,
-        db: Session,
-        cycle: Cycle,
+        here: CycleRequest,
         group: str,
         *,
         reading: Reading | None = None,
@@ -186,8 +182,8 @@ class PaperController(Controller):
         message: str | None = None,
         status_code: int = 200,
     ) -> Template:
-        lang: str = request.state.lang
-        methodology, questionnaire = self._questionnaire(db, cycle, group)
+        lang = here.lang
+        methodology, questionnaire = self._questionnaire(here.db, here.cycle, group)
         reading = reading or Reading({}, {}, {}, 0)
         sections = _sections(methodology, questionnaire, lang, reading.answers, reading.raw,
                              reading.errors)
@@ -195,14 +191,14 @@ class PaperController(Controller):
             ErrorLink("#" + item.view.input_id, item.view.error, item.view.label)
             for section in sections for item in section.items if item.view.error
         )
-        base = f"/staff/cycles/{cycle.id}/paper/{group}"
-        if cycle.status != "open" and message is None:
+        base = f"/staff/cycles/{here.cycle.id}/paper/{group}"
+        if here.cycle.status != "open" and message is None:
             message = CLOSED
         return page(
             "paper/form.html",
             {
-                "cycle": cycles.cycle_info(db, cycle.id),
-                "is_open": cycle.status == "open",
+                "cycle": cycles.cycle_info(here.db, here.cycle.id),
+                "is_open": here.cycle.status == "open",
                 "group_title": methodology.group(group).title.get(lang),
                 "action": base,
                 "urls": Urls(base),
@@ -213,21 +209,19 @@ class PaperController(Controller):
                 "saved": saved,
                 "gaps": gaps,
                 "message": message,
-                "entered": cycles.submitted_by_source(db, cycle.id).get(group, {}).get(
+                "entered": cycles.submitted_by_source(here.db, here.cycle.id).get(group, {}).get(
                     "paper", 0),
             },
             status_code=status_code,
-            request=request,
+            request=here.request,
         )
 
     @get("/paper", name="staff_paper", opt=PAPER, sync_to_thread=True)
-    def groups(
-        self, request: HttpRequest, db: NamedDependency[Session], cycle: NamedDependency[Cycle]
-    ) -> Template:
-        lang: str = request.state.lang
-        methodology = cycle_methodology(cycle)
-        by_source = cycles.submitted_by_source(db, cycle.id)
-        asked = cycles.asked_groups(db, cycle)
+    def groups(self, here: NamedDependency[CycleRequest]) -> Template:
+        lang = here.lang
+        methodology = cycle_methodology(here.cycle)
+        by_source = cycles.submitted_by_source(here.db, here.cycle.id)
+        asked = cycles.asked_groups(here.db, here.cycle)
         links = [
             GroupLink(g.id, g.title.get(lang), by_source.get(g.id, {}).get("paper", 0))
             for g in methodology.groups
@@ -235,63 +229,57 @@ class PaperController(Controller):
         ]
         return page(
             "paper/groups.html",
-            {"cycle": cycles.cycle_info(db, cycle.id), "is_open": cycle.status == "open",
-             "groups": links},
-            request=request,
+            {"cycle": cycles.cycle_info(here.db, here.cycle.id),
+             "is_open": here.cycle.status == "open", "groups": links},
+            request=here.request,
         )
 
     @get("/paper/{group:str}", opt=PAPER, sync_to_thread=True)
     def blank_form(
         self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        cycle: NamedDependency[Cycle],
+        here: NamedDependency[CycleRequest],
         group: FromPath[str],
         saved: FromQuery[int | None] = None,
         gaps: FromQuery[int] = 0,
         again: FromQuery[int] = 0,
     ) -> Template:
-        return self._form_page(request, db, cycle, group, saved=saved, gaps=gaps,
+        return self._form_page(here, group, saved=saved, gaps=gaps,
                                message=ALREADY if again else None)
 
     @post("/paper/{group:str}", opt=PAPER, sync_to_thread=True)
     def enter(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-        group: FromPath[str],
-        data: FormData,
+        self, here: NamedDependency[CycleRequest], group: FromPath[str], data: FormData
     ) -> Template | Redirect:
-        methodology, questionnaire = self._questionnaire(db, cycle, group)
-        lang: str = request.state.lang
+        methodology, questionnaire = self._questionnaire(here.db, here.cycle, group)
+        lang = here.lang
         form = form_of(data)
         proxy = forms.first(form, PROXY_FIELD) == "1"
         entry = forms.first(form, ENTRY_FIELD)
         if not _ENTRY.match(entry):
             entry = _new_entry()
-        if cycle.status != "open":
-            return self._form_page(request, db, cycle, group, message=CLOSED, status_code=409)
+        if here.cycle.status != "open":
+            return self._form_page(here, group, message=CLOSED, status_code=409)
         reading = read_paper(methodology, questionnaire, form, lang)
         if reading.errors:
-            return self._form_page(request, db, cycle, group, reading=reading, proxy=proxy,
-                                   entry=entry, status_code=422)
-        base = f"/staff/cycles/{cycle.id}/paper/{group}"
-        if responses.find_response(db, cycle.id, responses.PAPER_PREFIX + entry) is not None:
+            return self._form_page(here, group, reading=reading, proxy=proxy, entry=entry,
+                                   status_code=422)
+        base = f"/staff/cycles/{here.cycle.id}/paper/{group}"
+        key = responses.PAPER_PREFIX + entry
+        if responses.find_response(here.db, here.cycle.id, key) is not None:
             return Redirect(f"{base}?again=1", status_code=303)
         try:
             # A group left out of the cycle meanwhile: GroupNotInCycle, a 404 (qms.app).
-            responses.enter_paper(db, cycle, group=group, entry=entry, answers=reading.answers,
-                                  proxy=proxy, actor_id=principal.user_id)
+            responses.enter_paper(here.db, here.cycle, group=group, entry=entry,
+                                  answers=reading.answers, proxy=proxy,
+                                  actor_id=here.principal.user_id)
         except Conflict:
-            db.rollback()
+            here.db.rollback()
             # Either the same form won a race with itself, or the cycle closed meanwhile.
-            if responses.find_response(db, cycle.id, responses.PAPER_PREFIX + entry):
+            if responses.find_response(here.db, here.cycle.id, key):
                 return Redirect(f"{base}?again=1", status_code=303)
-            return self._form_page(request, db, cycle, group, message=CLOSED, status_code=409)
+            return self._form_page(here, group, message=CLOSED, status_code=409)
         # Committed here: a redirect is not a 2xx, so nothing would commit it later.
-        db.commit()
+        here.db.commit()
         return Redirect(f"{base}?saved={len(reading.answers)}&gaps={reading.gaps}",
                         status_code=303)
 

@@ -17,18 +17,14 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.orm import Session
 
 from qms.methodology.model import Methodology
 from qms.scoring import fmt1
 from qms.store import cycles, plan
-from qms.store.cycles import Cycle
 from qms.store.errors import StoreError
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
-from qms.web.access import on_cycle
-from qms.web.auth import Principal
-from qms.web.deps import HttpRequest
+from qms.web.access import CycleRequest, on_cycle
 from qms.web.forms import Form, FormData, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -104,33 +100,37 @@ def _read(data: FormData, form: Form, *, with_action: bool) -> tuple[date | None
 
 class PlanController(Controller):
     def _page(
-        self, request: HttpRequest, db: Session, principal: Principal,
-        cycle: Cycle, form: Form | None = None, *, edit_form: Form | None = None,
-        edit_id: int | None = None, status_code: int = 200,
+        self,
+        here: CycleRequest,
+        form: Form | None = None,
+        *,
+        edit_form: Form | None = None,
+        edit_id: int | None = None,
+        status_code: int = 200,
     ) -> Template:
-        lang: str = request.state.lang
-        methodology = cycle_methodology(cycle)
+        lang = here.lang
+        methodology = cycle_methodology(here.cycle)
         actions = [
             ActionView(a, _title(methodology, a.criterion, lang), STATUS_LABELS[a.status])
-            for a in plan.actions_for_cycle(db, cycle.id)
+            for a in plan.actions_for_cycle(here.db, here.cycle.id)
         ]
-        can_edit = principal.can("plan.edit", organisation_id=cycle.organisation_id)
+        can_edit = here.principal.can("plan.edit", organisation_id=here.cycle.organisation_id)
         proposals = [
             ProposalView(p.criterion, _title(methodology, p.criterion, lang), p.kind,
                          fmt1(p.score), p.note)
-            for p in plan.proposals(db, cycle)
+            for p in plan.proposals(here.db, here.cycle)
         ] if can_edit else []
         if form is None:
             form = Form(values={
-                "criterion": request.query_params.get("criterion", ""),
-                "title": request.query_params.get("title", "")[: plan.TITLE_MAX],
+                "criterion": here.request.query_params.get("criterion", ""),
+                "title": here.request.query_params.get("title", "")[: plan.TITLE_MAX],
                 "status": "planned",
             })
         return page(
             "plan/plan.html",
             {
-                "cycle": cycles.cycle_info(db, cycle.id),
-                "organisation_id": cycle.organisation_id,
+                "cycle": cycles.cycle_info(here.db, here.cycle.id),
+                "organisation_id": here.cycle.organisation_id,
                 "own": [a for a in actions if not a.action.carried],
                 "carried": [a for a in actions if a.action.carried],
                 "proposals": proposals,
@@ -143,68 +143,48 @@ class PlanController(Controller):
                 "status_options_translated": [
                     (k, i18n.gettext(v)) for k, v in STATUS_LABELS.items()
                 ],
-                "saved": request.query_params.get("saved", ""),
+                "saved": here.request.query_params.get("saved", ""),
                 "progress_max": plan.PROGRESS_MAX,
             },
             status_code=status_code,
-            request=request,
+            request=here.request,
         )
 
     @get("/plan", name="cycle_plan", opt=on_cycle("plan.view"), sync_to_thread=True)
-    def show(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-    ) -> Template:
-        return self._page(request, db, principal, cycle)
+    def show(self, here: NamedDependency[CycleRequest]) -> Template:
+        return self._page(here)
 
     @post("/plan", opt=EDIT, sync_to_thread=True)
-    def add(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-        data: FormData,
-    ) -> Template | Redirect:
+    def add(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
         form = Form(values={
             name: text(data, name) for name in ("criterion", "title", "owner", "due", "status")
         })
-        methodology = cycle_methodology(cycle)
+        methodology = cycle_methodology(here.cycle)
         if form.values["criterion"] not in {o for o, _ in _criterion_options(methodology, "en")}:
             form.error("criterion", CRITERION_ERROR)
         due, status = _read(data, form, with_action=True)
         if form.ok:
             try:
                 made = plan.add_action(
-                    db, cycle, criterion=form.values["criterion"], title=form.values["title"],
-                    owner=form.values["owner"], due=due, status=status,
-                    actor_id=principal.user_id,
+                    here.db, here.cycle, criterion=form.values["criterion"],
+                    title=form.values["title"], owner=form.values["owner"], due=due,
+                    status=status, actor_id=here.principal.user_id,
                 )
             except StoreError:
-                db.rollback()
+                here.db.rollback()
                 form.error("title", TITLE_ERROR)
             else:
-                db.commit()
-                return Redirect(
-                    f"/staff/cycles/{cycle.id}/plan?saved={made}#action-{made}", status_code=303
-                )
-        return self._page(request, db, principal, cycle, form, status_code=422)
+                here.db.commit()
+                return Redirect(f"/staff/cycles/{here.cycle.id}/plan?saved={made}#action-{made}",
+                                status_code=303)
+        return self._page(here, form, status_code=422)
 
     @post("/plan/actions/{action_id:int}", opt=EDIT, sync_to_thread=True)
     def update(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-        action_id: FromPath[int],
-        data: FormData,
+        self, here: NamedDependency[CycleRequest], action_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
         # Only an action this cycle's plan shows (its own or carried) is edited here.
-        if action_id not in {a.id for a in plan.actions_for_cycle(db, cycle.id)}:
+        if action_id not in {a.id for a in plan.actions_for_cycle(here.db, here.cycle.id)}:
             raise NotFoundException()
         form = Form(values={
             name: text(data, name) for name in ("owner", "due", "status", "progress")
@@ -212,13 +192,12 @@ class PlanController(Controller):
         due, status = _read(data, form, with_action=False)
         if form.ok:
             plan.update_action(
-                db, action_id, status=status, progress=form.values["progress"],
-                owner=form.values["owner"], due=due, actor_id=principal.user_id,
+                here.db, action_id, status=status, progress=form.values["progress"],
+                owner=form.values["owner"], due=due, actor_id=here.principal.user_id,
             )
-            db.commit()
+            here.db.commit()
             return Redirect(
-                f"/staff/cycles/{cycle.id}/plan?saved={action_id}#action-{action_id}",
+                f"/staff/cycles/{here.cycle.id}/plan?saved={action_id}#action-{action_id}",
                 status_code=303,
             )
-        return self._page(request, db, principal, cycle, edit_form=form, edit_id=action_id,
-                          status_code=422)
+        return self._page(here, edit_form=form, edit_id=action_id, status_code=422)

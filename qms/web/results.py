@@ -23,7 +23,6 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.orm import Session
 
 from qms.charts import Format, cache_key
 from qms.charts.histogram import histogram_chart
@@ -37,11 +36,9 @@ from qms.store.cycles import Cycle, cycle_info
 from qms.store.errors import Conflict
 from qms.store.snapshots import cycle_methodology
 from qms.web import i18n
-from qms.web.access import can_see_results, on_cycle
-from qms.web.auth import Principal
+from qms.web.access import CycleRequest, can_see_results, on_cycle
 from qms.web.charts import chart_response
 from qms.web.comments import can_read_comments
-from qms.web.deps import HttpRequest
 from qms.web.i18n import N_
 from qms.web.render import page
 from qms.web.ui import local_time
@@ -99,34 +96,28 @@ def _cell(stats: ItemStats | None) -> BreakdownCell | None:
 class ResultsController(Controller):
     @get("/results", name="cycle_results", opt=on_cycle("organisation.view"),
          sync_to_thread=True)
-    def show(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-    ) -> Template:
-        if not can_see_results(principal, cycle):
+    def show(self, here: NamedDependency[CycleRequest]) -> Template:
+        if not can_see_results(here.principal, here.cycle):
             # Their own organisation's staff: say why there is nothing yet.
             return page("results/unpublished.html",
-                        {"cycle": cycle_info(db, cycle.id), "organisation_id":
-                         cycle.organisation_id}, request=request)
-        lang: str = request.state.lang
-        data = results.cycle_results(db, cycle)
+                        {"cycle": cycle_info(here.db, here.cycle.id), "organisation_id":
+                         here.cycle.organisation_id}, request=here.request)
+        lang = here.lang
+        data = results.cycle_results(here.db, here.cycle)
         if not data.any_released:
             # §5.2: nothing computed from answers is shown before a release.
             return page("results/unreleased.html",
-                        {"cycle": data.info, "organisation_id": cycle.organisation_id},
-                        request=request)
+                        {"cycle": data.info, "organisation_id": here.cycle.organisation_id},
+                        request=here.request)
         tables = build_tables(data, lang)
-        choices = _breakdown_choices(cycle, lang)
-        by = request.query_params.get("by") or ""
+        choices = _breakdown_choices(here.cycle, lang)
+        by = here.request.query_params.get("by") or ""
         breakdown_view: dict[str, Any] | None = None
         by_error = ""
         if by:
             if any(c.id == by for c in choices):
                 m = data.methodology
-                found = results.breakdown(db, cycle, m.item_group(by), by)
+                found = results.breakdown(here.db, here.cycle, m.item_group(by), by)
                 choice = m.item(by)
                 labels = {o.value: o.label.get(lang) for o in choice.options}
                 labels[results.HIDDEN_ANSWER] = i18n.translate(lang, HIDDEN_LABEL)
@@ -143,11 +134,11 @@ class ResultsController(Controller):
                 }
             else:
                 by_error = N_("Choose a question from the list.")
-        actions = [a for a in plan.actions_for_cycle(db, cycle.id) if a.is_open]
+        actions = [a for a in plan.actions_for_cycle(here.db, here.cycle.id) if a.is_open]
         m = data.methodology
         open_questions = [
             (m.group(group).title.get(lang), m.item(item_id).text.get(lang), count)
-            for (group, item_id), count in comments.comment_counts(db, cycle).items()
+            for (group, item_id), count in comments.comment_counts(here.db, here.cycle).items()
         ]
         items_by_group: dict[str, list[ItemRow]] = {}
         for row in tables.items:
@@ -156,7 +147,7 @@ class ResultsController(Controller):
             "results/results.html",
             {
                 "cycle": data.info,
-                "organisation_id": cycle.organisation_id,
+                "organisation_id": here.cycle.organisation_id,
                 "t": tables,
                 "items_by_group": items_by_group,
                 "choices": choices,
@@ -164,11 +155,11 @@ class ResultsController(Controller):
                 "by_error": by_error,
                 "breakdown": breakdown_view,
                 "actions": actions,
-                "published_at": local_time(cycle.results_published_at),
-                "can_publish": principal.can(
-                    "results.publish", organisation_id=cycle.organisation_id
+                "published_at": local_time(here.cycle.results_published_at),
+                "can_publish": here.principal.can(
+                    "results.publish", organisation_id=here.cycle.organisation_id
                 ),
-                "saved": request.query_params.get("saved") or "",
+                "saved": here.request.query_params.get("saved") or "",
                 "waiting": [
                     (m_title(data, g, lang), r.waiting) for g, r in data.releases.items()
                     if r.waiting
@@ -176,24 +167,18 @@ class ResultsController(Controller):
                 "unreleased": [
                     m_title(data, g, lang) for g, r in data.releases.items() if not r.released
                 ],
-                "closed_at": local_time(cycle.closed_at),
+                "closed_at": local_time(here.cycle.closed_at),
                 "open_questions": open_questions,
-                "comments_link": can_read_comments(principal, cycle),
+                "comments_link": can_read_comments(here.principal, here.cycle),
             },
-            request=request,
+            request=here.request,
         )
 
     @get("/results/items/{item_id:str}", name="cycle_result_item", opt=READ,
          sync_to_thread=True)
-    def item(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        cycle: NamedDependency[Cycle],
-        item_id: FromPath[str],
-    ) -> Template:
-        lang: str = request.state.lang
-        data = results.cycle_results(db, cycle)
+    def item(self, here: NamedDependency[CycleRequest], item_id: FromPath[str]) -> Template:
+        lang = here.lang
+        data = results.cycle_results(here.db, here.cycle)
         m = data.methodology
         item = _scored_item(data, item_id)
         group = m.item_group(item.id)
@@ -210,38 +195,27 @@ class ResultsController(Controller):
                 "missing_labels": {o.code: o.label.get(lang) for o in scale.missing},
                 "is_range": scale.is_range,
             },
-            request=request,
+            request=here.request,
         )
 
     @get("/charts/{name:str}", opt=READ, sync_to_thread=True)
-    def radar(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        cycle: NamedDependency[Cycle],
-        name: FromPath[str],
-    ) -> Response[bytes]:
+    def radar(self, here: NamedDependency[CycleRequest], name: FromPath[str]) -> Response[bytes]:
         fmt = parse_chart_name(name, "radar")
-        data = results.cycle_results(db, cycle)
-        axes, series = radar_data(data, request.state.lang)
-        key = radar_key(cycle.id, axes, series)
+        data = results.cycle_results(here.db, here.cycle)
+        axes, series = radar_data(data, here.lang)
+        key = radar_key(here.cycle.id, axes, series)
         return chart_response(
             key, fmt, lambda: radar_chart(axes, series),
-            filename=None if fmt == "svg" else f"radar-{cycle.id}",
+            filename=None if fmt == "svg" else f"radar-{here.cycle.id}",
         )
 
     @get("/charts/items/{item_id:str}/{name:str}", opt=READ, sync_to_thread=True)
     def histogram(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        cycle: NamedDependency[Cycle],
-        item_id: FromPath[str],
-        name: FromPath[str],
+        self, here: NamedDependency[CycleRequest], item_id: FromPath[str], name: FromPath[str]
     ) -> Response[bytes]:
         fmt = parse_chart_name(name, "histogram")
-        lang: str = request.state.lang
-        data = results.cycle_results(db, cycle)
+        lang = here.lang
+        data = results.cycle_results(here.db, here.cycle)
         item = _scored_item(data, item_id)
         stats = data.scores.item(data.methodology.item_group(item.id), item.id)
         if stats is None or not stats.reportable:
@@ -249,41 +223,30 @@ class ResultsController(Controller):
         rows = histogram_rows(data.methodology, item, stats, lang)
         labels, counts = [r[0] for r in rows], [r[1] for r in rows]
         ylabel = i18n.gettext("Answers")
-        key = cache_key("histogram", cycle.id, item.id, labels, counts, ylabel)
+        key = cache_key("histogram", here.cycle.id, item.id, labels, counts, ylabel)
         return chart_response(
             key, fmt, lambda: histogram_chart(labels, counts, ylabel=ylabel),
-            filename=None if fmt == "svg" else f"histogram-{cycle.id}-{item.id}",
+            filename=None if fmt == "svg" else f"histogram-{here.cycle.id}-{item.id}",
         )
 
     @post("/results/publish", opt=PUBLISH, sync_to_thread=True)
-    def publish(
-        self,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-    ) -> Redirect:
-        return self._publish(db, principal, cycle, publish=True)
+    def publish(self, here: NamedDependency[CycleRequest]) -> Redirect:
+        return self._publish(here, publish=True)
 
     @post("/results/withdraw", opt=PUBLISH, sync_to_thread=True)
-    def withdraw(
-        self,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-    ) -> Redirect:
-        return self._publish(db, principal, cycle, publish=False)
+    def withdraw(self, here: NamedDependency[CycleRequest]) -> Redirect:
+        return self._publish(here, publish=False)
 
-    def _publish(self, db: Session, principal: Principal, cycle: Cycle, *, publish: bool
-                 ) -> Redirect:
+    def _publish(self, here: CycleRequest, *, publish: bool) -> Redirect:
         change = results.publish_results if publish else results.withdraw_results
         try:
-            change(db, cycle, actor_id=principal.user_id)
+            change(here.db, here.cycle, actor_id=here.principal.user_id)
         except Conflict:
-            db.rollback()
-            return Redirect(f"/staff/cycles/{cycle.id}/results?saved=same", status_code=303)
-        db.commit()
+            here.db.rollback()
+            return Redirect(f"/staff/cycles/{here.cycle.id}/results?saved=same", status_code=303)
+        here.db.commit()
         done = "published" if publish else "withdrawn"
-        return Redirect(f"/staff/cycles/{cycle.id}/results?saved={done}", status_code=303)
+        return Redirect(f"/staff/cycles/{here.cycle.id}/results?saved={done}", status_code=303)
 
 
 def m_title(data: results.CycleResults, group: str, lang: str) -> str:

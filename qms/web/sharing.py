@@ -13,14 +13,10 @@ from dataclasses import dataclass
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
-from sqlalchemy.orm import Session
 
 from qms.store import cycles, sharing
-from qms.store.cycles import Cycle
 from qms.store.errors import Conflict, NotFound
-from qms.web.access import on_cycle
-from qms.web.auth import Principal
-from qms.web.deps import HttpRequest
+from qms.web.access import CycleRequest, on_cycle
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.i18n import N_
 from qms.web.render import page
@@ -44,27 +40,22 @@ class ShareRow:
 
 class SharingController(Controller):
     def _page(
-        self,
-        request: HttpRequest,
-        db: Session,
-        cycle: Cycle,
-        forms: dict[int, Form] | None = None,
-        status_code: int = 200,
+        self, here: CycleRequest, forms: dict[int, Form] | None = None, status_code: int = 200
     ) -> Template:
-        states = sharing.cycle_shares(db, cycle)
+        states = sharing.cycle_shares(here.db, here.cycle)
         forms = forms or {}
         rows = []
         for state in states:
             default = Form(values={"named": "yes" if state.named else "no"} if state.shared
                            else {})
             rows.append(ShareRow(state, forms.get(state.network_id, default)))
-        done = request.query_params.get("done", "")
+        done = here.request.query_params.get("done", "")
         return page(
             "sharing/sharing.html",
             {
-                "cycle": cycles.cycle_info(db, cycle.id),
-                "organisation_id": cycle.organisation_id,
-                "closed": cycle.status == "closed",
+                "cycle": cycles.cycle_info(here.db, here.cycle.id),
+                "organisation_id": here.cycle.organisation_id,
+                "closed": here.cycle.status == "closed",
                 "rows": rows,
                 "done": DONE.get(done, ""),
                 "errors": [
@@ -73,52 +64,43 @@ class SharingController(Controller):
                 ],
             },
             status_code=status_code,
-            request=request,
+            request=here.request,
         )
 
     @get("/sharing", name="cycle_sharing", opt=SHARE, sync_to_thread=True)
-    def show(
-        self, request: HttpRequest, db: NamedDependency[Session], cycle: NamedDependency[Cycle]
-    ) -> Template:
-        return self._page(request, db, cycle)
+    def show(self, here: NamedDependency[CycleRequest]) -> Template:
+        return self._page(here)
 
     @post("/sharing", opt=SHARE, sync_to_thread=True)
-    def change(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        cycle: NamedDependency[Cycle],
-        data: FormData,
-    ) -> Template | Redirect:
+    def change(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
         network_id = integer(data, "network_id")
         action = text(data, "action")
         named = text(data, "named")
         form = Form(values={"named": named})
-        mine = {s.network_id for s in sharing.cycle_shares(db, cycle)}
+        mine = {s.network_id for s in sharing.cycle_shares(here.db, here.cycle)}
         if network_id is None or network_id not in mine:
             form.error("network", NETWORK_ERROR)
-            return self._page(request, db, cycle, {0: form}, 422)
+            return self._page(here, {0: form}, 422)
         outcome = "unchanged"
         try:
             if action == "withdraw":
-                changed = sharing.withdraw_share(db, cycle, network_id,
-                                                 actor_id=principal.user_id)
+                changed = sharing.withdraw_share(here.db, here.cycle, network_id,
+                                                 actor_id=here.principal.user_id)
                 outcome = "withdrawn" if changed else outcome
             else:
                 if named not in ("yes", "no"):
                     form.error("named", NAMED_ERROR)
-                if cycle.status != "closed":
+                if here.cycle.status != "closed":
                     form.error("named", NOT_CLOSED)
                 if not form.ok:
-                    db.rollback()
-                    return self._page(request, db, cycle, {network_id: form}, 422)
-                changed = sharing.share_cycle(db, cycle, network_id, named=named == "yes",
-                                              actor_id=principal.user_id)
+                    here.db.rollback()
+                    return self._page(here, {network_id: form}, 422)
+                changed = sharing.share_cycle(here.db, here.cycle, network_id, named=named == "yes",
+                                              actor_id=here.principal.user_id)
                 outcome = "shared" if changed else outcome
         except (Conflict, NotFound):
-            db.rollback()
+            here.db.rollback()
             form.error("named", NOT_CLOSED)
-            return self._page(request, db, cycle, {network_id: form}, 422)
-        db.commit()
-        return Redirect(f"/staff/cycles/{cycle.id}/sharing?done={outcome}", status_code=303)
+            return self._page(here, {network_id: form}, 422)
+        here.db.commit()
+        return Redirect(f"/staff/cycles/{here.cycle.id}/sharing?done={outcome}", status_code=303)

@@ -88,7 +88,7 @@ def test_every_way_of_skipping_the_check_is_named() -> None:
     problems = cycle_route_problems(app)
     assert problems == [
         f"GET {CYCLE_PATH}/forgot: declare opt=on_cycle(ACTION)",
-        f"GET {CYCLE_PATH}/unused: take cycle: NamedDependency[Cycle]",
+        f"GET {CYCLE_PATH}/unused: take here: NamedDependency[CycleRequest]",
         f"GET {CYCLE_PATH}/outside: register it in cycle_router(...)",
         f"GET /elsewhere/{{cycle_id:int}}: on_cycle routes live under {CYCLE_PATH}",
     ]
