@@ -17,9 +17,10 @@ import pytest
 
 from tests.conftest import PostgresTemplates
 from tests.privacy.env import Env
-from tests.web.conftest import cheap_argon2  # noqa: F401  (autouse here too)
+from tests.web import conftest as web
 
 FreshEnv = Callable[[], Env]
+cheap_argon2 = web.cheap_argon2  # type: ignore[attr-defined]  # autouse, as for web tests
 
 
 @pytest.fixture

@@ -60,9 +60,11 @@ class CycleWorld:
     closed_groups: set[str] = field(default_factory=set)
     hidden: set[str] = field(default_factory=set)  # comments a head hid
     _numbers: itertools.count[int] = field(default_factory=itertools.count)
-    _pdf: PdfMemo = field(default_factory=PdfMemo)
+    pdf_limit: int | None = None  # PDFs fetched at most (None: whenever the report changed)
+    _pdf: PdfMemo = field(init=False)
 
     def __post_init__(self) -> None:
+        self._pdf = PdfMemo(self.pdf_limit)
         env = self.env
         if self.org not in env.orgs:
             env.organisation(self.org)

@@ -13,12 +13,14 @@ from typing import Any
 from qms.methodology.model import Methodology
 from tests.privacy.parse import csv_rows, digest, xlsx_sheets
 from tests.privacy.records import (
+    FULL,
     SUPPRESSED,
     Comments,
     Document,
     ExportRows,
     ItemFigure,
     Observation,
+    ScoreFigure,
 )
 
 LABEL_COLUMNS = ("respondent", "label", "respondent label")
@@ -105,8 +107,6 @@ def _add(groups: Mapping[str, list[tuple[str, dict[str, str]]]], source: str, cy
 
 def read_export(fmt: str, content: bytes, cycle_id: int, m: Methodology,
                 obs: Observation) -> None:
-    from tests.privacy.observe_cycle import xlsx_items
-
     shown: list[object] = []
     if fmt == "csv":
         table = csv_rows(content)
@@ -123,8 +123,9 @@ def read_export(fmt: str, content: bytes, cycle_id: int, m: Methodology,
             else:
                 shown.extend(_add(_wide(part, m, None), "csv", cycle_id, m, obs))
     else:
-        shown.extend(xlsx_items(content, cycle_id, obs))
-        for name, sheet in xlsx_sheets(content).items():
+        sheets = xlsx_sheets(content)
+        shown.extend(xlsx_items(sheets, cycle_id, obs))
+        for name, sheet in sheets.items():
             if not sheet or name in ("items", "scores"):
                 continue
             if is_long(sheet[0]):
@@ -165,3 +166,32 @@ def _comments(table: Sequence[Sequence[Any]], source: str, cycle_id: int, obs: O
     for item, texts in by_item.items():
         obs.comments.append(Comments(source, cycle_id, item, tuple(texts)))
     return [(item, sorted(texts)) for item, texts in by_item.items()]
+
+
+MISSING = ("n", "dk", "na", "blank")
+
+
+def xlsx_items(sheets: Mapping[str, list[list[Any]]], cycle_id: int, obs: Observation
+               ) -> list[object]:
+    """The workbook's items and scores sheets (full precision)."""
+    shown: list[object] = []
+    rows = sheets.get("items", [])
+    if rows:
+        header = [str(h) for h in rows[0]]
+        for raw in rows[1:]:
+            rec: Mapping[str, Any] = dict(zip(header, raw, strict=False))
+            counts = {k: int(rec.get(k) or 0) for k in MISSING}
+            hist = rec.get("histogram")
+            if hist:
+                for part in str(hist).split("|"):
+                    v, n = part.split(":")
+                    counts[v] = int(n)
+            obs.items.append(ItemFigure("xlsx", cycle_id, str(rec["group"]), str(rec["item"]),
+                                        counts, rec.get("mean")))
+            shown.append(sorted(counts.items()))
+    for raw in sheets.get("scores", [])[1:]:
+        node, _title, group, _gt, score = raw[:5]
+        obs.scores.append(ScoreFigure("xlsx", cycle_id, str(node), str(group or "") or None,
+                                      None if score is None else float(score), FULL))
+        shown.append((node, group, score))
+    return shown

@@ -110,9 +110,30 @@ def _known_in(truth: Mapping[int, float], key: Key, known: Mapping[tuple[Key, in
             if (key, o) in known and abs(known[key, o] - v) <= max(precision, TOLERANCE)}
 
 
+def release_invariance(history: Sequence[Observation]) -> list[Leak]:
+    """A network output shows the same while the network's release, its withdrawals and
+    who consents to be named stay the same."""
+    first: dict[tuple[str, str, str], tuple[Observation, str]] = {}
+    leaks = []
+    for obs in history:
+        for doc in obs.documents:
+            if not doc.scope.startswith("network "):
+                continue
+            net = int(doc.scope.split()[1]) if doc.scope.split()[1].isdigit() else -1
+            state = repr((sorted((repr(k), sorted(v.items()))
+                                 for k, v in obs.net_truth.items() if k[0] == net),
+                          sorted(obs.net_named.get(net, ())), obs.net_withdrawn.get(net)))
+            seen = first.setdefault((doc.source, doc.scope, state), (obs, doc.digest))
+            if seen[1] != doc.digest:
+                leaks.append(Leak("network-release-invariance", f"{doc.source} of {doc.scope} "
+                                  f"changed between step {seen[0].step} and step {obs.step} "
+                                  "while the network's release stayed the same"))
+    return leaks
+
+
 def network_attacks(history: Sequence[Observation]) -> list[Leak]:
     known = knowledge(history)
-    leaks: list[Leak] = []
+    leaks: list[Leak] = release_invariance(history)
     shown: dict[Key, list[tuple[Observation, NetStat, dict[int, float]]]] = defaultdict(list)
     for obs in history:
         for s in obs.net:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection
 from typing import Any
 
 from qms.methodology.model import Item, Methodology
@@ -26,10 +26,8 @@ from tests.privacy.parse import (
     page,
     pdf_text,
     svg_texts,
-    xlsx_sheets,
 )
 from tests.privacy.records import (
-    FULL,
     ONE_DECIMAL,
     SUPPRESSED,
     CellFigure,
@@ -62,11 +60,21 @@ def scored_items(m: Methodology) -> list[Item]:
 
 class PdfMemo:
     """The PDF is the printable report rendered by WeasyPrint (~1 s): it is fetched again
-    only when the report page shows other figures than at the last fetch, and each
-    fetch is checked to show no number the report page does not."""
+    only when the report page shows other figures than at the last fetch (at most
+    `limit` times: the machines sample it), and each fetch is checked to show no number
+    the report page does not."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self.seen: dict[int, str] = {}
+        self.left = limit
+
+    def wants(self, cycle_id: int, shown: str) -> bool:
+        if self.seen.get(cycle_id) == shown or self.left == 0:
+            return False
+        self.seen[cycle_id] = shown
+        if self.left is not None:
+            self.left -= 1
+        return True
 
 
 ALL = frozenset({"api", "results", "items", "breakdowns", "charts", "exports", "comments",
@@ -111,9 +119,8 @@ def observe_cycle(client: Client, cycle_id: int, m: Methodology, obs: Observatio
     report = _get(client, f"{base}/report") if "report" in parts else None
     if report is not None and report.status_code == 200:
         shown_report = _report(report.text, cycle_id, m, obs)
-        if pdf is not None and pdf.seen.get(cycle_id) != shown_report:
+        if pdf is not None and pdf.wants(cycle_id, shown_report):
             _pdf(client, cycle_id, report.text, obs)
-            pdf.seen[cycle_id] = shown_report
 
 
 def _api(client: Client, cycle_id: int, obs: Observation) -> None:
@@ -310,32 +317,3 @@ def _pdf(client: Client, cycle_id: int, report_html: str, obs: Observation) -> N
     on_page = {round(x, 1) for x in numbers(page(report_html).text)}
     extra = sorted({round(x, 1) for x in numbers(text)} - on_page)
     obs.documents.append(Document("pdf-extra-numbers", f"cycle {cycle_id}", repr(extra)))
-
-
-Reader = Callable[[str, bytes, int, Methodology, Observation], None]
-
-
-def xlsx_items(content: bytes, cycle_id: int, obs: Observation) -> list[object]:
-    """The workbook's items and scores sheets (full precision)."""
-    sheets = xlsx_sheets(content)
-    shown: list[object] = []
-    rows = sheets.get("items", [])
-    if rows:
-        header = [str(h) for h in rows[0]]
-        for raw in rows[1:]:
-            rec: Mapping[str, Any] = dict(zip(header, raw, strict=False))
-            counts = {k: int(rec.get(k) or 0) for k in MISSING}
-            hist = rec.get("histogram")
-            if hist:
-                for part in str(hist).split("|"):
-                    v, n = part.split(":")
-                    counts[v] = int(n)
-            obs.items.append(ItemFigure("xlsx", cycle_id, str(rec["group"]), str(rec["item"]),
-                                        counts, rec.get("mean")))
-            shown.append(sorted(counts.items()))
-    for raw in sheets.get("scores", [])[1:]:
-        node, _title, group, _gt, score = raw[:5]
-        obs.scores.append(ScoreFigure("xlsx", cycle_id, str(node), str(group or "") or None,
-                                      None if score is None else float(score), FULL))
-        shown.append((node, group, score))
-    return shown

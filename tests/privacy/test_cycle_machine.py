@@ -36,7 +36,8 @@ class CycleMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.world = CycleWorld(type(self).fresh(), snapshot_testq())
+        # The PDF is the report page through WeasyPrint (~1 s): two per example suffice.
+        self.world = CycleWorld(type(self).fresh(), snapshot_testq(), pdf_limit=2)
         self.viewer = "head"
 
     @initialize(viewer=st.sampled_from(["head", "staff"]),
