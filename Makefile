@@ -38,8 +38,10 @@ run: install
 	$(QMS) demo --if-empty
 	$(QMS) serve --host 127.0.0.1 --port 8000
 
+# One worker per core; a test file stays on one worker, so its module fixtures run once.
+PYTEST_WORKERS ?= auto
 test: install-dev lint
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -5,7 +5,9 @@ engine for the whole run (a copy of the migrated SQLite file, a copy of the migr
 PostgreSQL database), emptied after each test: deleting the rows and restarting the ids
 costs a few milliseconds where a new copy or a TRUNCATE cost tenths of a second, and a
 fixed URL lets the web tests build their app once per engine (tests/web/conftest.py).
-Tests stay isolated while every schema comes from the migrations.
+Tests stay isolated while every schema comes from the migrations. Under pytest-xdist
+(`make test`) each worker has databases of its own: its own temporary folder, and
+PostgreSQL databases under random names.
 
 Passwords are hashed with argon2id at its lowest cost in every test but those of the
 production parameters (tests/store/test_users_passwords.py).
