@@ -78,7 +78,8 @@ def _children_first(engine: Engine) -> list[str]:
 
 
 class SharedSqlite:
-    """One migrated SQLite file for the run, emptied after each test."""
+    """One migrated SQLite file for the run, emptied by `empty()` (after each test for
+    `database_url`, after each module for the browser tests' server)."""
 
     def __init__(self, template: Path, folder: Path) -> None:
         self.path = folder / "qms.db"
@@ -130,7 +131,7 @@ class PostgresTemplates:
 
     def empty_shared(self) -> None:
         with self.shared_engine.connect() as conn:
-            # A test that leaked a connection would otherwise block TRUNCATE silently.
+            # A test that leaked a transaction would otherwise block the deletes silently.
             conn.exec_driver_sql(
                 f"SET lock_timeout = '20s'; BEGIN; {self._delete}; {self._restart}; COMMIT"
             )
