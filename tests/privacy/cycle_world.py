@@ -59,6 +59,7 @@ class CycleWorld:
     published: bool = False
     closed_groups: set[str] = field(default_factory=set)
     hidden: set[str] = field(default_factory=set)  # comments a head hid
+    agreed: bool = False  # the working group has a consensus record
     _numbers: itertools.count[int] = field(default_factory=itertools.count)
     pdf_limit: int | None = None  # PDFs fetched at most (None: whenever the report changed)
     _pdf: PdfMemo = field(init=False)
@@ -163,6 +164,7 @@ class CycleWorld:
             consensus.save_consensus(s, get_cycle(s, self.cycle_id), dict(scores),
                                      actor_id=None)
             s.commit()
+        self.agreed = True
 
     # -- the cycle --------------------------------------------------------------------
 
@@ -228,7 +230,7 @@ class CycleWorld:
             for group, state in release_states(s, cycle, asked_groups(s, cycle)).items():
                 obs.releases[self.cycle_id, group] = f"{state.seq}:{state.respondents}"
         groups = {r.group for r in self.respondents} | {
-            g.id for g in self.m.groups if g.is_consensus}
+            g.id for g in self.m.groups if g.is_consensus and self.agreed}
         observe_cycle(self.env.client(viewer), self.cycle_id, self.m, obs,
                       self._pdf if pdf else None, groups, parts)
         self.history.append(obs)

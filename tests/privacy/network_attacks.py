@@ -111,23 +111,24 @@ def _known_in(truth: Mapping[int, float], key: Key, known: Mapping[tuple[Key, in
 
 
 def release_invariance(history: Sequence[Observation]) -> list[Leak]:
-    """A network output shows the same while the network's release, its withdrawals and
-    who consents to be named stay the same."""
+    """A network output shows the same while the releases, withdrawals and consents of
+    every network stay the same (a viewer's figures of one network also depend on the
+    others it sees: names there, releases one or two apart)."""
     first: dict[tuple[str, str, str], tuple[Observation, str]] = {}
     leaks = []
     for obs in history:
         for doc in obs.documents:
             if not doc.scope.startswith("network "):
                 continue
-            net = int(doc.scope.split()[1]) if doc.scope.split()[1].isdigit() else -1
-            state = repr((sorted((repr(k), sorted(v.items()))
-                                 for k, v in obs.net_truth.items() if k[0] == net),
-                          sorted(obs.net_named.get(net, ())), obs.net_withdrawn.get(net)))
+            state = repr((sorted((repr(k), sorted(v.items())) for k, v in obs.net_truth.items()),
+                          sorted((n, sorted(v)) for n, v in obs.net_named.items()),
+                          sorted(obs.net_withdrawn.items()),
+                          sorted((n, sorted(v)) for n, v in obs.net_members.items())))
             seen = first.setdefault((doc.source, doc.scope, state), (obs, doc.digest))
             if seen[1] != doc.digest:
                 leaks.append(Leak("network-release-invariance", f"{doc.source} of {doc.scope} "
                                   f"changed between step {seen[0].step} and step {obs.step} "
-                                  "while the network's release stayed the same"))
+                                  "while every network's release stayed the same"))
     return leaks
 
 

@@ -197,10 +197,10 @@ def test_the_harness_catches_an_api_that_reads_live_figures(
     for goals in (1, 4, 7):
         world.web("staff", {"staff.role": "carer", "staff.goals": goals})
     world.close()
-    world.observe("head", "released: 3 staff")
+    world.observe("head", "released: 3 staff", pdf=False)
     world.reopen()
     world.web("staff", {"staff.role": "carer", "staff.goals": 2})
-    world.observe("head", "one more, live")
+    world.observe("head", "one more, live", pdf=False)
     assert {"subtraction", "agreement"} <= _kinds(cycle_leaks(world.history, world.m))
 
 

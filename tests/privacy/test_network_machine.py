@@ -54,9 +54,11 @@ class NetworkMachine(RuleBasedStateMachine):
     @initialize(viewer=st.sampled_from([*VIEWERS, "head"]),
                 scores=st.lists(SCORES, min_size=len(ORGS), max_size=len(ORGS)),
                 staff=st.lists(STAFF, min_size=len(ORGS), max_size=len(ORGS)),
-                shared=st.lists(st.sampled_from(["no", "unnamed", "unnamed", "named"]),
+                # Simplest first (what the first, derandomized examples take): everyone
+                # shares unnamed, and the networks have released.
+                shared=st.lists(st.sampled_from(["unnamed", "named", "no", "unnamed"]),
                                 min_size=len(PAIRS), max_size=len(PAIRS)),
-                released=st.booleans())
+                released=st.sampled_from([True, False]))
     def begin(self, viewer: str, scores: list[dict[str, int]], staff: list[Any],
               shared: list[str], released: bool) -> None:
         """Every cycle closed; each member shares with each of its networks (named or
@@ -137,4 +139,4 @@ class NetworkMachine(RuleBasedStateMachine):
 
 def test_machine_networks(fresh_env: FreshEnv) -> None:
     machine: Any = type("Machine", (NetworkMachine,), {"fresh": staticmethod(fresh_env)})
-    run_state_machine_as_test(machine, settings=machine_settings(examples=5, steps=8))
+    run_state_machine_as_test(machine, settings=machine_settings(examples=4, steps=8))
