@@ -132,22 +132,35 @@ def release_invariance(history: Sequence[Observation]) -> list[Leak]:
     return leaks
 
 
+def _unknown_difference(key: Key, a: NetStat, ta: Mapping[int, float], b: NetStat,
+                        tb: Mapping[int, float], known: Mapping[tuple[Key, int], float]
+                        ) -> set[int]:
+    differ = {o for o in set(ta) | set(tb) if ta.get(o) != tb.get(o)}
+    return differ - _known_in(ta, key, known, a.precision) - _known_in(tb, key, known,
+                                                                       b.precision)
+
+
 def network_attacks(history: Sequence[Observation]) -> list[Leak]:
+    """Every attack on organisations. A leak that exists only with names given after the
+    figures were seen (the viewer kept the figures, then learnt a name that makes them
+    combinable) is of the kind "late-name"."""
     known = knowledge(history)
+    then = [knowledge(history[: i + 1]) for i in range(len(history))]
     leaks: list[Leak] = release_invariance(history)
     shown: dict[Key, list[tuple[Observation, NetStat, dict[int, float]]]] = defaultdict(list)
     for obs in history:
         for s in obs.net:
-            leaks += _single(obs, s, known, shown)
+            leaks += _single(obs, s, known, then[obs.step], shown)
     for key, found in shown.items():
         for (oa, a, ta), (ob, b, tb) in combinations(found, 2):
             if ta == tb:
                 continue
-            differ = {o for o in set(ta) | set(tb) if ta.get(o) != tb.get(o)}
-            unknown = differ - _known_in(ta, key, known, a.precision) - _known_in(
-                tb, key, known, b.precision)
+            unknown = _unknown_difference(key, a, ta, b, tb, known)
             if 1 <= len(unknown) <= 2:
-                leaks.append(Leak("network-subtraction", f"{key}: step {oa.step} {a.source} "
+                at_the_time = _unknown_difference(key, a, ta, b, tb,
+                                                  then[max(oa.step, ob.step)])
+                kind = "network-subtraction" if 1 <= len(at_the_time) <= 2 else "late-name"
+                leaks.append(Leak(kind, f"{key}: step {oa.step} {a.source} "
                                   f"(network {a.network}, {a.values}) and step {ob.step} "
                                   f"{b.source} (network {b.network}, {b.values}) rest on "
                                   f"organisations that differ in {sorted(unknown)} only"))
@@ -155,6 +168,7 @@ def network_attacks(history: Sequence[Observation]) -> list[Leak]:
 
 
 def _single(obs: Observation, s: NetStat, known: Mapping[tuple[Key, int], float],
+            known_then: Mapping[tuple[Key, int], float],
             shown: dict[Key, list[tuple[Observation, NetStat, dict[int, float]]]]
             ) -> list[Leak]:
     leaks = []
@@ -185,7 +199,10 @@ def _single(obs: Observation, s: NetStat, known: Mapping[tuple[Key, int], float]
         # since withdrawn, or named in an earlier release): a kind of its own.
         now = (obs.own | obs.net_named.get(s.network, set()) | set(s.named)) & set(truth)
         remembered = len(truth) >= 3 and not 1 <= len(truth) - len(now) <= 2
-        leaks.append(Leak("remembered-name" if remembered else "order-statistics",
+        then = _known_in(truth, s.key, known_then, s.precision) | set(s.named)
+        late = len(truth) >= 3 and not 1 <= len(truth) - len(then & set(truth)) <= 2
+        kind = "late-name" if late else "remembered-name" if remembered else "order-statistics"
+        leaks.append(Leak(kind,
                           f"{where}: {s.values} over {len(truth)} organisations, {left} of "
                           f"them unknown to the viewer (who knows {sorted(identified)}); "
                           f"recovers { {o: round(v, 4) for o, v in pinned.items()} } (true "
