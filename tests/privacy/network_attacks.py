@@ -116,12 +116,16 @@ def release_invariance(history: Sequence[Observation]) -> list[Leak]:
     others it sees: names there, releases one or two apart)."""
     first: dict[tuple[str, str, str], tuple[Observation, str]] = {}
     leaks = []
+    ever: dict[int, set[int]] = defaultdict(set)  # once named, identifiable for good
     for obs in history:
+        for net, named in obs.net_named.items():
+            ever[net] |= named
         for doc in obs.documents:
             if not doc.scope.startswith("network "):
                 continue
             state = repr((sorted((repr(k), sorted(v.items())) for k, v in obs.net_truth.items()),
                           sorted((n, sorted(v)) for n, v in obs.net_named.items()),
+                          sorted((n, sorted(v)) for n, v in ever.items()),
                           sorted(obs.net_withdrawn.items()),
                           sorted((n, sorted(v)) for n, v in obs.net_members.items())))
             seen = first.setdefault((doc.source, doc.scope, state), (obs, doc.digest))
@@ -141,8 +145,8 @@ def _unknown_difference(key: Key, a: NetStat, ta: Mapping[int, float], b: NetSta
 
 
 def network_attacks(history: Sequence[Observation]) -> list[Leak]:
-    """Every attack on organisations. A leak that exists only with names given after the
-    figures were seen (the viewer kept the figures, then learnt a name that makes them
+    """Every attack on organisations. A leak that exists only with names learnt after a
+    figure was seen (the viewer kept the figure, then learnt a name that makes it
     combinable) is of the kind "late-name"."""
     known = knowledge(history)
     then = [knowledge(history[: i + 1]) for i in range(len(history))]
@@ -157,8 +161,10 @@ def network_attacks(history: Sequence[Observation]) -> list[Leak]:
                 continue
             unknown = _unknown_difference(key, a, ta, b, tb, known)
             if 1 <= len(unknown) <= 2:
+                # Combinable already with what the viewer knew when it saw the first of
+                # the two? Else a name learnt in between closed the gap: "late-name".
                 at_the_time = _unknown_difference(key, a, ta, b, tb,
-                                                  then[max(oa.step, ob.step)])
+                                                  then[min(oa.step, ob.step)])
                 kind = "network-subtraction" if 1 <= len(at_the_time) <= 2 else "late-name"
                 leaks.append(Leak(kind, f"{key}: step {oa.step} {a.source} "
                                   f"(network {a.network}, {a.values}) and step {ob.step} "
