@@ -43,8 +43,10 @@ PYTEST_WORKERS ?= auto
 test: install-dev lint
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
+# The same checks as .pre-commit-config.yaml.
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy --strict
 
 clean:

@@ -69,8 +69,7 @@ def _free_port() -> int:
         return port
 
 
-def _answers_for(methodology: Any, group: str, level: float, rng: random.Random
-                 ) -> dict[str, int]:
+def _answers_for(methodology: Any, group: str, level: float, rng: random.Random) -> dict[str, int]:
     """A respondent's answers to every scored item without a condition."""
     answers: dict[str, int] = {}
     for item in methodology.questionnaires[group].items:
@@ -128,29 +127,41 @@ def build(url: str, orgs: int, years: int) -> dict[str, float]:
                 delta: Counter[tuple[str, str, str]] = Counter()
                 level = quality + 0.03 * y
                 people = [(CONSENSUS_KEY, g.id) for g in m.groups if g.is_consensus]
-                people += [(f"{g}-{n:04d}", g) for g, k in RESPONDENTS.items()
-                           for n in range(k)]
+                people += [(f"{g}-{n:04d}", g) for g, k in RESPONDENTS.items() for n in range(k)]
                 now = cycle.created_at
                 for respondent, group in people:
                     answers = _answers_for(m, group, level, rng)
-                    responses.append({
-                        "id": next_response, "cycle_id": cycle.id, "group_id": group,
-                        "respondent": respondent, "status": "submitted", "source": "import",
-                        "proxy": False, "created_at": now, "updated_at": now,
-                        "submitted_at": now,
-                    })
+                    responses.append(
+                        {
+                            "id": next_response,
+                            "cycle_id": cycle.id,
+                            "group_id": group,
+                            "respondent": respondent,
+                            "status": "submitted",
+                            "source": "import",
+                            "proxy": False,
+                            "created_at": now,
+                            "updated_at": now,
+                            "submitted_at": now,
+                        }
+                    )
                     answer_rows += [(next_response, i, v) for i, v in answers.items()]
-                    delta.update(contribution(m, ResponseState(group, respondent, "submitted",
-                                                               answers)))
+                    delta.update(
+                        contribution(m, ResponseState(group, respondent, "submitted", answers))
+                    )
                     next_response += 1
                 s.execute(insert(Response.__table__), responses)
                 if postgres:
                     s.commit()
                     _copy_answers(database, answer_rows)
                 else:
-                    s.execute(insert(Answer.__table__),
-                              [{"response_id": r, "item_id": i, "value_int": v}
-                               for r, i, v in answer_rows])
+                    s.execute(
+                        insert(Answer.__table__),
+                        [
+                            {"response_id": r, "item_id": i, "value_int": v}
+                            for r, i, v in answer_rows
+                        ],
+                    )
                 apply_delta(s, cycle.id, delta)
                 s.commit()
                 answers_total += len(answer_rows)
@@ -162,8 +173,12 @@ def build(url: str, orgs: int, years: int) -> dict[str, float]:
                 t2 = time.perf_counter()
                 data_seconds += t1 - t0
                 close_seconds += t2 - t1
-        print(f"  {index + 1}/{orgs} organisations, {answers_total:,} answers, "
-              f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        print(
+            f"  {index + 1}/{orgs} organisations, {answers_total:,} answers, "
+            f"{time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
     with database.session() as s:  # the coordinator releases every year (§5.5)
         for year in sorted({y for (y,) in s.execute(select(Cycle.year).distinct())}):
             network_releases.release_year(s, net, year, "socquality", actor_id=None)
@@ -178,9 +193,13 @@ def build(url: str, orgs: int, years: int) -> dict[str, float]:
     with database.session() as s:
         stored = s.scalar(select(func.count()).select_from(Answer)) or 0
     database.dispose()
-    return {"answers": float(stored), "build_s": time.perf_counter() - started,
-            "data_s": data_seconds, "close_and_share_s": close_seconds,
-            "network_id": float(net)}
+    return {
+        "answers": float(stored),
+        "build_s": time.perf_counter() - started,
+        "data_s": data_seconds,
+        "close_and_share_s": close_seconds,
+        "network_id": float(net),
+    }
 
 
 class Session:
@@ -198,8 +217,9 @@ class Session:
         _, page = self.get("/login")
         token = re.search(rb'name="csrf_token" value="([^"]+)"', page)
         assert token, "no CSRF token on /login"
-        body = urllib.parse.urlencode({"email": EMAIL, "password": PASSWORD,
-                                       "csrf_token": token.group(1).decode()}).encode()
+        body = urllib.parse.urlencode(
+            {"email": EMAIL, "password": PASSWORD, "csrf_token": token.group(1).decode()}
+        ).encode()
         with self.opener.open(self.base + "/login", data=body, timeout=60) as response:
             assert response.status == 200 and "/staff" in response.url, response.url
 
@@ -219,11 +239,17 @@ def _timed(session: Session, path: str, n: int) -> tuple[float, list[float]]:
 
 def measure(url: str, network_id: int, years: int, requests: int) -> dict[str, float]:
     port = _free_port()
-    env = {**os.environ, "QMS_DATABASE_URL": url, "QMS_SECRET_KEY": "benchmark-secret-key-123",
-           "QMS_QUESTIONNAIRES": str(ROOT / "questionnaires")}
+    env = {
+        **os.environ,
+        "QMS_DATABASE_URL": url,
+        "QMS_SECRET_KEY": "benchmark-secret-key-123",
+        "QMS_QUESTIONNAIRES": str(ROOT / "questionnaires"),
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "qms.cli", "serve", "--port", str(port), "--workers", "1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -241,16 +267,22 @@ def measure(url: str, network_id: int, years: int, requests: int) -> dict[str, f
         year = FIRST_YEAR + years - 1
         dash = f"/staff/networks/{network_id}/dashboard?year={year}&methodology=socquality"
         cold, times = _timed(browser, dash, requests)
-        chart = (f"/staff/networks/{network_id}/dashboard/distribution?year={year}"
-                 "&methodology=socquality&group=staff")
+        chart = (
+            f"/staff/networks/{network_id}/dashboard/distribution?year={year}"
+            "&methodology=socquality&group=staff"
+        )
         chart_cold, chart_times = _timed(browser, chart, requests)
-        trend = (f"/staff/networks/{network_id}/dashboard/trend?year={year}"
-                 "&methodology=socquality&node=overall&group=composite")
+        trend = (
+            f"/staff/networks/{network_id}/dashboard/trend?year={year}"
+            "&methodology=socquality&node=overall&group=composite"
+        )
         trend_cold, trend_times = _timed(browser, trend, requests)
         return {
-            "dashboard_first_s": cold, "dashboard_median_s": statistics.median(times),
+            "dashboard_first_s": cold,
+            "dashboard_median_s": statistics.median(times),
             "dashboard_max_s": max(times),
-            "box_chart_first_s": chart_cold, "box_chart_median_s": statistics.median(chart_times),
+            "box_chart_first_s": chart_cold,
+            "box_chart_median_s": statistics.median(chart_times),
             "trend_chart_first_s": trend_cold,
             "trend_chart_median_s": statistics.median(trend_times),
         }
@@ -278,14 +310,17 @@ def run(engine: str, args: argparse.Namespace) -> None:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
+
     try:
         built = build(url, args.orgs, args.years)
         figures = measure(url, int(built["network_id"]), args.years, args.requests)
     finally:
         drop()
     out = io.StringIO()
-    out.write(f"{engine}: {int(built['answers']):,} answers, built in {built['build_s']:.0f} s "
-              f"(data {built['data_s']:.0f} s, close+share {built['close_and_share_s']:.0f} s)\n")
+    out.write(
+        f"{engine}: {int(built['answers']):,} answers, built in {built['build_s']:.0f} s "
+        f"(data {built['data_s']:.0f} s, close+share {built['close_and_share_s']:.0f} s)\n"
+    )
     for key, value in figures.items():
         out.write(f"  {key:<22} {value * 1000:8.1f} ms\n")
     verdict = "OK" if figures["dashboard_median_s"] < 1.0 else "TOO SLOW"
@@ -301,7 +336,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=15)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    for engine in (["sqlite", "postgresql"] if args.engine == "both" else [args.engine]):
+    for engine in ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]:
         run(engine, args)
 
 

@@ -70,7 +70,9 @@ def _wait(url: str) -> None:
 def _wrk(url: str, seconds: int, connections: int, extra: list[str]) -> float:
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
@@ -90,8 +92,11 @@ def main() -> None:
         raise SystemExit("wrk is needed: apt-get install wrk")
 
     workdir = Path(tempfile.mkdtemp(prefix="qms-bench-"))
-    env = {**os.environ, "QMS_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
-           "QMS_SECRET_KEY": "benchmark-secret-key-0123456789"}
+    env = {
+        **os.environ,
+        "QMS_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+        "QMS_SECRET_KEY": "benchmark-secret-key-0123456789",
+    }
     _run([*QMS, "db", "upgrade"], env)
     demo = _run([*QMS, "demo"], env)
     code = re.search(r"access codes for clients \(enter at /\): ([A-Z0-9-]+)", demo)
@@ -101,8 +106,10 @@ def main() -> None:
     log = (workdir / "server.log").open("w")
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [*QMS, "serve", "--port", str(port), "--workers", "1"], env=env,
-        stdout=subprocess.DEVNULL, stderr=log,
+        [*QMS, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
     )
     try:
         _wait(f"{base}/ping")
@@ -121,10 +128,17 @@ def main() -> None:
         script = workdir / "save.lua"
         save_path = f"/a/{code.group(1)}/save/{ITEM}"
         script.write_text(SAVE_SCRIPT.replace("{item}", ITEM).replace("{path}", save_path))
-        save_headers = [*headers, "-H", f"X-CSRF-Token: {token.group(1)}",
-                        "-H", "HX-Request: true",
-                        "-H", "Content-Type: application/x-www-form-urlencoded",
-                        "-s", str(script)]
+        save_headers = [
+            *headers,
+            "-H",
+            f"X-CSRF-Token: {token.group(1)}",
+            "-H",
+            "HX-Request: true",
+            "-H",
+            "Content-Type: application/x-www-form-urlencoded",
+            "-s",
+            str(script),
+        ]
 
         _wrk(f"{base}/ping", 2, args.connections, [])  # warm-up
         ping = _wrk(f"{base}/ping", args.seconds, args.connections, [])
@@ -142,8 +156,11 @@ def main() -> None:
             shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"{'route':<34}{'req/s':>10}{'of /ping':>10}")
-    for name, value in (("GET /ping (bare)", ping), ("GET /a/{code}/2 (section page)", page),
-                        ("POST /a/{code}/save/{item}", save)):
+    for name, value in (
+        ("GET /ping (bare)", ping),
+        ("GET /a/{code}/2 (section page)", page),
+        ("POST /a/{code}/save/{item}", save),
+    ):
         print(f"{name:<34}{value:>10.0f}{value / ping:>10.0%}")
     print("for reference:")
     for name, value in (("GET / (layout only)", home), ("GET /healthz (thread + query)", health)):

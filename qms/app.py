@@ -141,19 +141,21 @@ def create_app(settings: Settings) -> Litestar:
             NetworkController,
             # Every page and action of one cycle: the router's `cycle` dependency loads
             # the cycle and checks the permission each route declares (qms.web.access).
-            cycle_router([
-                CycleController,
-                CollectionController,
-                ConsensusController,
-                SharingController,
-                ResultsController,
-                CommentsController,
-                ExportController,
-                CompareController,
-                PlanController,
-                CodesController,
-                PaperController,
-            ]),
+            cycle_router(
+                [
+                    CycleController,
+                    CollectionController,
+                    ConsensusController,
+                    SharingController,
+                    ResultsController,
+                    CommentsController,
+                    ExportController,
+                    CompareController,
+                    PlanController,
+                    CodesController,
+                    PaperController,
+                ]
+            ),
             AdminDirectoryController,
             AdminUsersController,
             PreviewController,
@@ -167,10 +169,12 @@ def create_app(settings: Settings) -> Litestar:
             "settings": Provide(provide_settings, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
-        middleware=[DefineMiddleware(
-            SessionMiddleware,
-            codec=SessionCodec(settings.secret_key, settings.previous_secret_keys),
-        )],
+        middleware=[
+            DefineMiddleware(
+                SessionMiddleware,
+                codec=SessionCodec(settings.secret_key, settings.previous_secret_keys),
+            )
+        ],
         guards=[check_csrf, authorise],
         before_send=[add_security_headers],
         before_request=set_request_language,

@@ -205,12 +205,14 @@ def _demo_notes(session: Session, cycle: Cycle) -> None:
     items = consensus.scale_items(cycle_methodology(cycle))
     agreed = consensus.consensus_answers(session, cycle)
     consensus.save_consensus(
-        session, cycle, {i.id: agreed[i.id] for i in items if i.id in agreed},
+        session,
+        cycle,
+        {i.id: agreed[i.id] for i in items if i.id in agreed},
         actor_id=None,
         notes={
             items[0].id: consensus.Notes(
                 evidence="Misija un vērtības apstiprinātas valdes sēdē februārī;"
-                         " jaunie darbinieki ar tām iepazīstināti ievadmācībās.",
+                " jaunie darbinieki ar tām iepazīstināti ievadmācībās.",
                 strengths="Vērtības pārrunātas arī klientu padomē.",
                 improvements="Pārskatīt vērtības kopā ar darbiniekiem reizi gadā.",
             ),
@@ -228,17 +230,23 @@ def _demo_plan(session: Session, cycle: Cycle) -> None:
     the default one: 3 Staff and 6 Client results)."""
     criteria = [c.id for c in cycle_methodology(cycle).criteria]
     done = plan.add_action(
-        session, cycle, criterion=criteria[min(2, len(criteria) - 1)],
+        session,
+        cycle,
+        criterion=criteria[min(2, len(criteria) - 1)],
         title="Supervīzija reizi mēnesī visiem sociālajiem darbiniekiem",
         owner="Vadītājas vietniece",
     )
     plan.update_action(session, done, status="done", progress="Notiek kopš marta")
     going = plan.add_action(
-        session, cycle, criterion=criteria[min(5, len(criteria) - 1)],
-        title="Klientu padomes izveide", owner="Direktore",
+        session,
+        cycle,
+        criterion=criteria[min(5, len(criteria) - 1)],
+        title="Klientu padomes izveide",
+        owner="Direktore",
     )
-    plan.update_action(session, going, status="in_progress",
-                       progress="Nolikums apstiprināts, pirmā sēde rudenī")
+    plan.update_action(
+        session, going, status="in_progress", progress="Nolikums apstiprināts, pirmā sēde rudenī"
+    )
 
 
 def load_demo(session: Session, snapshot: Snapshot, size: str = "small") -> DemoSummary:
@@ -266,8 +274,9 @@ def load_demo(session: Session, snapshot: Snapshot, size: str = "small") -> Demo
         quality = rng.uniform(0.45, 0.7)
         # Each group sees the organisation a little differently, the same way every year;
         # clients tend to be kinder than staff (the ceiling effect of satisfaction surveys).
-        views = {g.id: quality + rng.uniform(-0.06, 0.06) + GROUP_LEAN.get(g.id, 0.0)
-                 for g in m.groups}
+        views = {
+            g.id: quality + rng.uniform(-0.06, 0.06) + GROUP_LEAN.get(g.id, 0.0) for g in m.groups
+        }
         for year_index, year in enumerate(YEARS):
             cycle = create_cycle(session, organisation, year, snapshot)
             people = _cycle_respondents(gen, size, org_index, year_index, views)
@@ -280,8 +289,13 @@ def load_demo(session: Session, snapshot: Snapshot, size: str = "small") -> Demo
                 if org_index == 0 and year == YEARS[-2]:
                     _demo_plan(session, cycle)
                 for network in organisation.networks:
-                    share_cycle(session, cycle, network.id,
-                                named=org_index in NAMED_IN_NETWORKS, actor_id=None)
+                    share_cycle(
+                        session,
+                        cycle,
+                        network.id,
+                        named=org_index in NAMED_IN_NETWORKS,
+                        actor_id=None,
+                    )
             cycles += 1
             responses += result.created
             answers += result.answers
@@ -291,5 +305,6 @@ def load_demo(session: Session, snapshot: Snapshot, size: str = "small") -> Demo
         assert ref is not None
         for year in YEARS[:-1]:  # the closed years, released by their coordinator
             release_year(session, ref.id, year, m.id, actor_id=None)
-    return DemoSummary(networks, len(organisations), cycles, responses, answers,
-                       f"{m.id} {m.version}")
+    return DemoSummary(
+        networks, len(organisations), cycles, responses, answers, f"{m.id} {m.version}"
+    )

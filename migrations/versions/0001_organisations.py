@@ -38,18 +38,20 @@ def upgrade() -> None:
         sa.Column("network_id", sa.Integer(), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["network_id"], ["networks.id"],
-            name="fk_network_members_network_id_networks", ondelete="CASCADE",
+            ["network_id"],
+            ["networks.id"],
+            name="fk_network_members_network_id_networks",
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["organisation_id"], ["organisations.id"],
-            name="fk_network_members_organisation_id_organisations", ondelete="CASCADE",
+            ["organisation_id"],
+            ["organisations.id"],
+            name="fk_network_members_organisation_id_organisations",
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("network_id", "organisation_id", name="pk_network_members"),
     )
-    op.create_index(
-        "ix_network_members_organisation_id", "network_members", ["organisation_id"]
-    )
+    op.create_index("ix_network_members_organisation_id", "network_members", ["organisation_id"])
 
 
 def downgrade() -> None:

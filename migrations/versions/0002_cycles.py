@@ -40,8 +40,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_cycles"),
         sa.ForeignKeyConstraint(
-            ["organisation_id"], ["organisations.id"],
-            name="fk_cycles_organisation_id_organisations", ondelete="CASCADE",
+            ["organisation_id"],
+            ["organisations.id"],
+            name="fk_cycles_organisation_id_organisations",
+            ondelete="CASCADE",
         ),
         sa.UniqueConstraint(
             "organisation_id", "year", "methodology_id", name="uq_cycles_org_year_methodology"
@@ -62,8 +64,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_responses"),
         sa.ForeignKeyConstraint(
-            ["cycle_id"], ["cycles.id"],
-            name="fk_responses_cycle_id_cycles", ondelete="CASCADE",
+            ["cycle_id"],
+            ["cycles.id"],
+            name="fk_responses_cycle_id_cycles",
+            ondelete="CASCADE",
         ),
         sa.UniqueConstraint("cycle_id", "respondent", name="uq_responses_cycle_respondent"),
         sa.CheckConstraint(
@@ -84,8 +88,10 @@ def upgrade() -> None:
         sa.Column("value_num", sa.Double(), nullable=True),
         sa.PrimaryKeyConstraint("response_id", "item_id", name="pk_answers"),
         sa.ForeignKeyConstraint(
-            ["response_id"], ["responses.id"],
-            name="fk_answers_response_id_responses", ondelete="CASCADE",
+            ["response_id"],
+            ["responses.id"],
+            name="fk_answers_response_id_responses",
+            ondelete="CASCADE",
         ),
         sa.CheckConstraint(_ONE_VALUE, name=op.f("ck_answers_one_value")),
         sa.CheckConstraint(
@@ -101,8 +107,10 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("cycle_id", "group_id", "item_id", "key", name="pk_item_counts"),
         sa.ForeignKeyConstraint(
-            ["cycle_id"], ["cycles.id"],
-            name="fk_item_counts_cycle_id_cycles", ondelete="CASCADE",
+            ["cycle_id"],
+            ["cycles.id"],
+            name="fk_item_counts_cycle_id_cycles",
+            ondelete="CASCADE",
         ),
     )
 

@@ -49,12 +49,16 @@ def upgrade() -> None:
             ["user_id"], ["users.id"], name="fk_user_roles_user_id_users", ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["organisation_id"], ["organisations.id"],
-            name="fk_user_roles_organisation_id_organisations", ondelete="CASCADE",
+            ["organisation_id"],
+            ["organisations.id"],
+            name="fk_user_roles_organisation_id_organisations",
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["network_id"], ["networks.id"],
-            name="fk_user_roles_network_id_networks", ondelete="CASCADE",
+            ["network_id"],
+            ["networks.id"],
+            name="fk_user_roles_network_id_networks",
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_user_roles"),
     )
@@ -62,17 +66,26 @@ def upgrade() -> None:
     op.create_index("ix_user_roles_organisation_id", "user_roles", ["organisation_id"])
     op.create_index("ix_user_roles_network_id", "user_roles", ["network_id"])
     op.create_index(
-        "uq_user_roles_admin", "user_roles", ["user_id"], unique=True,
-        sqlite_where=sa.text("role = 'admin'"), postgresql_where=sa.text("role = 'admin'"),
+        "uq_user_roles_admin",
+        "user_roles",
+        ["user_id"],
+        unique=True,
+        sqlite_where=sa.text("role = 'admin'"),
+        postgresql_where=sa.text("role = 'admin'"),
     )
     op.create_index(
-        "uq_user_roles_organisation", "user_roles", ["user_id", "role", "organisation_id"],
+        "uq_user_roles_organisation",
+        "user_roles",
+        ["user_id", "role", "organisation_id"],
         unique=True,
         sqlite_where=sa.text("organisation_id IS NOT NULL"),
         postgresql_where=sa.text("organisation_id IS NOT NULL"),
     )
     op.create_index(
-        "uq_user_roles_network", "user_roles", ["user_id", "role", "network_id"], unique=True,
+        "uq_user_roles_network",
+        "user_roles",
+        ["user_id", "role", "network_id"],
+        unique=True,
         sqlite_where=sa.text("network_id IS NOT NULL"),
         postgresql_where=sa.text("network_id IS NOT NULL"),
     )
@@ -90,20 +103,22 @@ def upgrade() -> None:
             ["actor_id"], ["users.id"], name="fk_audit_events_actor_id_users", ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
-            ["organisation_id"], ["organisations.id"],
-            name="fk_audit_events_organisation_id_organisations", ondelete="SET NULL",
+            ["organisation_id"],
+            ["organisations.id"],
+            name="fk_audit_events_organisation_id_organisations",
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["network_id"], ["networks.id"],
-            name="fk_audit_events_network_id_networks", ondelete="SET NULL",
+            ["network_id"],
+            ["networks.id"],
+            name="fk_audit_events_network_id_networks",
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_audit_events"),
     )
     op.create_index("ix_audit_events_actor_id", "audit_events", ["actor_id"])
     op.create_index("ix_audit_events_network_id", "audit_events", ["network_id"])
-    op.create_index(
-        "ix_audit_events_organisation_id_id", "audit_events", ["organisation_id", "id"]
-    )
+    op.create_index("ix_audit_events_organisation_id_id", "audit_events", ["organisation_id", "id"])
     op.create_table(
         "rate_limit_hits",
         sa.Column("id", sa.Integer(), nullable=False),

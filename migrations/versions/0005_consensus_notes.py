@@ -26,8 +26,10 @@ def upgrade() -> None:
         sa.Column("improvements", sa.Text(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["cycle_id"], ["cycles.id"],
-            name=op.f("fk_consensus_notes_cycle_id_cycles"), ondelete="CASCADE",
+            ["cycle_id"],
+            ["cycles.id"],
+            name=op.f("fk_consensus_notes_cycle_id_cycles"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("cycle_id", "item_id", name=op.f("pk_consensus_notes")),
     )

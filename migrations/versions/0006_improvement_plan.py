@@ -31,8 +31,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["cycle_id"], ["cycles.id"],
-            name=op.f("fk_plan_actions_cycle_id_cycles"), ondelete="CASCADE",
+            ["cycle_id"],
+            ["cycles.id"],
+            name=op.f("fk_plan_actions_cycle_id_cycles"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_actions")),
         sa.CheckConstraint(
@@ -47,8 +49,10 @@ def upgrade() -> None:
         sa.Column("group_id", sa.String(100), nullable=False),
         sa.Column("target", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["cycle_id"], ["cycles.id"],
-            name=op.f("fk_cycle_groups_cycle_id_cycles"), ondelete="CASCADE",
+            ["cycle_id"],
+            ["cycles.id"],
+            name=op.f("fk_cycle_groups_cycle_id_cycles"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("cycle_id", "group_id", name=op.f("pk_cycle_groups")),
         sa.CheckConstraint("target IS NULL OR target >= 1", name=op.f("ck_cycle_groups_target")),

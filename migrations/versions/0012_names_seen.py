@@ -27,16 +27,22 @@ def upgrade() -> None:
         sa.Column("methodology_id", sa.String(100), nullable=False),
         sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["network_id"], ["networks.id"],
-            name=op.f("fk_network_names_seen_network_id_networks"), ondelete="CASCADE",
+            ["network_id"],
+            ["networks.id"],
+            name=op.f("fk_network_names_seen_network_id_networks"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["organisation_id"], ["organisations.id"],
+            ["organisation_id"],
+            ["organisations.id"],
             name=op.f("fk_network_names_seen_organisation_id_organisations"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint(
-            "network_id", "organisation_id", "year", "methodology_id",
+            "network_id",
+            "organisation_id",
+            "year",
+            "methodology_id",
             name=op.f("pk_network_names_seen"),
         ),
     )

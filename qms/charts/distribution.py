@@ -38,7 +38,11 @@ class Box:
 
 
 def box_chart(
-    boxes: Sequence[Box], *, title: str = "", x_label: str = "", few_label: str = "n = {n}",
+    boxes: Sequence[Box],
+    *,
+    title: str = "",
+    x_label: str = "",
+    few_label: str = "n = {n}",
     x_max: float = 100.0,
 ) -> Figure:
     """Rows top to bottom in the given order; `few_label` (with `{n}`) marks rows without a
@@ -51,25 +55,59 @@ def box_chart(
     drawn_at = []
     for box, y in zip(boxes, positions, strict=True):
         if not box.drawn:
-            ax.text(2, y, few_label.format(n=box.n_orgs), va="center", ha="left",
-                    color="#555555", fontsize=9)
+            ax.text(
+                2,
+                y,
+                few_label.format(n=box.n_orgs),
+                va="center",
+                ha="left",
+                color="#555555",
+                fontsize=9,
+            )
             continue
-        stats.append({"med": box.median, "q1": box.q1, "q3": box.q3,
-                      "whislo": box.low, "whishi": box.high, "mean": box.mean,
-                      "fliers": [], "label": box.label})
+        stats.append(
+            {
+                "med": box.median,
+                "q1": box.q1,
+                "q3": box.q3,
+                "whislo": box.low,
+                "whishi": box.high,
+                "mean": box.mean,
+                "fliers": [],
+                "label": box.label,
+            }
+        )
         drawn_at.append(y)
     if stats:
-        ax.bxp(stats, positions=drawn_at, orientation="horizontal", widths=0.55,
-               showmeans=True, patch_artist=True,
-               boxprops={"facecolor": "#cfe3f3", "edgecolor": BOX_COLOUR},
-               medianprops={"color": "#000000", "linewidth": 2},
-               whiskerprops={"color": BOX_COLOUR}, capprops={"color": BOX_COLOUR},
-               meanprops={"marker": "o", "markerfacecolor": "white",
-                          "markeredgecolor": "#000000", "markersize": 5})
+        ax.bxp(
+            stats,
+            positions=drawn_at,
+            orientation="horizontal",
+            widths=0.55,
+            showmeans=True,
+            patch_artist=True,
+            boxprops={"facecolor": "#cfe3f3", "edgecolor": BOX_COLOUR},
+            medianprops={"color": "#000000", "linewidth": 2},
+            whiskerprops={"color": BOX_COLOUR},
+            capprops={"color": BOX_COLOUR},
+            meanprops={
+                "marker": "o",
+                "markerfacecolor": "white",
+                "markeredgecolor": "#000000",
+                "markersize": 5,
+            },
+        )
     for box, y in zip(boxes, positions, strict=True):
         if box.drawn and box.named:
-            ax.plot(list(box.named), [y] * len(box.named), linestyle="none", marker="D",
-                    color=NAMED_COLOUR, markersize=6, zorder=5)
+            ax.plot(
+                list(box.named),
+                [y] * len(box.named),
+                linestyle="none",
+                marker="D",
+                color=NAMED_COLOUR,
+                markersize=6,
+                zorder=5,
+            )
     ax.set_yticks(positions, [b.label for b in boxes])
     ax.set_ylim(0.4, len(boxes) + 0.6)
     ax.set_xlim(0, x_max)
@@ -91,8 +129,13 @@ class BandPoint:
 
 
 def band_chart(
-    points: Sequence[BandPoint], *, title: str = "", y_label: str = "",
-    median_label: str = "median", band_label: str = "Q1–Q3", y_max: float = 100.0,
+    points: Sequence[BandPoint],
+    *,
+    title: str = "",
+    y_label: str = "",
+    median_label: str = "median",
+    band_label: str = "Q1–Q3",
+    y_max: float = 100.0,
 ) -> Figure:
     """The median over the years (ascending) with its interquartile band; a year without
     a shown statistic is a gap."""

@@ -23,8 +23,9 @@ def histogram_chart(
     ax = fig.add_subplot()
     positions = list(range(len(labels)))
     bars = ax.bar(positions, list(counts), color=PALETTE[0], width=0.7)
-    ax.set_xticks(positions, shown, rotation=30 if wide else 0,
-                  ha="right" if wide else "center", fontsize=9)
+    ax.set_xticks(
+        positions, shown, rotation=30 if wide else 0, ha="right" if wide else "center", fontsize=9
+    )
     ax.bar_label(bars, labels=[str(c) for c in counts], padding=2, fontsize=9)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, max([*counts, 1]) * 1.15)

@@ -28,8 +28,9 @@ def radar_chart(axes: Sequence[str], series: Sequence[Series], *, title: str = "
     ax.set_theta_direction(-1)
     ax.set_xticks(angles, list(axes))
     ax.set_ylim(0, 100)
-    ax.set_yticks([20, 40, 60, 80, 100], ["20", "40", "60", "80", "100"], fontsize=8,
-                  color="#4a4a4a")
+    ax.set_yticks(
+        [20, 40, 60, 80, 100], ["20", "40", "60", "80", "100"], fontsize=8, color="#4a4a4a"
+    )
     ax.set_rlabel_position(0)
     ax.grid(color="#b1b4b6", linewidth=0.6)
     for index, (label, values) in enumerate(series):
@@ -38,8 +39,9 @@ def radar_chart(axes: Sequence[str], series: Sequence[Series], *, title: str = "
         # A NaN breaks the line, so a missing score shows as a gap, never as zero.
         xs_closed = [*angles, angles[0]]
         ys_closed = [*ys, ys[0]]
-        ax.plot(xs_closed, ys_closed, color=colour, linewidth=2, label=label,
-                marker="o", markersize=4)
+        ax.plot(
+            xs_closed, ys_closed, color=colour, linewidth=2, label=label, marker="o", markersize=4
+        )
         if not any(math.isnan(y) for y in ys):
             ax.fill(xs_closed, ys_closed, color=colour, alpha=0.08)
     if series:

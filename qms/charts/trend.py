@@ -43,11 +43,24 @@ def trend_chart(
     for s in series:
         ys = [math.nan if v is None else v for v in s.values]
         if s.colour is None:
-            ax.plot(xs, ys, color=COMPOSITE_COLOUR, linestyle="--", marker="s", linewidth=2,
-                    label=s.label)
+            ax.plot(
+                xs,
+                ys,
+                color=COMPOSITE_COLOUR,
+                linestyle="--",
+                marker="s",
+                linewidth=2,
+                label=s.label,
+            )
         else:
-            ax.plot(xs, ys, color=PALETTE[s.colour % len(PALETTE)], marker="o", linewidth=1.6,
-                    label=s.label)
+            ax.plot(
+                xs,
+                ys,
+                color=PALETTE[s.colour % len(PALETTE)],
+                marker="o",
+                linewidth=1.6,
+                label=s.label,
+            )
     ax.set_xticks(xs, [str(y) for y in years])
     ax.set_ylim(0, y_max)
     ax.set_xlim(-0.3, max(len(years) - 1, 1) + 0.3)

@@ -20,7 +20,9 @@ def cycle() -> None:
 @click.option("--org", "org_name", required=True, metavar="NAME", help="The organisation.")
 @click.option("--year", required=True, type=int, metavar="YYYY")
 @click.option(
-    "--methodology", "methodology_id", metavar="ID",
+    "--methodology",
+    "methodology_id",
+    metavar="ID",
     help="A methodology folder of QMS_QUESTIONNAIRES (default: QMS_DEFAULT_METHODOLOGY).",
 )
 def cycle_create(org_name: str, year: int, methodology_id: str | None) -> None:

@@ -23,13 +23,25 @@ from qms.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
 @click.command("export")
 @click.option("--cycle", "cycle_id", required=True, type=int, metavar="ID")
 @click.option("--format", "fmt", required=True, type=click.Choice(["csv", "xlsx", "pdf"]))
-@click.option("--full", is_flag=True,
-              help="csv only: the round-trip form for `qms responses import`, with "
-                   "identifying detail (operators only).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to FILE instead of standard output.")
-@click.option("--lang", type=click.Choice(list(LANGUAGES)), default=DEFAULT_LANGUAGE,
-              show_default=True, help="Language of titles, notes and the report.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="csv only: the round-trip form for `qms responses import`, with "
+    "identifying detail (operators only).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE instead of standard output.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(list(LANGUAGES)),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="Language of titles, notes and the report.",
+)
 def export(cycle_id: int, fmt: str, full: bool, output: Path | None, lang: str) -> None:
     """Export cycle ID as csv (the answers), xlsx (scores, items, answers, comments,
     about) or pdf (the report).
@@ -61,8 +73,12 @@ def export(cycle_id: int, fmt: str, full: bool, output: Path | None, lang: str) 
         elif fmt == "pdf":
             data = results.cycle_results(session, cycle)
             context = report.report_context(
-                data, plan.actions_for_cycle(session, cycle.id), cycle.snapshot_hash, lang,
-                chart_ext="png", notes=consensus.consensus_notes(session, cycle),
+                data,
+                plan.actions_for_cycle(session, cycle.id),
+                cycle.snapshot_hash,
+                lang,
+                chart_ext="png",
+                notes=consensus.consensus_notes(session, cycle),
                 comments=comments.cycle_comments(session, cycle),
             )
             content = report.report_pdf(context)
@@ -71,7 +87,8 @@ def export(cycle_id: int, fmt: str, full: bool, output: Path | None, lang: str) 
                 session, cycle, comments.cycle_comments(session, cycle), random.SystemRandom()
             )
             content = (
-                answers.staff_csv_bytes(staff, lang) if fmt == "csv"
+                answers.staff_csv_bytes(staff, lang)
+                if fmt == "csv"
                 else workbook.workbook_bytes(results.cycle_results(session, cycle), staff, lang)
             )
         results.record_export(session, cycle, "csv-full" if full else fmt, actor_id=None)

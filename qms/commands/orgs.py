@@ -52,7 +52,10 @@ def org() -> None:
 @org.command("create")
 @click.argument("name")
 @click.option(
-    "--network", "networks", multiple=True, metavar="NAME",
+    "--network",
+    "networks",
+    multiple=True,
+    metavar="NAME",
     help="A network the organisation joins (repeatable; it must exist).",
 )
 def org_create(name: str, networks: tuple[str, ...]) -> None:

@@ -31,8 +31,21 @@ from qms.store.cycles import cycle_info, get_cycle
 from qms.store.scores import cycle_scores, live_scores
 
 CSV_COLUMNS = (
-    "record", "group", "item", "node", "n", "dk", "na", "blank", "mean", "sd", "top_box",
-    "reportable", "histogram", "score", "groups",
+    "record",
+    "group",
+    "item",
+    "node",
+    "n",
+    "dk",
+    "na",
+    "blank",
+    "mean",
+    "sd",
+    "top_box",
+    "reportable",
+    "histogram",
+    "score",
+    "groups",
 )
 
 
@@ -59,11 +72,15 @@ def csv_rows(document: dict[str, Any]) -> list[dict[str, str]]:
     rows: list[dict[str, Any]] = []
     for item in document["items"]:
         histogram = item["histogram"]
-        rows.append({
-            "record": "item", **{k: item[k] for k in ITEM_KEYS if k != "histogram"},
-            "histogram": None if histogram is None
-            else "|".join(f"{v}:{n}" for v, n in histogram.items()),
-        })
+        rows.append(
+            {
+                "record": "item",
+                **{k: item[k] for k in ITEM_KEYS if k != "histogram"},
+                "histogram": None
+                if histogram is None
+                else "|".join(f"{v}:{n}" for v, n in histogram.items()),
+            }
+        )
     for score in document["scores"]:
         rows.append({"record": "score", **score, "groups": "|".join(score["groups"])})
     overall = document["overall"]

@@ -53,7 +53,8 @@ def _scope(
 @click.option("--org", metavar="NAME", help="The organisation of a head or staff member.")
 @click.option("--network", metavar="NAME", help="The network of a coordinator.")
 @click.option(
-    "--password-stdin", is_flag=True,
+    "--password-stdin",
+    is_flag=True,
     help="Read the password from the first line of standard input instead of generating one.",
 )
 def user_create(
@@ -81,8 +82,14 @@ def user_create(
                 user_id = users.create_user(session, address, password, actor_id=None)
             else:
                 generated, user_id = False, existing.id
-            users.add_role(session, user_id, role, organisation_id=organisation_id,
-                           network_id=network_id, actor_id=None)
+            users.add_role(
+                session,
+                user_id,
+                role,
+                organisation_id=organisation_id,
+                network_id=network_id,
+                actor_id=None,
+            )
         except users.RoleHeld as held:
             raise CommandError(f"user {address} already exists and is {described}") from held
         except WeakPassword as weak:

@@ -64,8 +64,7 @@ RESPONSES = "#responses"  # the node of a group's response total: (RESPONSES, gr
 
 # "unreleased": the year has no release yet (the store's answer; never decided here).
 Reason = Literal["shown", "few", "identifiable", "differs", "withdrawn", "unreleased"]
-REASONS: tuple[Reason, ...] = (
-    "shown", "few", "identifiable", "differs", "withdrawn", "unreleased")
+REASONS: tuple[Reason, ...] = ("shown", "few", "identifiable", "differs", "withdrawn", "unreleased")
 
 
 @dataclass(frozen=True)
@@ -140,9 +139,7 @@ def _conflicts(s: frozenset[int], t: frozenset[int], identified: frozenset[int])
     return 1 <= len((s ^ t) - identified) <= 2
 
 
-def reason_for(
-    release: Release, key: StatKey, others: Iterable[Release], viewer: Viewer
-) -> Reason:
+def reason_for(release: Release, key: StatKey, others: Iterable[Release], viewer: Viewer) -> Reason:
     """Why a statistic is or is not shown to `viewer` (see the module's rules)."""
     if release.withdrawn:
         return "withdrawn"

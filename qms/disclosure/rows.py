@@ -143,8 +143,9 @@ class _Table:
         for index in moving:
             self.rows[index] = new
 
-    def donors(self, target: Record, have: int, exclude: Record | None
-               ) -> tuple[int, list[tuple[Record, int]]] | None:
+    def donors(
+        self, target: Record, have: int, exclude: Record | None
+    ) -> tuple[int, list[tuple[Record, int]]] | None:
         """The cheapest rows (in hidden cells) found to bring class `target` from `have`
         to k rows without making another class too small: spare rows of classes above
         k, then whole classes. None when there are not enough compatible rows."""
@@ -203,8 +204,7 @@ class _Table:
         for j in open_columns:
             moved = _suppress(target, [j])
             have = size + self.size(moved)
-            options.append((size + max(k - have, 0), self.frequency[j][target[j]], j, moved,
-                            have))
+            options.append((size + max(k - have, 0), self.frequency[j][target[j]], j, moved, have))
         options.sort(key=lambda o: o[:3])
         best: tuple[int, int, int, Record, list[tuple[Record, int]]] | None = None
         for low, rarity, j, new, have in options:
@@ -237,7 +237,7 @@ def _restore(rows: list[Record], original: Sequence[Record], k: int) -> None:
             for j, value in enumerate(record):
                 if value is not SUPPRESSED or original[i][j] is SUPPRESSED:
                     continue
-                shown = (*record[:j], original[i][j], *record[j + 1:])
+                shown = (*record[:j], original[i][j], *record[j + 1 :])
                 left = classes[record] - 1
                 if (left == 0 or left >= k) and classes[shown] + 1 >= k:
                     classes[record] -= 1
@@ -257,14 +257,14 @@ def k_anonymise(records: Sequence[Record], k: int) -> tuple[list[Record], int]:
     # (any class holding it would be smaller than k): hide those cells at once.
     width = len(rows[0]) if rows else 0
     frequency = [Counter(r[j] for r in rows) for j in range(width)]
-    rows = [tuple(SUPPRESSED if frequency[j][v] < k else v for j, v in enumerate(r))
-            for r in rows]
+    rows = [tuple(SUPPRESSED if frequency[j][v] < k else v for j, v in enumerate(r)) for r in rows]
     table = _Table(rows, k)
     while table.step():
         pass
     _restore(rows, records, k)
     hidden = sum(
-        1 for new, old in zip(rows, records, strict=True)
+        1
+        for new, old in zip(rows, records, strict=True)
         for a, b in zip(new, old, strict=True)
         if a is SUPPRESSED and b is not SUPPRESSED
     )
@@ -292,8 +292,10 @@ def _columns(m: Methodology, group: str, rows: Sequence[ReleasedLike], k: int) -
         elif item.type == "scale":
             scale = m.item_scale(item)
             valid = sum(
-                1 for r in rows
-                if isinstance(v := r.answers.get(item.id), int) and not isinstance(v, bool)
+                1
+                for r in rows
+                if isinstance(v := r.answers.get(item.id), int)
+                and not isinstance(v, bool)
                 and scale.is_valid(v)
             )
             if valid >= k:
@@ -301,18 +303,24 @@ def _columns(m: Methodology, group: str, rows: Sequence[ReleasedLike], k: int) -
     return chosen
 
 
-def _parts(members: Sequence[int], dependents: Sequence[Item],
-           rows: Sequence[ReleasedLike]) -> int:
+def _parts(members: Sequence[int], dependents: Sequence[Item], rows: Sequence[ReleasedLike]) -> int:
     """The size of the smallest part that `members` split into by which of the
     `dependents` are asked of them."""
-    return min(Counter(
-        tuple(is_shown(d, rows[i].answers) for d in dependents) for i in members
-    ).values())
+    return min(
+        Counter(tuple(is_shown(d, rows[i].answers) for d in dependents) for i in members).values()
+    )
 
 
-def _withhold(items: Sequence[Item], quasi: Sequence[str], records: list[list[Cell]],
-              rows: Sequence[ReleasedLike], k: int, hide: set[tuple[int, str]], *,
-              quasi_items: bool) -> int:
+def _withhold(
+    items: Sequence[Item],
+    quasi: Sequence[str],
+    records: list[list[Cell]],
+    rows: Sequence[ReleasedLike],
+    k: int,
+    hide: set[tuple[int, str]],
+    *,
+    quasi_items: bool,
+) -> int:
     """Hide the answers (to quasi-identifier items or to the others) whose presence
     would split a class with a hidden condition into parts below k; returns how many
     cells it hid. Quasi-identifier cells change in `records`, in that class (classes
@@ -321,7 +329,8 @@ def _withhold(items: Sequence[Item], quasi: Sequence[str], records: list[list[Ce
     would otherwise be the statistics of the few answers hidden."""
     position = {c: j for j, c in enumerate(quasi)}
     dependents = [
-        i for i in items
+        i
+        for i in items
         if i.when is not None and i.when.item in position and (i.id in position) == quasi_items
     ]
     hidden = 0
@@ -333,16 +342,22 @@ def _withhold(items: Sequence[Item], quasi: Sequence[str], records: list[list[Ce
             classes.setdefault(tuple(record), []).append(index)
         for key, members in classes.items():
             asked = [
-                d for d in dependents
-                if d.when is not None and key[position[d.when.item]] is SUPPRESSED
+                d
+                for d in dependents
+                if d.when is not None
+                and key[position[d.when.item]] is SUPPRESSED
                 and not (quasi_items and key[position[d.id]] is SUPPRESSED)
                 and (members[0], d.id) not in hide
             ]
             while asked and _parts(members, asked, rows) < k:
                 # Hide the one whose absence leaves the largest smallest part.
-                drop = max(asked, key=lambda d: (
-                    _parts(members, [o for o in asked if o is not d], rows), -items.index(d)
-                ))
+                drop = max(
+                    asked,
+                    key=lambda d: (
+                        _parts(members, [o for o in asked if o is not d], rows),
+                        -items.index(d),
+                    ),
+                )
                 asked.remove(drop)
                 if quasi_items:
                     for i in members:
@@ -369,8 +384,9 @@ class _Anonymous:
     withheld: int
 
 
-def _anonymous(m: Methodology, group: str, released: Sequence[ReleasedLike], k: int
-               ) -> _Anonymous | None:
+def _anonymous(
+    m: Methodology, group: str, released: Sequence[ReleasedLike], k: int
+) -> _Anonymous | None:
     if m.group(group).is_consensus:
         raise ValueError(f"group {group!r} is a consensus group: see consensus_rows")
     k = max(k, 1)
@@ -381,8 +397,7 @@ def _anonymous(m: Methodology, group: str, released: Sequence[ReleasedLike], k: 
     if any(r.proxy for r in released):
         quasi.append(PROXY)
     original: list[Record] = [
-        tuple(r.answers.get(c) if c != PROXY else r.proxy for c in quasi)
-        for r in released
+        tuple(r.answers.get(c) if c != PROXY else r.proxy for c in quasi) for r in released
     ]
     # Deterministic for one release (its rows come in unit order): two downloads hide
     # the same cells, so that putting them side by side shows nothing more.
@@ -407,8 +422,9 @@ def _anonymous(m: Methodology, group: str, released: Sequence[ReleasedLike], k: 
     return _Anonymous(tuple(columns), tuple(quasi), built, suppressed, withheld)
 
 
-def anonymised_answers(m: Methodology, group: str, released: Sequence[ReleasedLike],
-                       k: int) -> list[dict[str, Cell]] | None:
+def anonymised_answers(
+    m: Methodology, group: str, released: Sequence[ReleasedLike], k: int
+) -> list[dict[str, Cell]] | None:
     """The released answers as the staff export shows them: every cell the export hides
     is SUPPRESSED (the other answers as they are), in the release's order; None below k
     respondents. A figure about the group's rows by the value of a quasi-identifier (a
@@ -420,8 +436,9 @@ def anonymised_answers(m: Methodology, group: str, released: Sequence[ReleasedLi
     return [{**r.answers, **cells} for r, cells in zip(released, made.cells, strict=True)]
 
 
-def group_rows(m: Methodology, group: str, released: Sequence[ReleasedLike], k: int,
-               rng: random.Random) -> GroupRows | None:
+def group_rows(
+    m: Methodology, group: str, released: Sequence[ReleasedLike], k: int, rng: random.Random
+) -> GroupRows | None:
     """The export rows of one individual group's release; None when it has fewer than
     k respondents (the group is left out, and the file says so)."""
     made = _anonymous(m, group, released, k)
@@ -431,15 +448,19 @@ def group_rows(m: Methodology, group: str, released: Sequence[ReleasedLike], k: 
     rng.shuffle(order)
     labels = _labels(group, len(order), rng)
     return GroupRows(
-        group=group, min_n=max(k, 1), columns=made.columns, quasi=made.quasi,
-        rows=tuple(ExportRow(label, made.cells[i])
-                   for label, i in zip(labels, order, strict=True)),
-        suppressed=made.suppressed, withheld=made.withheld,
+        group=group,
+        min_n=max(k, 1),
+        columns=made.columns,
+        quasi=made.quasi,
+        rows=tuple(ExportRow(label, made.cells[i]) for label, i in zip(labels, order, strict=True)),
+        suppressed=made.suppressed,
+        withheld=made.withheld,
     )
 
 
-def consensus_rows(m: Methodology, group: str, released: Sequence[ReleasedLike]
-                   ) -> GroupRows | None:
+def consensus_rows(
+    m: Methodology, group: str, released: Sequence[ReleasedLike]
+) -> GroupRows | None:
     """The working group's consensus record as it is (every answered item, free text
     included): it is named, not anonymous. None before there is one."""
     if not m.group(group).is_consensus:
@@ -448,11 +469,16 @@ def consensus_rows(m: Methodology, group: str, released: Sequence[ReleasedLike]
         return None
     record = released[0].answers
     columns = tuple(
-        i.id for i in m.questionnaires[group].items
+        i.id
+        for i in m.questionnaires[group].items
         if is_shown(i, record) and (i.id in record or i.is_scored)
     )
     return GroupRows(
-        group=group, min_n=1, columns=columns, quasi=(),
+        group=group,
+        min_n=1,
+        columns=columns,
+        quasi=(),
         rows=(ExportRow(CONSENSUS_LABEL, {c: record.get(c) for c in columns}),),
-        suppressed=0, withheld=0,
+        suppressed=0,
+        withheld=0,
     )

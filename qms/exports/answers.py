@@ -73,8 +73,7 @@ WITHHELD = N_(
 SCALES = N_("Scale questions with fewer valid answers than the group's minimum are left out.")
 PROXY_LINE = N_("%(column)s: yes when someone helped the respondent to answer, otherwise no.")
 CONSENSUS = N_(
-    "%(group)s: the working group's consensus record, as agreed (it is named, not "
-    "anonymous)."
+    "%(group)s: the working group's consensus record, as agreed (it is named, not anonymous)."
 )
 BELOW = N_("Left out group: %(group)s, with fewer respondents than its minimum (%(min_n)s).")
 PENDING = N_("%(group)s: results appear when the collection closes.")
@@ -97,9 +96,12 @@ class StaffAnswers:
     pending: tuple[str, ...]  # asked, no release yet
 
 
-def staff_answers(session: Session, cycle: Cycle,
-                  comments: Sequence[GroupComments] | None,
-                  rng: random.Random | None = None) -> StaffAnswers:
+def staff_answers(
+    session: Session,
+    cycle: Cycle,
+    comments: Sequence[GroupComments] | None,
+    rng: random.Random | None = None,
+) -> StaffAnswers:
     """The staff form of `cycle`, from its current releases. `comments` are
     qms.store.comments.cycle_comments for a reader who may read them, else None."""
     m = cycle_methodology(cycle)
@@ -115,7 +117,8 @@ def staff_answers(session: Session, cycle: Cycle,
             continue
         rows = released_rows(session, cycle, group_id)
         made = (
-            consensus_rows(m, group_id, rows) if group.is_consensus
+            consensus_rows(m, group_id, rows)
+            if group.is_consensus
             else group_rows(m, group_id, rows, group.min_n, draw)
         )
         if made is not None:
@@ -157,14 +160,18 @@ def answer_rows(export: StaffAnswers, lang: str) -> list[Row]:
     marker = translate(lang, MARKER)
     return [
         (row.label, g.group, column, _cell(row.cells[column], marker))
-        for g in export.groups for row in g.rows for column in g.columns
+        for g in export.groups
+        for row in g.rows
+        for column in g.columns
     ]
 
 
 def comment_rows(export: StaffAnswers) -> list[tuple[str, str, str]]:
     return [
         (g.group, item.item, c.text)
-        for g in export.comments or () for item in g.items for c in item.comments
+        for g in export.comments or ()
+        for item in g.items
+        for c in item.comments
     ]
 
 
@@ -188,11 +195,18 @@ def note_lines(export: StaffAnswers, lang: str) -> list[str]:
         if m.group(g.group).is_consensus:
             lines.append(say(CONSENSUS, group=title(g.group)))
             continue
-        lines.append(say(GROUP_LINE, group=title(g.group), respondents=g.respondents,
-                         min_n=g.min_n, marker=marker, suppressed=g.suppressed))
+        lines.append(
+            say(
+                GROUP_LINE,
+                group=title(g.group),
+                respondents=g.respondents,
+                min_n=g.min_n,
+                marker=marker,
+                suppressed=g.suppressed,
+            )
+        )
         if g.withheld:
-            lines.append(say(WITHHELD, group=title(g.group), marker=marker,
-                             withheld=g.withheld))
+            lines.append(say(WITHHELD, group=title(g.group), marker=marker, withheld=g.withheld))
     if individual:
         lines.append(say(SCALES))
         if any(PROXY in g.columns for g in individual):
@@ -265,8 +279,14 @@ def full_rows(m: Methodology, responses: Sequence[CountedResponse]) -> list[Row]
                 continue
             value = response.answers.get(item.id)
             cell: Any = "" if value is None else value
-            rows.append((ids[response.respondent], response.group, item.id,
-                         "|".join(cell) if isinstance(cell, tuple) else cell))
+            rows.append(
+                (
+                    ids[response.respondent],
+                    response.group,
+                    item.id,
+                    "|".join(cell) if isinstance(cell, tuple) else cell,
+                )
+            )
     return rows
 
 

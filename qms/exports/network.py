@@ -37,13 +37,43 @@ from qms.web.i18n import N_
 from qms.web.network_views import reason_text
 from qms.web.ui import local_time
 
-COLUMNS = ("node", "group", "n_orgs", "mean", "median", "q1", "q3", "min", "max",
-           "node_title", "group_title", "status")
-NAMED_COLUMNS = ("organisation", "node", "group", "score", "rank", "of", "node_title",
-                 "group_title")
+COLUMNS = (
+    "node",
+    "group",
+    "n_orgs",
+    "mean",
+    "median",
+    "q1",
+    "q3",
+    "min",
+    "max",
+    "node_title",
+    "group_title",
+    "status",
+)
+NAMED_COLUMNS = (
+    "organisation",
+    "node",
+    "group",
+    "score",
+    "rank",
+    "of",
+    "node_title",
+    "group_title",
+)
 RESPONSE_COLUMNS = ("group", "n_orgs", "responses", "group_title", "status")
-TREND_COLUMNS = ("year", "node", "group", "n_orgs", "median", "q1", "q3", "node_title",
-                 "group_title", "status")
+TREND_COLUMNS = (
+    "year",
+    "node",
+    "group",
+    "n_orgs",
+    "median",
+    "q1",
+    "q3",
+    "node_title",
+    "group_title",
+    "status",
+)
 OVERALL_LABEL = N_("Overall")
 COMPOSITE_LABEL = N_("All perspectives (composite)")
 SHEETS = {
@@ -105,8 +135,22 @@ def aggregate_rows(export: NetworkExport) -> list[list[Any]]:
     rows = []
     for node, group in _keys(view):
         s = view.stat(node, group)
-        rows.append([node, group, s.n_orgs, s.mean, s.median, s.q1, s.q3, s.min, s.max,
-                     nodes[node], groups[group], s.reason])
+        rows.append(
+            [
+                node,
+                group,
+                s.n_orgs,
+                s.mean,
+                s.median,
+                s.q1,
+                s.q3,
+                s.min,
+                s.max,
+                nodes[node],
+                groups[group],
+                s.reason,
+            ]
+        )
     return rows
 
 
@@ -133,8 +177,7 @@ def named_rows(export: NetworkExport) -> list[list[Any]]:
     rows = []
     for node, group in _keys(view):
         for n in view.stat(node, group).named:
-            rows.append([n.name, node, group, n.score, n.rank, n.of, nodes[node],
-                         groups[group]])
+            rows.append([n.name, node, group, n.score, n.rank, n.of, nodes[node], groups[group]])
     return rows
 
 
@@ -143,9 +186,20 @@ def trend_rows(export: NetworkExport) -> list[list[Any]]:
     rows = []
     for year in export.trend:
         for s in year.stats:
-            rows.append([year.year, s.node, s.group, s.n_orgs, s.median, s.q1, s.q3,
-                         nodes.get(s.node, s.node), groups.get(s.group, s.group or ""),
-                         s.reason])
+            rows.append(
+                [
+                    year.year,
+                    s.node,
+                    s.group,
+                    s.n_orgs,
+                    s.median,
+                    s.q1,
+                    s.q3,
+                    nodes.get(s.node, s.node),
+                    groups.get(s.group, s.group or ""),
+                    s.reason,
+                ]
+            )
     return rows
 
 
@@ -159,23 +213,32 @@ def workbook_bytes(export: NetworkExport) -> bytes:
     _, groups = _titles(view, lang)
     book = Workbook()
     sheets: list[tuple[str, Sequence[str], list[list[Any]]]] = [
-        ("about", ("key", "value"), [
-            ["network", view.network_name],
-            ["year", view.year],
-            ["methodology", view.methodology_id],
-            ["methodology_title", export.methodology_title],
-            ["n_orgs", view.n_orgs],
-            ["released_at", view.released_at.isoformat() if view.released_at else ""],
-            ["named_organisations", "|".join(o.name for o in view.named)],
-            ["prepared_on", export.today.isoformat()],
-            ["note", i18n.translate(lang, ABOUT_NOTE)],
-            ["status_note", i18n.translate(lang, STATUS_NOTE)],
-        ]),
+        (
+            "about",
+            ("key", "value"),
+            [
+                ["network", view.network_name],
+                ["year", view.year],
+                ["methodology", view.methodology_id],
+                ["methodology_title", export.methodology_title],
+                ["n_orgs", view.n_orgs],
+                ["released_at", view.released_at.isoformat() if view.released_at else ""],
+                ["named_organisations", "|".join(o.name for o in view.named)],
+                ["prepared_on", export.today.isoformat()],
+                ["note", i18n.translate(lang, ABOUT_NOTE)],
+                ["status_note", i18n.translate(lang, STATUS_NOTE)],
+            ],
+        ),
         ("distribution", COLUMNS, aggregate_rows(export)),
         ("named", NAMED_COLUMNS, named_rows(export)),
-        ("responses", RESPONSE_COLUMNS,
-         [[r.group, r.n_orgs, r.responses, groups.get(r.group, r.group), r.reason]
-          for r in view.responses]),
+        (
+            "responses",
+            RESPONSE_COLUMNS,
+            [
+                [r.group, r.n_orgs, r.responses, groups.get(r.group, r.group), r.reason]
+                for r in view.responses
+            ],
+        ),
         ("trend", TREND_COLUMNS, trend_rows(export)),
     ]
     for index, (key, header, rows) in enumerate(sheets):
@@ -258,9 +321,18 @@ class ReportView:
 
 
 def _line(s: NodeStat, group: str, lang: str) -> StatLine:
-    return StatLine(group, s.n_orgs, s.shown, fmt1(s.min), fmt1(s.q1), fmt1(s.median),
-                    fmt1(s.q3), fmt1(s.max), fmt1(s.mean),
-                    "" if s.shown else reason_text(s.reason, lang))
+    return StatLine(
+        group,
+        s.n_orgs,
+        s.shown,
+        fmt1(s.min),
+        fmt1(s.q1),
+        fmt1(s.median),
+        fmt1(s.q3),
+        fmt1(s.max),
+        fmt1(s.mean),
+        "" if s.shown else reason_text(s.reason, lang),
+    )
 
 
 def distribution_figure(export: NetworkExport) -> Figure:
@@ -270,10 +342,22 @@ def distribution_figure(export: NetworkExport) -> Figure:
     boxes = []
     for label in view.nodes:
         s = view.stat(label.id, None)
-        boxes.append(Box(nodes[label.id], s.n_orgs, s.q1, s.median, s.q3, s.min, s.max, s.mean,
-                         tuple(n.score for n in s.named)))
+        boxes.append(
+            Box(
+                nodes[label.id],
+                s.n_orgs,
+                s.q1,
+                s.median,
+                s.q3,
+                s.min,
+                s.max,
+                s.mean,
+                tuple(n.score for n in s.named),
+            )
+        )
     return box_chart(
-        boxes, x_label=i18n.translate(lang, N_("Score (0–100)")),
+        boxes,
+        x_label=i18n.translate(lang, N_("Score (0–100)")),
         few_label=i18n.translate(lang, N_("not shown (n = {n})")),
     )
 
@@ -281,8 +365,9 @@ def distribution_figure(export: NetworkExport) -> Figure:
 def chart_key(export: NetworkExport) -> str:
     """Changes whenever the chart would (qms.charts.cache_key)."""
     view = export.view
-    return cache_key("network-report-distribution", export.lang, view.stats,
-                     [n.id for n in view.nodes])
+    return cache_key(
+        "network-report-distribution", export.lang, view.stats, [n.id for n in view.nodes]
+    )
 
 
 def report_view(export: NetworkExport, chart_png: bytes) -> ReportView:
@@ -295,18 +380,31 @@ def report_view(export: NetworkExport, chart_png: bytes) -> ReportView:
         names = sorted({n.name for s in stats for n in s.named})
         cells = {
             (n.name, i): f"{fmt1(n.score)} ({n.rank}/{n.of})"
-            for i, s in enumerate(stats) for n in s.named
+            for i, s in enumerate(stats)
+            for n in s.named
         }
-        criteria.append(CriterionTable(
-            label.id, nodes[label.id], tuple(_line(s, groups[s.group], lang) for s in stats),
-            tuple(NamedLine(name, tuple(cells.get((name, i), "") for i in range(len(stats))))
-                  for name in names),
-        ))
+        criteria.append(
+            CriterionTable(
+                label.id,
+                nodes[label.id],
+                tuple(_line(s, groups[s.group], lang) for s in stats),
+                tuple(
+                    NamedLine(name, tuple(cells.get((name, i), "") for i in range(len(stats))))
+                    for name in names
+                ),
+            )
+        )
     trend = tuple(
-        TrendLine(t.year, t.n_orgs, fmt1(t.stat(OVERALL, None).q1),
-                  fmt1(t.stat(OVERALL, None).median), fmt1(t.stat(OVERALL, None).q3),
-                  "" if t.stat(OVERALL, None).reason == "shown"
-                  else reason_text(t.stat(OVERALL, None).reason, lang))
+        TrendLine(
+            t.year,
+            t.n_orgs,
+            fmt1(t.stat(OVERALL, None).q1),
+            fmt1(t.stat(OVERALL, None).median),
+            fmt1(t.stat(OVERALL, None).q3),
+            ""
+            if t.stat(OVERALL, None).reason == "shown"
+            else reason_text(t.stat(OVERALL, None).reason, lang),
+        )
         for t in export.trend
     )
     return ReportView(
@@ -317,13 +415,20 @@ def report_view(export: NetworkExport, chart_png: bytes) -> ReportView:
         n_orgs=view.n_orgs,
         named=tuple(o.name for o in view.named),
         criteria=tuple(criteria),
-        responses=tuple((groups.get(r.group, r.group), r.n_orgs, r.responses,
-                         "" if r.reason == "shown" else reason_text(r.reason, lang))
-                        for r in view.responses),
+        responses=tuple(
+            (
+                groups.get(r.group, r.group),
+                r.n_orgs,
+                r.responses,
+                "" if r.reason == "shown" else reason_text(r.reason, lang),
+            )
+            for r in view.responses
+        ),
         trend=trend,
         chart_uri="data:image/png;base64," + base64.b64encode(chart_png).decode("ascii"),
-        chart_rows=tuple((nodes[n.id], _line(view.stat(n.id, None), groups[None], lang))
-                         for n in view.nodes),
+        chart_rows=tuple(
+            (nodes[n.id], _line(view.stat(n.id, None), groups[None], lang)) for n in view.nodes
+        ),
         today=export.today.isoformat(),
         released_at=local_time(view.released_at),
         withdrawn=reason_text("withdrawn", lang) if view.withdrawn else "",
@@ -362,6 +467,9 @@ def report_pdf(export: NetworkExport, chart_png: bytes | None = None) -> bytes:
     png = chart_png if chart_png is not None else render(distribution_figure(export), "png")
     html = report_html(export, png)
     buffer = io.BytesIO()
-    HTML(string=html, base_url="https://network-report.invalid/",
-         url_fetcher=URLFetcher(allowed_protocols=["data"])).write_pdf(buffer)
+    HTML(
+        string=html,
+        base_url="https://network-report.invalid/",
+        url_fetcher=URLFetcher(allowed_protocols=["data"]),
+    ).write_pdf(buffer)
     return buffer.getvalue()

@@ -83,16 +83,27 @@ class ReportContext:
 
 
 def report_context(
-    results: CycleResults, actions: list[Action], snapshot_hash: str, lang: str, *,
-    chart_ext: str, today: date | None = None, notes: Mapping[str, Notes] | None = None,
+    results: CycleResults,
+    actions: list[Action],
+    snapshot_hash: str,
+    lang: str,
+    *,
+    chart_ext: str,
+    today: date | None = None,
+    notes: Mapping[str, Notes] | None = None,
     comments: Sequence[GroupComments] | None = None,
 ) -> ReportContext:
     """`comments`: qms.store.comments.cycle_comments for a reader who may read them
     (hidden ones are already left out there), None for anyone else."""
     return ReportContext(
-        results=results, tables=build_tables(results, lang), actions=tuple(actions),
-        organisation=results.info.organisation, snapshot_hash=snapshot_hash, lang=lang,
-        chart_ext=chart_ext, today=today or date.today(),
+        results=results,
+        tables=build_tables(results, lang),
+        actions=tuple(actions),
+        organisation=results.info.organisation,
+        snapshot_hash=snapshot_hash,
+        lang=lang,
+        chart_ext=chart_ext,
+        today=today or date.today(),
         notes=_note_rows(results, notes or {}, lang),
         comments=None if comments is None else _comment_sections(results, comments, lang),
     )
@@ -104,17 +115,19 @@ def _comment_sections(
     m = results.methodology
     return tuple(
         CommentSection(
-            m.group(g.group).title.get(lang), g.state, g.min_n,
-            tuple(CommentItem(m.item(i.item).text.get(lang), tuple(c.text for c in i.comments))
-                  for i in g.items),
+            m.group(g.group).title.get(lang),
+            g.state,
+            g.min_n,
+            tuple(
+                CommentItem(m.item(i.item).text.get(lang), tuple(c.text for c in i.comments))
+                for i in g.items
+            ),
         )
         for g in comments
     )
 
 
-def _note_rows(
-    results: CycleResults, notes: Mapping[str, Notes], lang: str
-) -> tuple[NoteRow, ...]:
+def _note_rows(results: CycleResults, notes: Mapping[str, Notes], lang: str) -> tuple[NoteRow, ...]:
     """The consensus notes in the questionnaire's order. The working group's words are the
     organisation's own record, so no minimum size applies (as to its agreed scores)."""
     m = results.methodology
@@ -178,8 +191,9 @@ def _fetcher(resources: Mapping[str, tuple[bytes, str]]) -> Any:
             if url.startswith(PDF_BASE) and path.startswith("/static/css/"):
                 file = static_dir() / "css" / path.removeprefix("/static/css/")
                 if file.is_file() and file.suffix == ".css" and "/" not in file.name:
-                    return URLFetcherResponse(url, file.read_bytes(),
-                                              {"Content-Type": "text/css; charset=utf-8"})
+                    return URLFetcherResponse(
+                        url, file.read_bytes(), {"Content-Type": "text/css; charset=utf-8"}
+                    )
             raise ValueError(f"the report may not fetch {url}")
 
     return ReportFetcher()
@@ -190,8 +204,10 @@ def report_pdf(context: ReportContext, radar_png: bytes | None = None) -> bytes:
     from weasyprint import HTML  # type: ignore[import-untyped]
 
     cycle_id = context.results.info.id
-    png = radar_png if radar_png is not None else render(
-        radar_figure(context.results, context.lang), "png"
+    png = (
+        radar_png
+        if radar_png is not None
+        else render(radar_figure(context.results, context.lang), "png")
     )
     resources = {chart_path(cycle_id, "radar.png"): (png, "image/png")}
     html = render_report_html(context, for_pdf=True)

@@ -139,8 +139,9 @@ class ResultsTables:
 
 
 def _nodes(m: Methodology) -> list[tuple[Criterion, int]]:
-    return [(n, level) for c in m.criteria
-            for n, level in ((c, 0), *((s, 1) for s in c.subcriteria))]
+    return [
+        (n, level) for c in m.criteria for n, level in ((c, 0), *((s, 1) for s in c.subcriteria))
+    ]
 
 
 def _node_items(m: Methodology, group: str, node: Criterion) -> list[Item]:
@@ -167,8 +168,7 @@ def _state(
 def build_tables(results: CycleResults, lang: str) -> ResultsTables:
     m, scores = results.methodology, results.scores
     columns = tuple(
-        Column(g.id, g.title.get(lang), g.min_n, results.respondents.get(g.id, 0),
-               g.is_consensus)
+        Column(g.id, g.title.get(lang), g.min_n, results.respondents.get(g.id, 0), g.is_consensus)
         for g in m.groups
     )
     rows: list[Row] = []
@@ -181,31 +181,55 @@ def build_tables(results: CycleResults, lang: str) -> ResultsTables:
             n = max(ns, default=0)
             score = scores.score(node.id, g.id)
             release = results.releases.get(g.id)
-            state = _state(score, asked=bool(items), consensus=g.is_consensus,
-                           released=release is None or release.released)
+            state = _state(
+                score,
+                asked=bool(items),
+                consensus=g.is_consensus,
+                released=release is None or release.released,
+            )
             cells.append(Cell(score, n, state, g.min_n))
             if level == 0:
                 overall_n[g.id] = max(overall_n.get(g.id, 0), n)
         composite = scores.node_score(node.id, None)
-        rows.append(Row(
-            node.id, node.title.get(lang), level, tuple(cells),
-            Composite(composite.score if composite else None,
-                      len(composite.groups) if composite else 0),
-        ))
+        rows.append(
+            Row(
+                node.id,
+                node.title.get(lang),
+                level,
+                tuple(cells),
+                Composite(
+                    composite.score if composite else None,
+                    len(composite.groups) if composite else 0,
+                ),
+            )
+        )
     overall = tuple(
-        Cell(score, overall_n.get(g.id, 0),
-             _state(score, asked=any(scored_items(m, g.id)), consensus=g.is_consensus,
-                    released=(r := results.releases.get(g.id)) is None or r.released),
-             g.min_n)
+        Cell(
+            score,
+            overall_n.get(g.id, 0),
+            _state(
+                score,
+                asked=any(scored_items(m, g.id)),
+                consensus=g.is_consensus,
+                released=(r := results.releases.get(g.id)) is None or r.released,
+            ),
+            g.min_n,
+        )
         for g in m.groups
         for score in (scores.overall.by_group.get(g.id),)
     )
     contributing = sum(1 for g in m.groups if scores.overall.by_group.get(g.id) is not None)
     titles = {g.id: g.title.get(lang) for g in m.groups}
     gap_rows = tuple(
-        GapRow(gap.node, node_title(m, gap.node, lang), titles[gap.left],
-               "" if gap.right == OTHERS else titles[gap.right],
-               gap.left_score, gap.right_score, gap.gap)
+        GapRow(
+            gap.node,
+            node_title(m, gap.node, lang),
+            titles[gap.left],
+            "" if gap.right == OTHERS else titles[gap.right],
+            gap.left_score,
+            gap.right_score,
+            gap.gap,
+        )
         for gap in gaps(m, scores)
     )
     return ResultsTables(
@@ -229,15 +253,26 @@ def item_rows(results: CycleResults, lang: str, group: str | None = None) -> lis
             st = scores.item(g.id, item.id)
             if st is None:
                 continue
-            found.append(ItemRow(
-                item.id, g.id, item.text.get(lang), item.criterion or "", st.n, st.dk, st.na,
-                st.blank, g.min_n, st if st.reportable else None,
-            ))
+            found.append(
+                ItemRow(
+                    item.id,
+                    g.id,
+                    item.text.get(lang),
+                    item.criterion or "",
+                    st.n,
+                    st.dk,
+                    st.na,
+                    st.blank,
+                    g.min_n,
+                    st if st.reportable else None,
+                )
+            )
     return found
 
 
-def radar_data(results: CycleResults, lang: str
-               ) -> tuple[list[str], list[tuple[str, list[float | None]]]]:
+def radar_data(
+    results: CycleResults, lang: str
+) -> tuple[list[str], list[tuple[str, list[float | None]]]]:
     """Spokes (criteria) and one series per group that has any criterion score."""
     m, scores = results.methodology, results.scores
     axes = [c.id for c in m.criteria]
@@ -257,8 +292,8 @@ def option_labels(m: Methodology, item: Item, lang: str) -> list[tuple[str, str]
     return [(str(o.value), o.label.get(lang)) for o in scale.options]
 
 
-def histogram_rows(m: Methodology, item: Item, stats: ItemStats, lang: str
-                   ) -> list[tuple[str, int]]:
+def histogram_rows(
+    m: Methodology, item: Item, stats: ItemStats, lang: str
+) -> list[tuple[str, int]]:
     histogram = stats.histogram or {}
     return [(label, histogram.get(value, 0)) for value, label in option_labels(m, item, lang)]
-

@@ -32,13 +32,32 @@ from qms.store.results import CycleResults
 
 SCORE_COLUMNS = ("node", "title", "group", "group_title", "score", "groups")
 ITEM_COLUMNS = (
-    "group", "item", "text", "criterion", "n", "dk", "na", "blank", "reportable", "mean",
-    "sd", "ci_low", "ci_high", "top_box", "histogram",
+    "group",
+    "item",
+    "text",
+    "criterion",
+    "n",
+    "dk",
+    "na",
+    "blank",
+    "reportable",
+    "mean",
+    "sd",
+    "ci_low",
+    "ci_high",
+    "top_box",
+    "histogram",
 )
 
 
-def _sheet(book: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]],
-           *, first: bool = False) -> None:
+def _sheet(
+    book: Workbook,
+    title: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    first: bool = False,
+) -> None:
     sheet = book.active if first else book.create_sheet()
     assert sheet is not None
     sheet.title = title
@@ -54,8 +73,14 @@ def workbook_bytes(results: CycleResults, answers: StaffAnswers, lang: str) -> b
     m, scores = results.methodology, results.scores
     titles = {g.id: g.title.get(lang) for g in m.groups}
     score_rows: list[list[Any]] = [
-        [s.node, node_title(m, s.node, lang), s.group or "", titles.get(s.group or "", ""),
-         s.score, "|".join(s.groups)]
+        [
+            s.node,
+            node_title(m, s.node, lang),
+            s.group or "",
+            titles.get(s.group or "", ""),
+            s.score,
+            "|".join(s.groups),
+        ]
         for s in scores.scores
     ]
     score_rows.append(["overall", "", "", "", scores.overall.composite, ""])
@@ -66,13 +91,26 @@ def workbook_bytes(results: CycleResults, answers: StaffAnswers, lang: str) -> b
     for st in scores.items:
         item = m.item(st.item)
         ci = st.ci or (None, None)
-        histogram = (
-            "|".join(f"{v}:{n}" for v, n in st.histogram.items()) if st.histogram else None
+        histogram = "|".join(f"{v}:{n}" for v, n in st.histogram.items()) if st.histogram else None
+        item_rows.append(
+            [
+                st.group,
+                st.item,
+                item.text.get(lang),
+                item.criterion or "",
+                st.n,
+                st.dk,
+                st.na,
+                st.blank,
+                st.reportable,
+                st.mean,
+                st.sd,
+                ci[0],
+                ci[1],
+                st.top_box,
+                histogram,
+            ]
         )
-        item_rows.append([
-            st.group, st.item, item.text.get(lang), item.criterion or "", st.n, st.dk, st.na,
-            st.blank, st.reportable, st.mean, st.sd, ci[0], ci[1], st.top_box, histogram,
-        ])
     book = Workbook()
     _sheet(book, "scores", SCORE_COLUMNS, score_rows, first=True)
     _sheet(book, "items", ITEM_COLUMNS, item_rows)

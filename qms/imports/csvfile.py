@@ -64,8 +64,7 @@ def decode(data: bytes, label: str) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise CsvFileError(
-            f"{label}:{line}: the file is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
-            f"{_SAVE_AS}"
+            f"{label}:{line}: the file is not UTF-8 text (byte 0x{data[exc.start]:02x}); {_SAVE_AS}"
         ) from exc
 
 
@@ -114,8 +113,11 @@ def _header(line: int, fields: list[str], label: str) -> list[str]:
         problems.append("missing column(s) " + ", ".join(missing))
     if problems:
         raise CsvFileError(
-            f"{label}:{line}: " + "; ".join(problems) + " (the columns are "
-            + ",".join(COLUMNS) + ", in any order)"
+            f"{label}:{line}: "
+            + "; ".join(problems)
+            + " (the columns are "
+            + ",".join(COLUMNS)
+            + ", in any order)"
         )
     return names
 
@@ -124,8 +126,11 @@ def parse_bytes(data: bytes, label: str) -> tuple[list[Row], list[RowError]]:
     """Rows of the file and the rows that are malformed as CSV (wrong number of fields)."""
     text = decode(data, label)
     if not text.strip():
-        raise CsvFileError(f"{label}: the file is empty; it needs the header "
-                           + ",".join(COLUMNS) + " and one line per answer")
+        raise CsvFileError(
+            f"{label}: the file is empty; it needs the header "
+            + ",".join(COLUMNS)
+            + " and one line per answer"
+        )
     records, errors = _records(text)
     if not records:
         if errors:

@@ -9,7 +9,16 @@ from .cycle import CycleScores
 
 # DESIGN.md's contract: exactly these keys, whatever else CycleScores may carry.
 ITEM_KEYS = (
-    "group", "item", "n", "dk", "na", "blank", "mean", "sd", "top_box", "histogram",
+    "group",
+    "item",
+    "n",
+    "dk",
+    "na",
+    "blank",
+    "mean",
+    "sd",
+    "top_box",
+    "histogram",
     "reportable",
 )
 SCORE_KEYS = ("node", "group", "score", "groups")

@@ -46,7 +46,8 @@ def pairs(m: Methodology) -> list[tuple[str, str]]:
 
 def _others(m: Methodology, scores: CycleScores, node: str, group: str) -> float | None:
     return weighted_mean(
-        (g.weight, s) for g in m.groups
+        (g.weight, s)
+        for g in m.groups
         if g.id != group and (s := scores.score(node, g.id)) is not None
     )
 
@@ -58,8 +59,10 @@ def gaps(m: Methodology, scores: CycleScores) -> list[Gap]:
     for left, right in pairs(m):
         for node in nodes:
             a = scores.score(node.id, left)
-            b = _others(m, scores, node.id, left) if right == OTHERS else scores.score(
-                node.id, right
+            b = (
+                _others(m, scores, node.id, left)
+                if right == OTHERS
+                else scores.score(node.id, right)
             )
             if a is not None and b is not None:
                 found.append(Gap(node.id, left, right, a, b))

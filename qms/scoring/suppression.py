@@ -47,7 +47,10 @@ def hidden_cells(sizes: Mapping[K, int], min_n: int) -> frozenset[K]:
 
 
 def breakdown_stats(
-    m: Methodology, group: str, item_id: str, cells: Mapping[str, ItemCounts],
+    m: Methodology,
+    group: str,
+    item_id: str,
+    cells: Mapping[str, ItemCounts],
     order: Sequence[str] | None = None,
 ) -> dict[str, ItemStats | None]:
     """Statistics of `item_id` per cell (keyed as `cells`, in `order` when given); None for
@@ -57,6 +60,5 @@ def breakdown_stats(
     hide = hidden_cells(sizes, m.group(group).min_n)
     empty = ItemCounts({})
     return {
-        k: None if k in hide else item_stats(m, group, item_id, cells.get(k, empty))
-        for k in keys
+        k: None if k in hide else item_stats(m, group, item_id, cells.get(k, empty)) for k in keys
     }

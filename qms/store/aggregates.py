@@ -125,8 +125,18 @@ class NetworkView:
     def stat(self, node: str, group: str | None) -> NodeStat:
         found = self._index.get((node, group))
         if found is None:
-            return NodeStat(node, group, 0, None, None, None, None, None, None,
-                            reason="unreleased" if self.release is None else "few")
+            return NodeStat(
+                node,
+                group,
+                0,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                reason="unreleased" if self.release is None else "few",
+            )
         return found
 
     @property
@@ -192,8 +202,9 @@ def year_figures(
     viewer = Viewer(own=scope.own, named=frozenset().union(*named.values()) | seen)
     release = loaded[current.id]
     others = [loaded[i.id] for i in infos if i.id != current.id]
-    return YearFigures(current, release, figures(release, others, viewer, named[current.id]),
-                       named[current.id])
+    return YearFigures(
+        current, release, figures(release, others, viewer, named[current.id]), named[current.id]
+    )
 
 
 def _methodology(session: Session, release_id: int) -> Methodology | None:
@@ -230,12 +241,34 @@ def _node_stat(key: Key, shown: Shown | None, names: Mapping[int, str]) -> NodeS
     if shown is None:
         return NodeStat(key[0], key[1], 0, None, None, None, None, None, None, reason="few")
     d = shown.dist
-    named = tuple(sorted(
-        (NamedValue(n.organisation_id, names.get(n.organisation_id, ""), n.value, n.rank.rank,
-                    n.rank.of) for n in shown.named),
-        key=lambda n: n.name))
-    return NodeStat(key[0], key[1], shown.n_orgs, d.mean, d.median, d.q1, d.q3, d.min, d.max,
-                    named, shown.reason)
+    named = tuple(
+        sorted(
+            (
+                NamedValue(
+                    n.organisation_id,
+                    names.get(n.organisation_id, ""),
+                    n.value,
+                    n.rank.rank,
+                    n.rank.of,
+                )
+                for n in shown.named
+            ),
+            key=lambda n: n.name,
+        )
+    )
+    return NodeStat(
+        key[0],
+        key[1],
+        shown.n_orgs,
+        d.mean,
+        d.median,
+        d.q1,
+        d.q3,
+        d.min,
+        d.max,
+        named,
+        shown.reason,
+    )
 
 
 def network_aggregates(
@@ -252,7 +285,8 @@ def network_aggregates(
     nodes, groups = labels_of(_methodology(session, found.info.id), score_keys)
     stats = [
         _node_stat((node.id, group), found.shown.get((node.id, group)), names)
-        for node in nodes for group in [*(g.id for g in groups), None]
+        for node in nodes
+        for group in [*(g.id for g in groups), None]
     ]
     responses = []
     for label in groups:
@@ -260,11 +294,17 @@ def network_aggregates(
         if total is None:
             responses.append(GroupTotal(label.id, 0, None, "few"))
         else:
-            responses.append(GroupTotal(
-                label.id, total.n_orgs,
-                round(total.total) if total.total is not None else None, total.reason))
-    named = tuple(sorted((OrgRef(o, names[o]) for o in found.named_here if o in names),
-                         key=lambda r: r.name))
+            responses.append(
+                GroupTotal(
+                    label.id,
+                    total.n_orgs,
+                    round(total.total) if total.total is not None else None,
+                    total.reason,
+                )
+            )
+    named = tuple(
+        sorted((OrgRef(o, names[o]) for o in found.named_here if o in names), key=lambda r: r.name)
+    )
     return NetworkView(
         network_id=network.id,
         network_name=network.name,

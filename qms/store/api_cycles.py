@@ -34,8 +34,13 @@ def visible_cycles(
         return []
     query = (
         select(
-            Cycle.id, Cycle.organisation_id, Organisation.name, Cycle.year,
-            Cycle.methodology_id, Cycle.methodology_version, Cycle.status,
+            Cycle.id,
+            Cycle.organisation_id,
+            Organisation.name,
+            Cycle.year,
+            Cycle.methodology_id,
+            Cycle.methodology_version,
+            Cycle.status,
             Cycle.results_published_at,
             exists().where(Release.cycle_id == Cycle.id),
         )

@@ -72,19 +72,21 @@ def comment_groups(cycle: Cycle, asked: tuple[str, ...]) -> tuple[str, ...]:
     """The asked individual groups that have text items, in the methodology's order."""
     m = cycle_methodology(cycle)
     return tuple(
-        g.id for g in m.groups
-        if g.id in asked and not g.is_consensus and g.id in m.questionnaires
+        g.id
+        for g in m.groups
+        if g.id in asked
+        and not g.is_consensus
+        and g.id in m.questionnaires
         and any(i.type == "text" for i in m.questionnaires[g.id].items)
     )
 
 
-def _units(session: Session, cycle: Cycle, groups: tuple[str, ...]
-           ) -> dict[str, list[UnitAnswers] | None]:
+def _units(
+    session: Session, cycle: Cycle, groups: tuple[str, ...]
+) -> dict[str, list[UnitAnswers] | None]:
     m = cycle_methodology(cycle)
     current = _current_releases(session, cycle.id)
-    found: dict[str, list[UnitAnswers] | None] = {
-        g: ([] if g in current else None) for g in groups
-    }
+    found: dict[str, list[UnitAnswers] | None] = {g: ([] if g in current else None) for g in groups}
     by_release = {current[g]: g for g in groups if g in current}
     if by_release:
         rows = session.execute(
@@ -150,8 +152,9 @@ def hidden_list(session: Session, cycle: Cycle) -> tuple[HiddenItem, ...]:
     groups = comment_groups(cycle, asked_groups(session, cycle))
     units = _units(session, cycle, groups)
     rows = session.execute(
-        select(HiddenComment.item_id, HiddenComment.comment_key, User.email,
-               HiddenComment.hidden_at)
+        select(
+            HiddenComment.item_id, HiddenComment.comment_key, User.email, HiddenComment.hidden_at
+        )
         .outerjoin(User, User.id == HiddenComment.hidden_by)
         .where(HiddenComment.cycle_id == cycle.id)
     )
@@ -162,9 +165,11 @@ def hidden_list(session: Session, cycle: Cycle) -> tuple[HiddenItem, ...]:
             m, g, units[g], min_n=m.group(g).min_n, hidden=set(who)
         )
         for item in items:
-            found.append(HiddenItem(item.item, tuple(
-                (c.key, c.text, *who[item.item, c.key]) for c in item.comments
-            )))
+            found.append(
+                HiddenItem(
+                    item.item, tuple((c.key, c.text, *who[item.item, c.key]) for c in item.comments)
+                )
+            )
     return tuple(found)
 
 
@@ -177,8 +182,12 @@ def _visible_keys(session: Session, cycle: Cycle, item_id: str) -> Mapping[str, 
     if group not in comment_groups(cycle, asked_groups(session, cycle)):
         raise NotFound(f"no comments on {item_id!r} in cycle {cycle.id}")
     shown = select_comments(
-        m, group, released_units(session, cycle, group), min_n=m.group(group).min_n,
-        hidden=(), rng=random.SystemRandom(),
+        m,
+        group,
+        released_units(session, cycle, group),
+        min_n=m.group(group).min_n,
+        hidden=(),
+        rng=random.SystemRandom(),
     )
     return {c.key: c.text for i in shown.items if i.item == item_id for c in i.comments}
 
@@ -196,8 +205,15 @@ def hide_comment(
     try:
         # Two heads hiding the same comment at once: the second finds the first's row.
         with session.begin_nested():
-            session.add(HiddenComment(cycle_id=cycle.id, item_id=item_id, comment_key=key,
-                                      hidden_by=actor_id, hidden_at=utcnow()))
+            session.add(
+                HiddenComment(
+                    cycle_id=cycle.id,
+                    item_id=item_id,
+                    comment_key=key,
+                    hidden_by=actor_id,
+                    hidden_at=utcnow(),
+                )
+            )
     except IntegrityError:
         return False
     _audit(session, cycle, "comment.hidden", item_id, key, actor_id)
@@ -221,9 +237,14 @@ def show_comment(
     return True
 
 
-def _audit(session: Session, cycle: Cycle, action: str, item_id: str, key: str,
-           actor_id: int | None) -> None:
+def _audit(
+    session: Session, cycle: Cycle, action: str, item_id: str, key: str, actor_id: int | None
+) -> None:
     record_event(
-        session, actor_id=actor_id, action=action, organisation_id=cycle.organisation_id,
-        subject=f"cycle {cycle.id}", detail={"item": item_id, "comment": key},
+        session,
+        actor_id=actor_id,
+        action=action,
+        organisation_id=cycle.organisation_id,
+        subject=f"cycle {cycle.id}",
+        detail={"item": item_id, "comment": key},
     )

@@ -102,8 +102,12 @@ def save_my_entry(
     entry = my_entry(session, cycle, user_id)
     if entry is None:
         entry = create_response(
-            session, cycle, group=group, respondent=assessor_key(user_id),
-            source="web", submitted=True,
+            session,
+            cycle,
+            group=group,
+            respondent=assessor_key(user_id),
+            source="web",
+            submitted=True,
         )
     saved = replace_answers(session, entry, answers)
     session.flush()
@@ -116,26 +120,33 @@ def spread(session: Session, cycle: Cycle) -> dict[str, ItemSpread]:
     absent."""
     methodology = cycle_methodology(cycle)
     group = consensus_group(methodology)
-    ids = list(session.scalars(
-        select(Response.id).where(
-            Response.cycle_id == cycle.id,
-            Response.group_id == group,
-            Response.respondent.startswith(ASSESSOR_PREFIX, autoescape=True),
+    ids = list(
+        session.scalars(
+            select(Response.id).where(
+                Response.cycle_id == cycle.id,
+                Response.group_id == group,
+                Response.respondent.startswith(ASSESSOR_PREFIX, autoescape=True),
+            )
         )
-    ))
+    )
     entries = load_answers(session, ids)
     result: dict[str, ItemSpread] = {}
     for item in scale_items(methodology):
         scale = methodology.item_scale(item)
         values = sorted(
-            v for answers in entries.values()
-            if isinstance(v := answers.get(item.id), int) and not isinstance(v, bool)
+            v
+            for answers in entries.values()
+            if isinstance(v := answers.get(item.id), int)
+            and not isinstance(v, bool)
             and scale.is_valid(v)
         )
         if values:
             low, high = values[0], values[-1]
             result[item.id] = ItemSpread(
-                len(values), low, float(statistics.median(values)), high,
+                len(values),
+                low,
+                float(statistics.median(values)),
+                high,
                 high - low >= WIDE_SPREAD,
             )
     return result
@@ -166,15 +177,25 @@ def _save_notes(session: Session, cycle: Cycle, notes: Mapping[str, Notes]) -> N
             if row is not None:
                 session.delete(row)
         elif row is None:
-            session.add(ConsensusNote(
-                cycle_id=cycle.id, item_id=item_id, evidence=note.evidence,
-                strengths=note.strengths, improvements=note.improvements, updated_at=utcnow(),
-            ))
+            session.add(
+                ConsensusNote(
+                    cycle_id=cycle.id,
+                    item_id=item_id,
+                    evidence=note.evidence,
+                    strengths=note.strengths,
+                    improvements=note.improvements,
+                    updated_at=utcnow(),
+                )
+            )
         elif (row.evidence, row.strengths, row.improvements) != (
-            note.evidence, note.strengths, note.improvements
+            note.evidence,
+            note.strengths,
+            note.improvements,
         ):
             row.evidence, row.strengths, row.improvements = (
-                note.evidence, note.strengths, note.improvements
+                note.evidence,
+                note.strengths,
+                note.improvements,
             )
 
 
@@ -200,8 +221,13 @@ def save_consensus(
     record = consensus_record(session, cycle)
     if record is None:
         record = create_response(
-            session, cycle, group=consensus_group(methodology), respondent=CONSENSUS_KEY,
-            source="web", submitted=True, answers=answers,
+            session,
+            cycle,
+            group=consensus_group(methodology),
+            respondent=CONSENSUS_KEY,
+            source="web",
+            submitted=True,
+            answers=answers,
         )
         saved = response_answers(session, record)
     else:

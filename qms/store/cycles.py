@@ -98,8 +98,11 @@ def create_cycle(
         organisation_id=organisation.id,
         subject=f"cycle {cycle.id}",
         detail={
-            "year": year, "methodology": methodology.id, "version": methodology.version,
-            "status": cycle.status, "groups": sorted(groups or ()),
+            "year": year,
+            "methodology": methodology.id,
+            "version": methodology.version,
+            "status": cycle.status,
+            "groups": sorted(groups or ()),
         },
     )
     return cycle
@@ -116,9 +119,7 @@ def cycle_groups(session: Session, cycle_id: int) -> dict[str, int | None] | Non
 def asked_groups(session: Session, cycle: Cycle) -> tuple[str, ...]:
     """The ids of the groups `cycle` asks, in the methodology's order."""
     chosen = cycle_groups(session, cycle.id)
-    return tuple(
-        g.id for g in cycle_methodology(cycle).groups if chosen is None or g.id in chosen
-    )
+    return tuple(g.id for g in cycle_methodology(cycle).groups if chosen is None or g.id in chosen)
 
 
 def takes_part(session: Session, cycle: Cycle, group: str) -> bool:

@@ -121,8 +121,12 @@ def network_by_name(session: Session, name: str) -> Ref | None:
     return None if row is None else Ref(row[0], row[1])
 
 
-def _name_taken(session: Session, model: type[Organisation] | type[Network], name: str,
-                except_id: int | None = None) -> bool:
+def _name_taken(
+    session: Session,
+    model: type[Organisation] | type[Network],
+    name: str,
+    except_id: int | None = None,
+) -> bool:
     query = select(model.id).where(model.name == name)
     if except_id is not None:
         query = query.where(model.id != except_id)
@@ -136,8 +140,13 @@ def create_organisation(session: Session, name: str, *, actor_id: int | None) ->
     org = Organisation(name=name)
     session.add(org)
     session.flush()
-    record_event(session, actor_id=actor_id, action="organisation.created",
-                 organisation_id=org.id, subject=name)
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="organisation.created",
+        organisation_id=org.id,
+        subject=name,
+    )
     return org.id
 
 
@@ -152,8 +161,14 @@ def rename_organisation(
         return
     if _name_taken(session, Organisation, name, except_id=org.id):
         raise DuplicateName(f"an organisation named {name!r} already exists")
-    record_event(session, actor_id=actor_id, action="organisation.renamed",
-                 organisation_id=org.id, subject=name, detail={"from": org.name})
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="organisation.renamed",
+        organisation_id=org.id,
+        subject=name,
+        detail={"from": org.name},
+    )
     org.name = name
     session.flush()
 
@@ -165,8 +180,9 @@ def create_network(session: Session, name: str, *, actor_id: int | None) -> int:
     net = Network(name=name)
     session.add(net)
     session.flush()
-    record_event(session, actor_id=actor_id, action="network.created",
-                 network_id=net.id, subject=name)
+    record_event(
+        session, actor_id=actor_id, action="network.created", network_id=net.id, subject=name
+    )
     return net.id
 
 
@@ -179,8 +195,14 @@ def rename_network(session: Session, network_id: int, name: str, *, actor_id: in
         return
     if _name_taken(session, Network, name, except_id=net.id):
         raise DuplicateName(f"a network named {name!r} already exists")
-    record_event(session, actor_id=actor_id, action="network.renamed",
-                 network_id=net.id, subject=name, detail={"from": net.name})
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="network.renamed",
+        network_id=net.id,
+        subject=name,
+        detail={"from": net.name},
+    )
     net.name = name
     session.flush()
 
@@ -196,9 +218,14 @@ def add_member(
     if session.get(NetworkMember, (network_id, organisation_id)) is not None:
         return False
     session.add(NetworkMember(network_id=network_id, organisation_id=organisation_id))
-    record_event(session, actor_id=actor_id, action="network.member_added",
-                 organisation_id=organisation_id, network_id=network_id,
-                 subject=f"{org.name} → {net.name}")
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="network.member_added",
+        organisation_id=organisation_id,
+        network_id=network_id,
+        subject=f"{org.name} → {net.name}",
+    )
     session.flush()
     return True
 
@@ -218,9 +245,14 @@ def remove_member(
     )
     if not getattr(result, "rowcount", 0):
         return False
-    record_event(session, actor_id=actor_id, action="network.member_removed",
-                 organisation_id=organisation_id, network_id=network_id,
-                 subject=f"{org.name} ← {net.name}")
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="network.member_removed",
+        organisation_id=organisation_id,
+        network_id=network_id,
+        subject=f"{org.name} ← {net.name}",
+    )
     # The relationship collections loaded earlier in this session no longer hold.
     session.expire_all()
     return True

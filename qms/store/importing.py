@@ -63,7 +63,10 @@ def reject(errors: list[RowError], label: str) -> ImportRejected:
 
 
 def _groups_not_asked(
-    session: Session, cycle: Cycle, parsed: ParsedImport, bad_lines: set[int],
+    session: Session,
+    cycle: Cycle,
+    parsed: ParsedImport,
+    bad_lines: set[int],
     existing: Mapping[str, Response] | None = None,
 ) -> list[RowError]:
     """Every row of a respondent whose group the cycle does not ask, but for rows already
@@ -114,9 +117,7 @@ def import_responses(
             for r in parsed.respondents
             if r.key in existing
         )
-    errors.extend(
-        _groups_not_asked(session, cycle, parsed, {e.line for e in errors}, existing)
-    )
+    errors.extend(_groups_not_asked(session, cycle, parsed, {e.line for e in errors}, existing))
     if errors:
         raise reject(errors, label)
 

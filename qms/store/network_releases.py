@@ -107,14 +107,22 @@ def _infos(session: Session, where: ColumnElement[bool]) -> list[ReleaseInfo]:
         .scalar_subquery()
     )
     rows = session.execute(
-        select(NetworkRelease.id, NetworkRelease.network_id, NetworkRelease.year,
-               NetworkRelease.methodology_id, NetworkRelease.seq, NetworkRelease.created_at,
-               n_orgs)
+        select(
+            NetworkRelease.id,
+            NetworkRelease.network_id,
+            NetworkRelease.year,
+            NetworkRelease.methodology_id,
+            NetworkRelease.seq,
+            NetworkRelease.created_at,
+            n_orgs,
+        )
         .where(where)
         .order_by(NetworkRelease.network_id, NetworkRelease.seq)
     )
-    return [ReleaseInfo(int(i), int(n), int(y), str(m), int(s), _aware(t), int(k))
-            for i, n, y, m, s, t, k in rows]
+    return [
+        ReleaseInfo(int(i), int(n), int(y), str(m), int(s), _aware(t), int(k))
+        for i, n, y, m, s, t, k in rows
+    ]
 
 
 def year_releases(
@@ -150,8 +158,9 @@ def _org_sets(session: Session, release_ids: Sequence[int]) -> dict[int, frozens
     sets: dict[int, set[int]] = {i: set() for i in release_ids}
     if release_ids:
         rows = session.execute(
-            select(NetworkReleaseOrg.release_id, NetworkReleaseOrg.organisation_id)
-            .where(NetworkReleaseOrg.release_id.in_(release_ids))
+            select(NetworkReleaseOrg.release_id, NetworkReleaseOrg.organisation_id).where(
+                NetworkReleaseOrg.release_id.in_(release_ids)
+            )
         )
         for release_id, org in rows:
             sets[int(release_id)].add(int(org))
@@ -194,8 +203,13 @@ def release_year(
     for c in live:
         if not has_org_scores(session, c.cycle_id):
             keep_org_scores(session, session.get_one(Cycle, c.cycle_id))
-    release = NetworkRelease(network_id=network_id, year=year, methodology_id=methodology_id,
-                             seq=seq, created_by=actor_id)
+    release = NetworkRelease(
+        network_id=network_id,
+        year=year,
+        methodology_id=methodology_id,
+        seq=seq,
+        created_by=actor_id,
+    )
     try:
         # Two coordinators releasing at the same moment: the second one is told.
         with session.begin_nested():
@@ -204,35 +218,73 @@ def release_year(
     except IntegrityError:
         raise Conflict(f"the figures of {year} were released a moment ago") from None
     by_cycle = {c.cycle_id: c for c in live}
-    session.execute(insert(NetworkReleaseOrg), [
-        {"release_id": release.id, "organisation_id": c.organisation_id,
-         "cycle_id": c.cycle_id, "snapshot_hash": c.snapshot_hash} for c in live
-    ])
+    session.execute(
+        insert(NetworkReleaseOrg),
+        [
+            {
+                "release_id": release.id,
+                "organisation_id": c.organisation_id,
+                "cycle_id": c.cycle_id,
+                "snapshot_hash": c.snapshot_hash,
+            }
+            for c in live
+        ],
+    )
     scores = session.execute(
-        select(OrgScore.cycle_id, OrgScore.depth, OrgScore.node, OrgScore.group_id,
-               OrgScore.score).where(OrgScore.cycle_id.in_(list(by_cycle)))
+        select(
+            OrgScore.cycle_id, OrgScore.depth, OrgScore.node, OrgScore.group_id, OrgScore.score
+        ).where(OrgScore.cycle_id.in_(list(by_cycle)))
     ).all()
     if scores:
-        session.execute(insert(NetworkReleaseScore), [
-            {"release_id": release.id, "organisation_id": by_cycle[c].organisation_id,
-             "depth": d, "node": n, "group_id": g, "score": s} for c, d, n, g, s in scores
-        ])
+        session.execute(
+            insert(NetworkReleaseScore),
+            [
+                {
+                    "release_id": release.id,
+                    "organisation_id": by_cycle[c].organisation_id,
+                    "depth": d,
+                    "node": n,
+                    "group_id": g,
+                    "score": s,
+                }
+                for c, d, n, g, s in scores
+            ],
+        )
     totals = session.execute(
-        select(OrgResponseTotal.cycle_id, OrgResponseTotal.group_id, OrgResponseTotal.responses)
-        .where(OrgResponseTotal.cycle_id.in_(list(by_cycle)))
+        select(
+            OrgResponseTotal.cycle_id, OrgResponseTotal.group_id, OrgResponseTotal.responses
+        ).where(OrgResponseTotal.cycle_id.in_(list(by_cycle)))
     ).all()
     if totals:
-        session.execute(insert(NetworkReleaseTotal), [
-            {"release_id": release.id, "organisation_id": by_cycle[c].organisation_id,
-             "group_id": g, "responses": n} for c, g, n in totals
-        ])
-    record_event(session, actor_id=actor_id, action="network.released", network_id=network_id,
-                 subject=f"{network.name} {year} ({methodology_id})",
-                 detail={"year": year, "methodology": methodology_id, "seq": seq,
-                         "organisations": len(live)})
+        session.execute(
+            insert(NetworkReleaseTotal),
+            [
+                {
+                    "release_id": release.id,
+                    "organisation_id": by_cycle[c].organisation_id,
+                    "group_id": g,
+                    "responses": n,
+                }
+                for c, g, n in totals
+            ],
+        )
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="network.released",
+        network_id=network_id,
+        subject=f"{network.name} {year} ({methodology_id})",
+        detail={
+            "year": year,
+            "methodology": methodology_id,
+            "seq": seq,
+            "organisations": len(live),
+        },
+    )
     session.flush()
-    return ReleaseInfo(release.id, network_id, year, methodology_id, seq,
-                       _aware(release.created_at), len(live))
+    return ReleaseInfo(
+        release.id, network_id, year, methodology_id, seq, _aware(release.created_at), len(live)
+    )
 
 
 # -- what a release holds, and what is read live beside it ----------------------------
@@ -246,13 +298,24 @@ def _withdrawn(session: Session, release_ids: Sequence[int]) -> set[int]:
     rows = session.execute(
         select(NetworkReleaseOrg.release_id)
         .join(NetworkRelease, NetworkRelease.id == NetworkReleaseOrg.release_id)
-        .outerjoin(NetworkShare, and_(NetworkShare.cycle_id == NetworkReleaseOrg.cycle_id,
-                                      NetworkShare.network_id == NetworkRelease.network_id))
-        .outerjoin(NetworkMember,
-                   and_(NetworkMember.network_id == NetworkRelease.network_id,
-                        NetworkMember.organisation_id == NetworkReleaseOrg.organisation_id))
-        .where(NetworkReleaseOrg.release_id.in_(release_ids),
-               (NetworkShare.id.is_(None)) | (NetworkMember.organisation_id.is_(None)))
+        .outerjoin(
+            NetworkShare,
+            and_(
+                NetworkShare.cycle_id == NetworkReleaseOrg.cycle_id,
+                NetworkShare.network_id == NetworkRelease.network_id,
+            ),
+        )
+        .outerjoin(
+            NetworkMember,
+            and_(
+                NetworkMember.network_id == NetworkRelease.network_id,
+                NetworkMember.organisation_id == NetworkReleaseOrg.organisation_id,
+            ),
+        )
+        .where(
+            NetworkReleaseOrg.release_id.in_(release_ids),
+            (NetworkShare.id.is_(None)) | (NetworkMember.organisation_id.is_(None)),
+        )
         .distinct()
     )
     return {int(r) for (r,) in rows}
@@ -268,7 +331,8 @@ def names_seen(
         return frozenset()
     rows = session.scalars(
         select(NetworkNameSeen.organisation_id).where(
-            NetworkNameSeen.network_id.in_(ids), NetworkNameSeen.year == year,
+            NetworkNameSeen.network_id.in_(ids),
+            NetworkNameSeen.year == year,
             NetworkNameSeen.methodology_id == methodology_id,
         )
     )
@@ -282,8 +346,13 @@ def named_now(session: Session, release_ids: Sequence[int]) -> dict[int, frozens
         rows = session.execute(
             select(NetworkReleaseOrg.release_id, NetworkReleaseOrg.organisation_id)
             .join(NetworkRelease, NetworkRelease.id == NetworkReleaseOrg.release_id)
-            .join(NetworkShare, and_(NetworkShare.cycle_id == NetworkReleaseOrg.cycle_id,
-                                     NetworkShare.network_id == NetworkRelease.network_id))
+            .join(
+                NetworkShare,
+                and_(
+                    NetworkShare.cycle_id == NetworkReleaseOrg.cycle_id,
+                    NetworkShare.network_id == NetworkRelease.network_id,
+                ),
+            )
             .where(NetworkReleaseOrg.release_id.in_(release_ids), NetworkShare.named.is_(True))
         )
         for release_id, org in rows:
@@ -298,17 +367,25 @@ def load_releases(session: Session, infos: Sequence[ReleaseInfo]) -> dict[int, R
     values: dict[int, dict[StatKey, dict[int, float]]] = {i: {} for i in ids}
     if ids:
         for release_id, org, node, group, score in session.execute(
-            select(NetworkReleaseScore.release_id, NetworkReleaseScore.organisation_id,
-                   NetworkReleaseScore.node, NetworkReleaseScore.group_id,
-                   NetworkReleaseScore.score)
-            .where(NetworkReleaseScore.release_id.in_(ids),
-                   NetworkReleaseScore.depth <= DEPTH_CRITERION)
+            select(
+                NetworkReleaseScore.release_id,
+                NetworkReleaseScore.organisation_id,
+                NetworkReleaseScore.node,
+                NetworkReleaseScore.group_id,
+                NetworkReleaseScore.score,
+            ).where(
+                NetworkReleaseScore.release_id.in_(ids),
+                NetworkReleaseScore.depth <= DEPTH_CRITERION,
+            )
         ):
             values[int(release_id)].setdefault((str(node), group), {})[int(org)] = float(score)
         for release_id, org, group, n in session.execute(
-            select(NetworkReleaseTotal.release_id, NetworkReleaseTotal.organisation_id,
-                   NetworkReleaseTotal.group_id, NetworkReleaseTotal.responses)
-            .where(NetworkReleaseTotal.release_id.in_(ids))
+            select(
+                NetworkReleaseTotal.release_id,
+                NetworkReleaseTotal.organisation_id,
+                NetworkReleaseTotal.group_id,
+                NetworkReleaseTotal.responses,
+            ).where(NetworkReleaseTotal.release_id.in_(ids))
         ):
             values[int(release_id)].setdefault((RESPONSES, str(group)), {})[int(org)] = float(n)
     withdrawn = _withdrawn(session, ids)
@@ -358,15 +435,19 @@ def release_state(
     )
 
 
-def report_date(session: Session, network_id: int, year: int, methodology_id: str
-                ) -> date | None:
+def report_date(session: Session, network_id: int, year: int, methodology_id: str) -> date | None:
     row = session.get(NetworkReportDate, (network_id, year, methodology_id))
     return row.release_on if row is not None else None
 
 
 def set_report_date(
-    session: Session, network_id: int, year: int, methodology_id: str, day: date | None,
-    *, actor_id: int | None,
+    session: Session,
+    network_id: int,
+    year: int,
+    methodology_id: str,
+    day: date | None,
+    *,
+    actor_id: int | None,
 ) -> bool:
     """Set (or, with None, clear) the day from which the year is released on the first
     request; False when nothing changed. Audited."""
@@ -380,21 +461,30 @@ def set_report_date(
         assert row is not None
         session.delete(row)
     elif row is None:
-        session.add(NetworkReportDate(network_id=network_id, year=year,
-                                      methodology_id=methodology_id, release_on=day))
+        session.add(
+            NetworkReportDate(
+                network_id=network_id, year=year, methodology_id=methodology_id, release_on=day
+            )
+        )
     else:
         row.release_on = day
-    record_event(session, actor_id=actor_id, action="network.report_date",
-                 network_id=network_id, subject=f"{network.name} {year} ({methodology_id})",
-                 detail={"year": year, "methodology": methodology_id,
-                         "release_on": day.isoformat() if day else None})
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="network.report_date",
+        network_id=network_id,
+        subject=f"{network.name} {year} ({methodology_id})",
+        detail={
+            "year": year,
+            "methodology": methodology_id,
+            "release_on": day.isoformat() if day else None,
+        },
+    )
     session.flush()
     return True
 
 
-def release_due(
-    session: Session, network_ids: Iterable[int], today: date
-) -> list[ReleaseInfo]:
+def release_due(session: Session, network_ids: Iterable[int], today: date) -> list[ReleaseInfo]:
     """Release every year whose reporting date has come and that has no release made on
     or after that date, where a release is allowed (readers call this on each request,
     in their own transaction, and commit when it returns something)."""
@@ -402,9 +492,12 @@ def release_due(
     if not ids:
         return []
     due = session.execute(
-        select(NetworkReportDate.network_id, NetworkReportDate.year,
-               NetworkReportDate.methodology_id, NetworkReportDate.release_on)
-        .where(NetworkReportDate.network_id.in_(ids), NetworkReportDate.release_on <= today)
+        select(
+            NetworkReportDate.network_id,
+            NetworkReportDate.year,
+            NetworkReportDate.methodology_id,
+            NetworkReportDate.release_on,
+        ).where(NetworkReportDate.network_id.in_(ids), NetworkReportDate.release_on <= today)
     ).all()
     made = []
     for network_id, year, methodology_id, release_on in due:

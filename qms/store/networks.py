@@ -67,7 +67,11 @@ _ContributorRow = Select[int, int, str, bool, int, str]
 def _contributors_query(network_id: int, methodology_id: str) -> _ContributorRow:
     return (
         select(
-            Cycle.id, Organisation.id, Organisation.name, NetworkShare.named, Cycle.year,
+            Cycle.id,
+            Organisation.id,
+            Organisation.name,
+            NetworkShare.named,
+            Cycle.year,
             Cycle.snapshot_hash,
         )
         .select_from(NetworkShare)
@@ -131,8 +135,9 @@ def labels_of(
         known_n = {n.id for n in nodes}
         known_g = {g.id for g in groups}
         # Nodes or groups of an earlier version that the newest no longer has.
-        nodes += [Label(n, Text.of({lang: n}, lang))
-                  for n in sorted(present_nodes - known_n - {OVERALL})]
+        nodes += [
+            Label(n, Text.of({lang: n}, lang)) for n in sorted(present_nodes - known_n - {OVERALL})
+        ]
         groups += [Label(g, Text.of({lang: g}, lang)) for g in sorted(present_groups - known_g)]
         nodes.append(Label(OVERALL, Text.of({lang: OVERALL}, lang)))
     return tuple(nodes), tuple(groups)

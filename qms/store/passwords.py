@@ -64,6 +64,4 @@ def burn_time(password: str) -> None:
 
 def generate_password(groups: int = 4, size: int = 5) -> str:
     """Like `k7mpq-xw3ra-...`: 4 x 5 characters of 31 is about 99 bits."""
-    return "-".join(
-        "".join(secrets.choice(_ALPHABET) for _ in range(size)) for _ in range(groups)
-    )
+    return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(size)) for _ in range(groups))

@@ -69,8 +69,14 @@ def actions_for_cycle(session: Session, cycle_id: int) -> list[Action]:
         raise NotFound(f"no cycle with id {cycle_id}")
     rows = session.execute(
         select(
-            PlanAction.id, PlanAction.cycle_id, Cycle.year, PlanAction.criterion,
-            PlanAction.title, PlanAction.owner, PlanAction.due, PlanAction.status,
+            PlanAction.id,
+            PlanAction.cycle_id,
+            Cycle.year,
+            PlanAction.criterion,
+            PlanAction.title,
+            PlanAction.owner,
+            PlanAction.due,
+            PlanAction.status,
             PlanAction.progress,
         )
         .join(Cycle, Cycle.id == PlanAction.cycle_id)
@@ -88,7 +94,15 @@ def actions_for_cycle(session: Session, cycle_id: int) -> list[Action]:
     carried: list[Action] = []
     for id_, origin, year, criterion, title, owner, due, status, progress in rows:
         action = Action(
-            id_, origin, year, criterion, title, owner, due, status, progress,
+            id_,
+            origin,
+            year,
+            criterion,
+            title,
+            owner,
+            due,
+            status,
+            progress,
             carried=origin != cycle.id,
         )
         (carried if action.carried else own).append(action)
@@ -96,7 +110,11 @@ def actions_for_cycle(session: Session, cycle_id: int) -> list[Action]:
 
 
 def _checked(
-    methodology: Methodology, criterion: str, title: str, owner: str, progress: str,
+    methodology: Methodology,
+    criterion: str,
+    title: str,
+    owner: str,
+    progress: str,
     status: str,
 ) -> None:
     try:
@@ -126,8 +144,13 @@ def add_action(
     """A new action in `cycle`'s plan; returns its id. The caller commits."""
     _checked(cycle_methodology(cycle), criterion, title, owner, progress, status)
     action = PlanAction(
-        cycle_id=cycle.id, criterion=criterion, title=title.strip(), owner=owner.strip(),
-        due=due, status=status, progress=progress.strip(),
+        cycle_id=cycle.id,
+        criterion=criterion,
+        title=title.strip(),
+        owner=owner.strip(),
+        due=due,
+        status=status,
+        progress=progress.strip(),
     )
     session.add(action)
     session.flush()
@@ -171,8 +194,12 @@ def update_action(
         raise NotFound(f"no action with id {action_id}")
     cycle = session.get_one(Cycle, action.cycle_id)
     _checked(
-        cycle_methodology(cycle), action.criterion, action.title,
-        owner if owner is not None else action.owner, progress, status,
+        cycle_methodology(cycle),
+        action.criterion,
+        action.title,
+        owner if owner is not None else action.owner,
+        progress,
+        status,
     )
     before = action.status
     action.status = status

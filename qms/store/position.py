@@ -65,7 +65,11 @@ class OrganisationPosition:
 
 
 def organisation_position(
-    session: Session, organisation_id: int, network_id: int, year: int, methodology_id: str,
+    session: Session,
+    organisation_id: int,
+    network_id: int,
+    year: int,
+    methodology_id: str,
     scope: Scope,
 ) -> OrganisationPosition | None:
     """The organisation's own scores against the distribution of the network's current
@@ -76,20 +80,25 @@ def organisation_position(
     if not is_member(session, network_id, organisation_id):
         return None
     own = session.execute(
-        select(Cycle.id, Cycle.snapshot_hash).where(
+        select(Cycle.id, Cycle.snapshot_hash)
+        .where(
             Cycle.organisation_id == organisation_id,
             Cycle.year == year,
             Cycle.methodology_id == methodology_id,
             Cycle.status == "closed",
-        ).order_by(Cycle.id.desc())
+        )
+        .order_by(Cycle.id.desc())
     ).first()
     if own is None:
         return None
     own_cycle_id, own_hash = int(own[0]), str(own[1])
     if not has_org_scores(session, own_cycle_id):
         keep_org_scores(session, session.get_one(Cycle, own_cycle_id))
-    share = session.scalar(select(NetworkShare).where(
-        NetworkShare.cycle_id == own_cycle_id, NetworkShare.network_id == network_id))
+    share = session.scalar(
+        select(NetworkShare).where(
+            NetworkShare.cycle_id == own_cycle_id, NetworkShare.network_id == network_id
+        )
+    )
     found = year_figures(session, network_id, year, methodology_id, scope)
     counted = found is not None and organisation_id in found.release.organisations
     live_scores = criterion_scores(session, [own_cycle_id])[own_cycle_id]
@@ -108,14 +117,26 @@ def organisation_position(
                 mine = live_scores.get(key)
             if stat is None:
                 reason: Reason = "unreleased" if found is None else "few"
-                rows.append(PositionRow(node.id, group, mine, 0, None, None, None, None, None,
-                                        None, reason))
+                rows.append(
+                    PositionRow(node.id, group, mine, 0, None, None, None, None, None, None, reason)
+                )
                 continue
             where = placing(stat, mine, counted and mine is not None)
-            rows.append(PositionRow(
-                node.id, group, mine, stat.n_orgs, stat.dist.q1, stat.dist.median,
-                stat.dist.q3, where.band, where.rank.rank if where.rank else None,
-                where.rank.of if where.rank else None, stat.reason))
+            rows.append(
+                PositionRow(
+                    node.id,
+                    group,
+                    mine,
+                    stat.n_orgs,
+                    stat.dist.q1,
+                    stat.dist.median,
+                    stat.dist.q3,
+                    where.band,
+                    where.rank.rank if where.rank else None,
+                    where.rank.of if where.rank else None,
+                    stat.reason,
+                )
+            )
     return OrganisationPosition(
         organisation_id=organisation_id,
         network_id=network.id,

@@ -81,9 +81,7 @@ def is_limited(session: Session, buckets: Sequence[Bucket], now: datetime | None
     return False
 
 
-def count_attempt(
-    session: Session, buckets: Sequence[Bucket], now: datetime | None = None
-) -> None:
+def count_attempt(session: Session, buckets: Sequence[Bucket], now: datetime | None = None) -> None:
     """Counts one attempt in every bucket and forgets this bucket's expired attempts.
     The caller commits."""
     now = now or utcnow()

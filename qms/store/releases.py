@@ -138,7 +138,9 @@ def _earlier(
     if releases:
         rows = session.execute(
             select(
-                ReleaseResponse.release_id, ReleaseResponse.unit, ReleaseResponse.answers,
+                ReleaseResponse.release_id,
+                ReleaseResponse.unit,
+                ReleaseResponse.answers,
                 ReleaseResponse.proxy,
             ).where(ReleaseResponse.release_id.in_(list(views)))
         )
@@ -207,9 +209,7 @@ def release_group(session: Session, cycle: Cycle, group: str) -> ReleaseOutcome:
         due = last is None or last[1] != current
     else:
         choices = [i.id for i in m.questionnaires[group].items if i.type == "choice"]
-        due = release_due(
-            current, [views for _, views in earlier], m.group(group).min_n, choices
-        )
+        due = release_due(current, [views for _, views in earlier], m.group(group).min_n, choices)
     if not due:
         collection.waiting = waiting_changes(current, last[1] if last else None)
         session.flush()
@@ -270,9 +270,7 @@ def close_group(
     return outcome
 
 
-def reopen_group(
-    session: Session, cycle: Cycle, group: str, *, actor_id: int | None
-) -> None:
+def reopen_group(session: Session, cycle: Cycle, group: str, *, actor_id: int | None) -> None:
     """Let a group closed ahead of the cycle collect again; its release stands until the
     next close, which applies the rule of §5.2 to whatever changed (audited)."""
     if cycle.status != "open":
@@ -283,8 +281,11 @@ def reopen_group(
     collection.closed_at = None
     session.flush()
     record_event(
-        session, actor_id=actor_id, action="collection.reopened",
-        organisation_id=cycle.organisation_id, subject=f"cycle {cycle.id}",
+        session,
+        actor_id=actor_id,
+        action="collection.reopened",
+        organisation_id=cycle.organisation_id,
+        subject=f"cycle {cycle.id}",
         detail={"group": group},
     )
 

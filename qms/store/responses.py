@@ -173,8 +173,14 @@ def enter_paper(
     if not entry or len(entry) > 64 or ":" in entry:
         raise StoreError("a paper entry needs an id of 1-64 characters without ':'")
     response = create_response(
-        session, cycle, group=group, respondent=PAPER_PREFIX + entry, source="paper",
-        submitted=True, proxy=proxy, answers=answers,
+        session,
+        cycle,
+        group=group,
+        respondent=PAPER_PREFIX + entry,
+        source="paper",
+        submitted=True,
+        proxy=proxy,
+        answers=answers,
     )
     record_event(
         session,

@@ -84,7 +84,8 @@ def counted_responses(session: Session, cycle: Cycle) -> list[CountedResponse]:
     """The answers of every counted respondent, by group then respondent key."""
     methodology = cycle_methodology(cycle)
     responses = [
-        r for r in session.scalars(
+        r
+        for r in session.scalars(
             select(Response)
             .where(Response.cycle_id == cycle.id, Response.status == "submitted")
             .order_by(Response.group_id, Response.respondent)
@@ -116,8 +117,11 @@ def publish_results(session: Session, cycle: Cycle, *, actor_id: int | None) -> 
     cycle.results_published_at = utcnow()
     session.flush()
     record_event(
-        session, actor_id=actor_id, action="results.published",
-        organisation_id=cycle.organisation_id, subject=f"cycle {cycle.id}",
+        session,
+        actor_id=actor_id,
+        action="results.published",
+        organisation_id=cycle.organisation_id,
+        subject=f"cycle {cycle.id}",
     )
 
 
@@ -127,15 +131,21 @@ def withdraw_results(session: Session, cycle: Cycle, *, actor_id: int | None) ->
     cycle.results_published_at = None
     session.flush()
     record_event(
-        session, actor_id=actor_id, action="results.withdrawn",
-        organisation_id=cycle.organisation_id, subject=f"cycle {cycle.id}",
+        session,
+        actor_id=actor_id,
+        action="results.withdrawn",
+        organisation_id=cycle.organisation_id,
+        subject=f"cycle {cycle.id}",
     )
 
 
 def record_export(session: Session, cycle: Cycle, fmt: str, *, actor_id: int | None) -> None:
     """Exports leave the system: the log says who took which file."""
     record_event(
-        session, actor_id=actor_id, action="results.exported",
-        organisation_id=cycle.organisation_id, subject=f"cycle {cycle.id}",
+        session,
+        actor_id=actor_id,
+        action="results.exported",
+        organisation_id=cycle.organisation_id,
+        subject=f"cycle {cycle.id}",
         detail={"format": fmt},
     )

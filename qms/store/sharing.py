@@ -67,8 +67,11 @@ def share_cycle(
         try:
             # Two heads sharing at the same moment: the second finds the first's row.
             with session.begin_nested():
-                session.add(NetworkShare(cycle_id=cycle.id, network_id=network_id,
-                                         named=named, shared_by=actor_id))
+                session.add(
+                    NetworkShare(
+                        cycle_id=cycle.id, network_id=network_id, named=named, shared_by=actor_id
+                    )
+                )
         except IntegrityError:
             if not _shared(session, cycle.id, network_id):
                 raise
@@ -83,9 +86,15 @@ def share_cycle(
     session.flush()
     if named:
         remember_name(session, network_id, cycle)
-    record_event(session, actor_id=actor_id, action=action,
-                 organisation_id=cycle.organisation_id, network_id=network_id,
-                 subject=f"cycle {cycle.id} → {network.name}", detail=detail)
+    record_event(
+        session,
+        actor_id=actor_id,
+        action=action,
+        organisation_id=cycle.organisation_id,
+        network_id=network_id,
+        subject=f"cycle {cycle.id} → {network.name}",
+        detail=detail,
+    )
     return True
 
 
@@ -94,8 +103,14 @@ def remember_name(session: Session, network_id: int, cycle: Cycle) -> None:
     to the network's viewers there, whatever happens to the consent later."""
     key = (network_id, cycle.organisation_id, cycle.year, cycle.methodology_id)
     if session.get(NetworkNameSeen, key) is None:
-        session.add(NetworkNameSeen(network_id=network_id, organisation_id=cycle.organisation_id,
-                                    year=cycle.year, methodology_id=cycle.methodology_id))
+        session.add(
+            NetworkNameSeen(
+                network_id=network_id,
+                organisation_id=cycle.organisation_id,
+                year=cycle.year,
+                methodology_id=cycle.methodology_id,
+            )
+        )
         session.flush()
 
 
@@ -113,10 +128,15 @@ def withdraw_share(
     )
     if not getattr(result, "rowcount", 0):
         return False
-    record_event(session, actor_id=actor_id, action="cycle.share_withdrawn",
-                 organisation_id=cycle.organisation_id, network_id=network_id,
-                 subject=f"cycle {cycle.id} ← {network.name}",
-                 detail={"year": cycle.year, "methodology": cycle.methodology_id})
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="cycle.share_withdrawn",
+        organisation_id=cycle.organisation_id,
+        network_id=network_id,
+        subject=f"cycle {cycle.id} ← {network.name}",
+        detail={"year": cycle.year, "methodology": cycle.methodology_id},
+    )
     return True
 
 

@@ -92,13 +92,20 @@ def create_token(session: Session, user_id: int, name: str) -> NewToken:
         raise TooManyTokens(f"at most {TOKENS_MAX} active tokens; revoke one first")
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
-        user_id=user_id, name=name, token_hash=hash_token(secret),
-        hint=secret[len(PREFIX):len(PREFIX) + HINT_LENGTH],
+        user_id=user_id,
+        name=name,
+        token_hash=hash_token(secret),
+        hint=secret[len(PREFIX) : len(PREFIX) + HINT_LENGTH],
     )
     session.add(token)
     session.flush()
-    record_event(session, actor_id=user_id, action="api_token.created", subject=user.email,
-                 detail={"token": token.id, "name": name})
+    record_event(
+        session,
+        actor_id=user_id,
+        action="api_token.created",
+        subject=user.email,
+        detail={"token": token.id, "name": name},
+    )
     return NewToken(token.id, name, secret)
 
 
@@ -108,8 +115,7 @@ def list_tokens(session: Session, user_id: int) -> list[TokenInfo]:
         select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())
     )
     found = [
-        TokenInfo(t.id, t.name, t.hint, t.created_at, t.last_used_at, t.revoked_at)
-        for t in rows
+        TokenInfo(t.id, t.name, t.hint, t.created_at, t.last_used_at, t.revoked_at) for t in rows
     ]
     return sorted(found, key=lambda t: not t.active)
 
@@ -121,9 +127,13 @@ def revoke_token(session: Session, user_id: int, token_id: int) -> bool:
         return False
     token.revoked_at = utcnow()
     user = session.get(User, user_id)
-    record_event(session, actor_id=user_id, action="api_token.revoked",
-                 subject=user.email if user else "", detail={"token": token.id,
-                                                             "name": token.name})
+    record_event(
+        session,
+        actor_id=user_id,
+        action="api_token.revoked",
+        subject=user.email if user else "",
+        detail={"token": token.id, "name": token.name},
+    )
     session.flush()
     return True
 
@@ -145,7 +155,5 @@ def token_account(session: Session, secret: str) -> Account | None:
         return None
     now = utcnow()
     if token.last_used_at is None or now - _aware(token.last_used_at) >= LAST_USED_PRECISION:
-        session.execute(
-            update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
-        )
+        session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
     return found

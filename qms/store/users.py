@@ -135,9 +135,7 @@ def _account(session: Session, user: User) -> Account:
 
 
 def account(session: Session, user_id: int) -> Account | None:
-    user = session.scalar(
-        select(User).options(selectinload(User.roles)).where(User.id == user_id)
-    )
+    user = session.scalar(select(User).options(selectinload(User.roles)).where(User.id == user_id))
     return None if user is None else _account(session, user)
 
 
@@ -163,8 +161,16 @@ def list_accounts(session: Session) -> list[Account]:
     users_list = list(users)
     places = _places(session, [r for u in users_list for r in u.roles])
     return [
-        Account(u.id, u.email, u.name, u.is_active, u.session_epoch,
-                tuple(_grant(r, places) for r in u.roles), u.created_at, u.last_sign_in_at)
+        Account(
+            u.id,
+            u.email,
+            u.name,
+            u.is_active,
+            u.session_epoch,
+            tuple(_grant(r, places) for r in u.roles),
+            u.created_at,
+            u.last_sign_in_at,
+        )
         for u in users_list
     ]
 
@@ -176,8 +182,12 @@ def create_user(
     check_rules(password, email)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise UserExists(f"a user {email} already exists")
-    user = User(email=email, name=clean_display_name(name), password_hash=hash_password(password),
-                password_changed_at=utcnow())
+    user = User(
+        email=email,
+        name=clean_display_name(name),
+        password_hash=hash_password(password),
+        password_changed_at=utcnow(),
+    )
     session.add(user)
     session.flush()
     record_event(session, actor_id=actor_id, action="user.created", subject=email)
@@ -224,20 +234,30 @@ def add_role(
         select(UserRole.id).where(
             UserRole.user_id == user_id,
             UserRole.role == role,
-            UserRole.organisation_id.is_(None) if organisation_id is None
+            UserRole.organisation_id.is_(None)
+            if organisation_id is None
             else UserRole.organisation_id == organisation_id,
-            UserRole.network_id.is_(None) if network_id is None
+            UserRole.network_id.is_(None)
+            if network_id is None
             else UserRole.network_id == network_id,
         )
     )
     if held is not None:
         raise RoleHeld(f"{user.email} already is {describe(Grant(0, role, place=place))}")
-    grant = UserRole(user_id=user_id, role=role, organisation_id=organisation_id,
-                     network_id=network_id)
+    grant = UserRole(
+        user_id=user_id, role=role, organisation_id=organisation_id, network_id=network_id
+    )
     session.add(grant)
     session.flush()
-    record_event(session, actor_id=actor_id, action="role.added", organisation_id=organisation_id,
-                 network_id=network_id, subject=user.email, detail={"role": role})
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="role.added",
+        organisation_id=organisation_id,
+        network_id=network_id,
+        subject=user.email,
+        detail={"role": role},
+    )
     return grant.id
 
 
@@ -246,9 +266,15 @@ def remove_role(session: Session, user_id: int, grant_id: int, *, actor_id: int 
     if grant is None or grant.user_id != user_id:
         return False
     user = session.get(User, user_id)
-    record_event(session, actor_id=actor_id, action="role.removed",
-                 organisation_id=grant.organisation_id, network_id=grant.network_id,
-                 subject=user.email if user else "", detail={"role": grant.role})
+    record_event(
+        session,
+        actor_id=actor_id,
+        action="role.removed",
+        organisation_id=grant.organisation_id,
+        network_id=grant.network_id,
+        subject=user.email if user else "",
+        detail={"role": grant.role},
+    )
     session.delete(grant)
     session.flush()
     session.expire_all()
@@ -328,8 +354,9 @@ def update_user(
         if not is_active:
             user.session_epoch += 1
     if changes:
-        record_event(session, actor_id=actor_id, action="user.updated", subject=user.email,
-                     detail=changes)
+        record_event(
+            session, actor_id=actor_id, action="user.updated", subject=user.email, detail=changes
+        )
         session.flush()
 
 
@@ -358,8 +385,14 @@ def create_demo_users(
     created: list[tuple[str, str, str]] = []
     for email, role, organisation_id, net_id in plan:
         user_id = create_user(session, email, DEMO_PASSWORDS[role], actor_id=None)
-        grant_id = add_role(session, user_id, role, organisation_id=organisation_id,
-                            network_id=net_id, actor_id=None)
+        grant_id = add_role(
+            session,
+            user_id,
+            role,
+            organisation_id=organisation_id,
+            network_id=net_id,
+            actor_id=None,
+        )
         found = account(session, user_id)
         grant = next(g for g in found.grants if g.id == grant_id) if found else None
         created.append((email, DEMO_PASSWORDS[role], describe(grant) if grant else role))

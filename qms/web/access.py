@@ -48,8 +48,9 @@ def may_read_results(principal: Principal, organisation_id: int, published: bool
 
 
 def can_see_results(principal: Principal, cycle: Cycle) -> bool:
-    return may_read_results(principal, cycle.organisation_id,
-                            cycle.results_published_at is not None)
+    return may_read_results(
+        principal, cycle.organisation_id, cycle.results_published_at is not None
+    )
 
 
 # Actions on a cycle that the cycle's state decides together with the table of

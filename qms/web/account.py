@@ -79,7 +79,9 @@ class AccountController(Controller):
             ratelimit.count_attempt(db, buckets)
             known = users.account_by_email(db, email)
             record_event(
-                db, actor_id=None, action="auth.sign_in_failed",
+                db,
+                actor_id=None,
+                action="auth.sign_in_failed",
                 subject=known.email if known else "",
                 detail={"address": address, "known_account": known is not None},
             )
@@ -87,8 +89,13 @@ class AccountController(Controller):
             form.error("email", WRONG_CREDENTIALS)
             return _login_page(request, form, 422)
         ratelimit.forget(db, buckets[1:])
-        record_event(db, actor_id=account.id, action="auth.signed_in", subject=account.email,
-                     detail={"address": address})
+        record_event(
+            db,
+            actor_id=account.id,
+            action="auth.signed_in",
+            subject=account.email,
+            detail={"address": address},
+        )
         db.commit()
         session_of(request).sign_in(account.id, account.session_epoch, int(time.time()))
         return Redirect(path=form.values["next"], status_code=303)
@@ -104,14 +111,16 @@ class AccountController(Controller):
         web_session.sign_out(int(time.time()))
         return Redirect(path="/login?signed_out=1", status_code=303)
 
-    @get("/account/password", name="password", opt=requires("account.manage"),
-         sync_to_thread=False)
+    @get("/account/password", name="password", opt=requires("account.manage"), sync_to_thread=False)
     def password_form(
         self, request: HttpRequest, principal: NamedDependency[Principal]
     ) -> Template:
         changed = request.query_params.get("changed") == "1"
-        return page("account/password.html", {"form": Form(), "changed": changed,
-                                              "min_length": MIN_LENGTH}, request=request)
+        return page(
+            "account/password.html",
+            {"form": Form(), "changed": changed, "min_length": MIN_LENGTH},
+            request=request,
+        )
 
     @post("/account/password", opt=requires("account.manage"), sync_to_thread=True)
     def change_password(
@@ -148,6 +157,9 @@ class AccountController(Controller):
                     db.commit()
                     session_of(request).sign_in(principal.user_id, epoch, int(time.time()))
                     return Redirect(path="/account/password?changed=1", status_code=303)
-        return page("account/password.html",
-                    {"form": form, "changed": False, "min_length": MIN_LENGTH},
-                    status_code=422, request=request)
+        return page(
+            "account/password.html",
+            {"form": form, "changed": False, "min_length": MIN_LENGTH},
+            status_code=422,
+            request=request,
+        )

@@ -56,9 +56,7 @@ class AdminDirectoryController(Controller):
         )
 
     @get("/admin/organisations", name="admin_organisations", opt=ADMIN, sync_to_thread=True)
-    def organisations(
-        self, request: HttpRequest, db: NamedDependency[Session]
-    ) -> Template:
+    def organisations(self, request: HttpRequest, db: NamedDependency[Session]) -> Template:
         return self._organisations_page(request, db, Form())
 
     @post("/admin/organisations", opt=ADMIN, sync_to_thread=True)
@@ -71,8 +69,13 @@ class AdminDirectoryController(Controller):
     ) -> Template | Redirect:
         form = Form(values={"name": text(data, "name")})
         created: list[int] = []
-        _save_name(form, DUPLICATE_ORGANISATION, lambda name: created.append(
-            directory.create_organisation(db, name, actor_id=principal.user_id)))
+        _save_name(
+            form,
+            DUPLICATE_ORGANISATION,
+            lambda name: created.append(
+                directory.create_organisation(db, name, actor_id=principal.user_id)
+            ),
+        )
         if not form.ok:
             db.rollback()
             return self._organisations_page(request, db, form, 422)
@@ -103,8 +106,12 @@ class AdminDirectoryController(Controller):
             request=request,
         )
 
-    @get("/admin/organisations/{organisation_id:int}", name="admin_organisation", opt=ADMIN,
-         sync_to_thread=True)
+    @get(
+        "/admin/organisations/{organisation_id:int}",
+        name="admin_organisation",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def organisation(
         self,
         request: HttpRequest,
@@ -123,8 +130,13 @@ class AdminDirectoryController(Controller):
         data: FormData,
     ) -> Template | Redirect:
         form = Form(values={"name": text(data, "name")})
-        _save_name(form, DUPLICATE_ORGANISATION, lambda name: directory.rename_organisation(
-            db, organisation_id, name, actor_id=principal.user_id))
+        _save_name(
+            form,
+            DUPLICATE_ORGANISATION,
+            lambda name: directory.rename_organisation(
+                db, organisation_id, name, actor_id=principal.user_id
+            ),
+        )
         if not form.ok:
             db.rollback()
             return self._organisation_page(request, db, organisation_id, form, 422)
@@ -139,11 +151,20 @@ class AdminDirectoryController(Controller):
         organisation_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
-        return _change_membership(db, principal, integer(data, "network_id"), organisation_id,
-                                  add=True, back=f"/admin/organisations/{organisation_id}")
+        return _change_membership(
+            db,
+            principal,
+            integer(data, "network_id"),
+            organisation_id,
+            add=True,
+            back=f"/admin/organisations/{organisation_id}",
+        )
 
-    @post("/admin/organisations/{organisation_id:int}/networks/{network_id:int}/remove",
-          opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/organisations/{organisation_id:int}/networks/{network_id:int}/remove",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def leave_network(
         self,
         db: NamedDependency[Session],
@@ -151,8 +172,14 @@ class AdminDirectoryController(Controller):
         organisation_id: FromPath[int],
         network_id: FromPath[int],
     ) -> Redirect:
-        return _change_membership(db, principal, network_id, organisation_id, add=False,
-                                  back=f"/admin/organisations/{organisation_id}")
+        return _change_membership(
+            db,
+            principal,
+            network_id,
+            organisation_id,
+            add=False,
+            back=f"/admin/organisations/{organisation_id}",
+        )
 
     # -- networks ------------------------------------------------------------------
 
@@ -180,8 +207,13 @@ class AdminDirectoryController(Controller):
     ) -> Template | Redirect:
         form = Form(values={"name": text(data, "name")})
         created: list[int] = []
-        _save_name(form, DUPLICATE_NETWORK, lambda name: created.append(
-            directory.create_network(db, name, actor_id=principal.user_id)))
+        _save_name(
+            form,
+            DUPLICATE_NETWORK,
+            lambda name: created.append(
+                directory.create_network(db, name, actor_id=principal.user_id)
+            ),
+        )
         if not form.ok:
             db.rollback()
             return self._networks_page(request, db, form, 422)
@@ -233,8 +265,11 @@ class AdminDirectoryController(Controller):
         data: FormData,
     ) -> Template | Redirect:
         form = Form(values={"name": text(data, "name")})
-        _save_name(form, DUPLICATE_NETWORK, lambda name: directory.rename_network(
-            db, network_id, name, actor_id=principal.user_id))
+        _save_name(
+            form,
+            DUPLICATE_NETWORK,
+            lambda name: directory.rename_network(db, network_id, name, actor_id=principal.user_id),
+        )
         if not form.ok:
             db.rollback()
             return self._network_page(request, db, network_id, form, 422)
@@ -249,11 +284,20 @@ class AdminDirectoryController(Controller):
         network_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
-        return _change_membership(db, principal, network_id, integer(data, "organisation_id"),
-                                  add=True, back=f"/admin/networks/{network_id}")
+        return _change_membership(
+            db,
+            principal,
+            network_id,
+            integer(data, "organisation_id"),
+            add=True,
+            back=f"/admin/networks/{network_id}",
+        )
 
-    @post("/admin/networks/{network_id:int}/members/{organisation_id:int}/remove",
-          opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/networks/{network_id:int}/members/{organisation_id:int}/remove",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def remove_member(
         self,
         db: NamedDependency[Session],
@@ -261,8 +305,14 @@ class AdminDirectoryController(Controller):
         network_id: FromPath[int],
         organisation_id: FromPath[int],
     ) -> Redirect:
-        return _change_membership(db, principal, network_id, organisation_id, add=False,
-                                  back=f"/admin/networks/{network_id}")
+        return _change_membership(
+            db,
+            principal,
+            network_id,
+            organisation_id,
+            add=False,
+            back=f"/admin/networks/{network_id}",
+        )
 
 
 def _change_membership(
@@ -281,8 +331,7 @@ def _change_membership(
             if add:
                 directory.add_member(db, network_id, organisation_id, actor_id=principal.user_id)
             else:
-                directory.remove_member(db, network_id, organisation_id,
-                                        actor_id=principal.user_id)
+                directory.remove_member(db, network_id, organisation_id, actor_id=principal.user_id)
         except NotFound:
             db.rollback()
         else:

@@ -31,8 +31,9 @@ def _read_role(data: Mapping[str, Any], form: Form) -> tuple[str, int | None, in
     role = text(data, "role")
     organisation_id = integer(data, "organisation_id")
     network_id = integer(data, "network_id")
-    form.values.update(role=role, organisation_id=str(organisation_id or ""),
-                       network_id=str(network_id or ""))
+    form.values.update(
+        role=role, organisation_id=str(organisation_id or ""), network_id=str(network_id or "")
+    )
     if role not in users.ROLES:
         form.error("role", N_("Choose a role."))
     elif role in ("head", "staff"):
@@ -49,13 +50,22 @@ def _read_role(data: Mapping[str, Any], form: Form) -> tuple[str, int | None, in
 
 
 def _grant_role(
-    db: Session, form: Form, user_id: int, scope: tuple[str, int | None, int | None],
+    db: Session,
+    form: Form,
+    user_id: int,
+    scope: tuple[str, int | None, int | None],
     actor_id: int,
 ) -> None:
     role, organisation_id, network_id = scope
     try:
-        users.add_role(db, user_id, role, organisation_id=organisation_id,
-                       network_id=network_id, actor_id=actor_id)
+        users.add_role(
+            db,
+            user_id,
+            role,
+            organisation_id=organisation_id,
+            network_id=network_id,
+            actor_id=actor_id,
+        )
     except users.RoleHeld:
         form.error("role", N_("This person already has this role."))
     except NotFound:
@@ -65,8 +75,11 @@ def _grant_role(
 
 class AdminUsersController(Controller):
     def _places(self, db: Session) -> dict[str, Any]:
-        return {"organisations": directory.organisation_refs(db),
-                "networks": directory.network_refs(db), "roles": users.ROLES}
+        return {
+            "organisations": directory.organisation_refs(db),
+            "networks": directory.network_refs(db),
+            "roles": users.ROLES,
+        }
 
     def _users_page(
         self, request: HttpRequest, db: Session, form: Form, status_code: int = 200
@@ -105,8 +118,13 @@ class AdminUsersController(Controller):
         user_id = None
         if form.ok:
             try:
-                user_id = users.create_user(db, form.values["email"], password,
-                                            name=form.values["name"], actor_id=principal.user_id)
+                user_id = users.create_user(
+                    db,
+                    form.values["email"],
+                    password,
+                    name=form.values["name"],
+                    actor_id=principal.user_id,
+                )
             except users.BadEmail:
                 form.error("email", BAD_EMAIL)
             except users.UserExists:
@@ -173,8 +191,13 @@ class AdminUsersController(Controller):
             form.error("active", N_("You cannot deactivate your own account."))
         if form.ok:
             try:
-                users.update_user(db, user_id, name=form.values["name"], is_active=active,
-                                  actor_id=principal.user_id)
+                users.update_user(
+                    db,
+                    user_id,
+                    name=form.values["name"],
+                    is_active=active,
+                    actor_id=principal.user_id,
+                )
             except NotFound:
                 raise  # a 404, not a message about the name
             except StoreError:
@@ -207,15 +230,12 @@ class AdminUsersController(Controller):
             db.rollback()
         if is_htmx(request):
             # htmx swaps only 2xx answers; the fragment carries its own error messages.
-            return self._user_page(request, db, principal, user_id, role_form=form,
-                                   fragment=True)
+            return self._user_page(request, db, principal, user_id, role_form=form, fragment=True)
         if form.errors:
-            return self._user_page(request, db, principal, user_id, role_form=form,
-                                   status_code=422)
+            return self._user_page(request, db, principal, user_id, role_form=form, status_code=422)
         return Redirect(path=f"/admin/users/{user_id}", status_code=303)
 
-    @post("/admin/users/{user_id:int}/roles/{grant_id:int}/remove", opt=ADMIN,
-          sync_to_thread=True)
+    @post("/admin/users/{user_id:int}/roles/{grant_id:int}/remove", opt=ADMIN, sync_to_thread=True)
     def remove_role(
         self,
         request: HttpRequest,
@@ -235,11 +255,9 @@ class AdminUsersController(Controller):
             users.remove_role(db, user_id, grant_id, actor_id=principal.user_id)
             db.commit()
         if is_htmx(request):
-            return self._user_page(request, db, principal, user_id, role_form=form,
-                                   fragment=True)
+            return self._user_page(request, db, principal, user_id, role_form=form, fragment=True)
         if form.errors:
-            return self._user_page(request, db, principal, user_id, role_form=form,
-                                   status_code=422)
+            return self._user_page(request, db, principal, user_id, role_form=form, status_code=422)
         return Redirect(path=f"/admin/users/{user_id}", status_code=303)
 
     @post("/admin/users/{user_id:int}/password", opt=ADMIN, sync_to_thread=True)

@@ -34,16 +34,23 @@ from qms.web.network_views import release_due_now, viewer_scope
 
 READ = requires("api.read")
 # For the OpenAPI document (qms.app): how callers authenticate.
-API_COMPONENTS = Components(security_schemes={
-    "apiToken": SecurityScheme(
-        type="http", scheme="bearer",
-        description="A personal API token from /account/tokens: `Authorization: Bearer qms_...`",
-    ),
-    "session": SecurityScheme(
-        type="apiKey", security_scheme_in="cookie", name="qms_session",
-        description="The browser's signed-in session.",
-    ),
-})
+API_COMPONENTS = Components(
+    security_schemes={
+        "apiToken": SecurityScheme(
+            type="http",
+            scheme="bearer",
+            description=(
+                "A personal API token from /account/tokens: `Authorization: Bearer qms_...`"
+            ),
+        ),
+        "session": SecurityScheme(
+            type="apiKey",
+            security_scheme_in="cookie",
+            name="qms_session",
+            description="The browser's signed-in session.",
+        ),
+    }
+)
 
 
 class ApiError(msgspec.Struct):
@@ -58,9 +65,12 @@ def _errors(*codes: int) -> dict[int, ResponseSpec]:
         404: "No such object, or one of another organisation or network.",
         409: "Nothing released yet: results appear when the cycle (or a group) closes.",
     }
-    return {code: ResponseSpec(data_container=ApiError, description=descriptions[code],
-                               generate_examples=False)
-            for code in codes}
+    return {
+        code: ResponseSpec(
+            data_container=ApiError, description=descriptions[code], generate_examples=False
+        )
+        for code in codes
+    }
 
 
 class Cycle(msgspec.Struct):
@@ -219,12 +229,12 @@ class NetworkTrend(msgspec.Struct):
 
 
 YearParam = Annotated[
-    int | None, QueryParameter(ge=2000, le=2100,
-                               description="The year; the newest shared year when omitted.")
+    int | None,
+    QueryParameter(ge=2000, le=2100, description="The year; the newest shared year when omitted."),
 ]
 MethodologyParam = Annotated[
-    str | None, QueryParameter(max_length=100,
-                               description="A methodology id; the year's first when omitted.")
+    str | None,
+    QueryParameter(max_length=100, description="A methodology id; the year's first when omitted."),
 ]
 
 
@@ -234,23 +244,43 @@ def _label(label: networks.Label) -> Label:
 
 def aggregates_of(view: aggregates.NetworkView) -> NetworkAggregates:
     return NetworkAggregates(
-        network_id=view.network_id, network=view.network_name, year=view.year,
-        methodology=view.methodology_id, n_orgs=view.n_orgs,
+        network_id=view.network_id,
+        network=view.network_name,
+        year=view.year,
+        methodology=view.methodology_id,
+        n_orgs=view.n_orgs,
         named_organisations=[Organisation(id=o.id, name=o.name) for o in view.named],
-        nodes=[_label(n) for n in view.nodes], groups=[_label(g) for g in view.groups],
+        nodes=[_label(n) for n in view.nodes],
+        groups=[_label(g) for g in view.groups],
         stats=[
             Distribution(
-                node=s.node, group=s.group, n_orgs=s.n_orgs, mean=s.mean, median=s.median,
-                q1=s.q1, q3=s.q3, min=s.min, max=s.max,
-                named=[NamedScore(organisation_id=n.organisation_id, organisation=n.name,
-                                  score=n.score, rank=n.rank, of=n.of) for n in s.named],
+                node=s.node,
+                group=s.group,
+                n_orgs=s.n_orgs,
+                mean=s.mean,
+                median=s.median,
+                q1=s.q1,
+                q3=s.q3,
+                min=s.min,
+                max=s.max,
+                named=[
+                    NamedScore(
+                        organisation_id=n.organisation_id,
+                        organisation=n.name,
+                        score=n.score,
+                        rank=n.rank,
+                        of=n.of,
+                    )
+                    for n in s.named
+                ],
                 status=s.reason,
             )
             for s in view.stats
         ],
-        responses=[GroupResponses(group=r.group, n_orgs=r.n_orgs, responses=r.responses,
-                                  status=r.reason)
-                   for r in view.responses],
+        responses=[
+            GroupResponses(group=r.group, n_orgs=r.n_orgs, responses=r.responses, status=r.reason)
+            for r in view.responses
+        ],
         released_at=view.released_at.isoformat() if view.released_at else None,
     )
 
@@ -272,26 +302,41 @@ class ApiController(Controller):
     tags = ["api"]  # noqa: RUF012  (Litestar's own class attributes)
     security = [{"apiToken": []}, {"session": []}]  # noqa: RUF012
 
-    @get("/cycles", opt=READ, sync_to_thread=True, summary="Cycles you can see",
-         responses=_errors(401))
+    @get(
+        "/cycles",
+        opt=READ,
+        sync_to_thread=True,
+        summary="Cycles you can see",
+        responses=_errors(401),
+    )
     def list_cycles(
         self, db: NamedDependency[Session], principal: NamedDependency[Principal]
     ) -> list[Cycle]:
         listings = api_cycles.visible_cycles(db, principal.organisation_ids("organisation.view"))
         return [
             Cycle(
-                id=c.id, organisation_id=c.organisation_id, organisation=c.organisation,
-                year=c.year, methodology=c.methodology, version=c.version, status=c.status,
-                scores_available=c.released and may_read_results(
+                id=c.id,
+                organisation_id=c.organisation_id,
+                organisation=c.organisation,
+                year=c.year,
+                methodology=c.methodology,
+                version=c.version,
+                status=c.status,
+                scores_available=c.released
+                and may_read_results(
                     principal, c.organisation_id, c.results_published_at is not None
                 ),
             )
             for c in listings
         ]
 
-    @get("/cycles/{cycle_id:int}/scores", opt=READ, sync_to_thread=True,
-         summary="A cycle's item statistics and scores",
-         responses=_errors(401, 403, 404, 409))
+    @get(
+        "/cycles/{cycle_id:int}/scores",
+        opt=READ,
+        sync_to_thread=True,
+        summary="A cycle's item statistics and scores",
+        responses=_errors(401, 403, 404, 409),
+    )
     def cycle_scores(
         self,
         db: NamedDependency[Session],
@@ -315,18 +360,26 @@ class ApiController(Controller):
         )
         return msgspec.convert(document, CycleScores)
 
-    @get("/networks", opt=READ, sync_to_thread=True, summary="Networks you coordinate",
-         responses=_errors(401))
+    @get(
+        "/networks",
+        opt=READ,
+        sync_to_thread=True,
+        summary="Networks you coordinate",
+        responses=_errors(401),
+    )
     def list_networks(
         self, db: NamedDependency[Session], principal: NamedDependency[Principal]
     ) -> list[Network]:
         refs = directory.network_refs(db, principal.network_ids("network.dashboard"))
         return [Network(id=r.id, name=r.name) for r in refs]
 
-    @get("/networks/{network_id:int}/aggregates", sync_to_thread=True,
-         opt=requires("network.dashboard", network="network_id"),
-         summary="Distributions across a network's partners for one year",
-         responses=_errors(401, 404))
+    @get(
+        "/networks/{network_id:int}/aggregates",
+        sync_to_thread=True,
+        opt=requires("network.dashboard", network="network_id"),
+        summary="Distributions across a network's partners for one year",
+        responses=_errors(401, 404),
+    )
     def network_aggregates(
         self,
         db: NamedDependency[Session],
@@ -337,14 +390,18 @@ class ApiController(Controller):
     ) -> NetworkAggregates:
         release_due_now(db, [network_id])
         picked_year, picked_methodology = pick_year(db, network_id, year, methodology)
-        view = aggregates.network_aggregates(db, network_id, picked_year, picked_methodology,
-                                             viewer_scope(db, principal))
+        view = aggregates.network_aggregates(
+            db, network_id, picked_year, picked_methodology, viewer_scope(db, principal)
+        )
         return aggregates_of(view)
 
-    @get("/networks/{network_id:int}/trend", sync_to_thread=True,
-         opt=requires("network.dashboard", network="network_id"),
-         summary="Medians and quartiles across a network's partners over the years",
-         responses=_errors(401, 404))
+    @get(
+        "/networks/{network_id:int}/trend",
+        sync_to_thread=True,
+        opt=requires("network.dashboard", network="network_id"),
+        summary="Medians and quartiles across a network's partners over the years",
+        responses=_errors(401, 404),
+    )
     def network_trend(
         self,
         db: NamedDependency[Session],
@@ -356,13 +413,25 @@ class ApiController(Controller):
         _, picked = pick_year(db, network_id, None, methodology)
         years = aggregates.network_trend(db, network_id, picked, viewer_scope(db, principal))
         return NetworkTrend(
-            network_id=network_id, methodology=picked,
+            network_id=network_id,
+            methodology=picked,
             years=[
-                TrendYear(year=t.year, n_orgs=t.n_orgs, stats=[
-                    TrendStat(node=s.node, group=s.group, n_orgs=s.n_orgs, median=s.median,
-                              q1=s.q1, q3=s.q3, status=s.reason)
-                    for s in t.stats
-                ])
+                TrendYear(
+                    year=t.year,
+                    n_orgs=t.n_orgs,
+                    stats=[
+                        TrendStat(
+                            node=s.node,
+                            group=s.group,
+                            n_orgs=s.n_orgs,
+                            median=s.median,
+                            q1=s.q1,
+                            q3=s.q3,
+                            status=s.reason,
+                        )
+                        for s in t.stats
+                    ],
+                )
                 for t in years
             ],
         )

@@ -186,7 +186,8 @@ class Principal:
             return None
         roles = RULES[action].roles
         return frozenset(
-            g.organisation_id for g in self.grants
+            g.organisation_id
+            for g in self.grants
             if g.role in roles and g.organisation_id is not None
         )
 
@@ -290,12 +291,14 @@ def safe_next(target: str | None) -> str:
 def on_sign_in_required(request: HttpRequest, exc: Exception) -> Response[Any]:
     if isinstance(exc, TokenRefused):
         return Response(
-            {"status_code": 401, "detail": "The API token is not valid."}, status_code=401,
+            {"status_code": 401, "detail": "The API token is not valid."},
+            status_code=401,
             headers={"www-authenticate": 'Bearer realm="qms", error="invalid_token"'},
         )
     if request.url.path.startswith("/api/"):
         return Response(
-            {"status_code": 401, "detail": "Sign in first."}, status_code=401,
+            {"status_code": 401, "detail": "Sign in first."},
+            status_code=401,
             headers={"www-authenticate": 'Bearer realm="qms"'},
         )
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")

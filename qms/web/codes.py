@@ -73,8 +73,7 @@ def _coded_groups(methodology: Methodology) -> dict[str, Group]:
 def _asked_coded_groups(db: Session, cycle: Cycle) -> dict[str, Group]:
     """The groups codes may be made for: those the cycle asks, but the consensus group."""
     asked = cycles.asked_groups(db, cycle)
-    return {g: group for g, group in _coded_groups(cycle_methodology(cycle)).items()
-            if g in asked}
+    return {g: group for g, group in _coded_groups(cycle_methodology(cycle)).items() if g in asked}
 
 
 def _chosen_group(db: Session, cycle: Cycle, form: Form, name: str) -> Group | None:
@@ -103,13 +102,13 @@ class CodesController(Controller):
         rows = []
         for group in _asked_coded_groups(here.db, here.cycle).values():
             c = counts.get(group.id, codes.CodeCounts(0, 0, 0))
-            rows.append(GroupCodes(group.id, group.title.get(lang), c.issued, c.started,
-                                   c.submitted))
+            rows.append(
+                GroupCodes(group.id, group.title.get(lang), c.issued, c.started, c.submitted)
+            )
         base = origin(here.request)
         links = [
             LinkRow(
-                groups[link.group_id].title.get(lang) if link.group_id in groups
-                else link.group_id,
+                groups[link.group_id].title.get(lang) if link.group_id in groups else link.group_id,
                 f"{base}/a/{link.code}",
                 link.cap,
                 link.uses,
@@ -154,8 +153,14 @@ class CodesController(Controller):
         batch = codes.new_batch_id()
         if form.ok and group is not None and count is not None:
             try:
-                made = codes.create_codes(here.db, here.cycle, group.id, count,
-                                          actor_id=here.principal.user_id, batch=batch)
+                made = codes.create_codes(
+                    here.db,
+                    here.cycle,
+                    group.id,
+                    count,
+                    actor_id=here.principal.user_id,
+                    batch=batch,
+                )
             except GroupNotInCycle:
                 form.error("group", NOT_IN_CYCLE_ERROR)
             except Conflict:
@@ -192,8 +197,10 @@ class CodesController(Controller):
         if here.cycle.status == "closed" or not found.unused:
             return page(
                 "codes/nothing_to_print.html",
-                {"cycle": info, "message": CLOSED_PRINT if here.cycle.status == "closed"
-                 else NOTHING_LEFT},
+                {
+                    "cycle": info,
+                    "message": CLOSED_PRINT if here.cycle.status == "closed" else NOTHING_LEFT,
+                },
                 status_code=409,
                 request=here.request,
             )
@@ -206,7 +213,8 @@ class CodesController(Controller):
             {
                 "cycle": info,
                 "group_title": groups[found.group_id].title.get(lang)
-                if found.group_id in groups else found.group_id,
+                if found.group_id in groups
+                else found.group_id,
                 "short_address": base + "/",
                 "slips": slips_for(found.unused, base),
             },
@@ -234,8 +242,9 @@ class CodesController(Controller):
             form.error("cap", CLOSED_ERROR)
         if form.ok and group is not None and cap is not None:
             try:
-                codes.create_open_link(here.db, here.cycle, group.id, cap,
-                                       actor_id=here.principal.user_id)
+                codes.create_open_link(
+                    here.db, here.cycle, group.id, cap, actor_id=here.principal.user_id
+                )
             except GroupNotInCycle:
                 form.error("link_group", NOT_IN_CYCLE_ERROR)
             except Conflict:

@@ -49,17 +49,19 @@ def release_rows(db: Session, cycle: Cycle, lang: str) -> list[ReleaseRow]:
     rows = []
     for group_id, state in states.items():
         group = m.group(group_id)
-        rows.append(ReleaseRow(
-            id=group_id,
-            title=group.title.get(lang),
-            released=state.released,
-            seq=state.seq,
-            respondents=state.respondents,
-            released_at=local_time(state.released_at),
-            waiting=state.waiting,
-            collecting=state.collecting,
-            can_close=cycle.status == "open" and not group.is_consensus,
-        ))
+        rows.append(
+            ReleaseRow(
+                id=group_id,
+                title=group.title.get(lang),
+                released=state.released,
+                seq=state.seq,
+                respondents=state.respondents,
+                released_at=local_time(state.released_at),
+                waiting=state.waiting,
+                collecting=state.collecting,
+                can_close=cycle.status == "open" and not group.is_consensus,
+            )
+        )
     return rows
 
 
@@ -70,33 +72,37 @@ def _group_of(db: Session, cycle: Cycle, group_id: str) -> str:
 
 
 class CollectionController(Controller):
-    @post("/groups/{group_id:str}/close", name="group_close", opt=MANAGE,
-          sync_to_thread=True)
+    @post("/groups/{group_id:str}/close", name="group_close", opt=MANAGE, sync_to_thread=True)
     def close(self, here: NamedDependency[CycleRequest], group_id: FromPath[str]) -> Redirect:
         group = _group_of(here.db, here.cycle, group_id)
         try:
             outcome = releases.close_group(
-                here.db, here.cycle, group, asked=cycles.asked_groups(here.db, here.cycle),
+                here.db,
+                here.cycle,
+                group,
+                asked=cycles.asked_groups(here.db, here.cycle),
                 actor_id=here.principal.user_id,
             )
         except Conflict:
             here.db.rollback()
-            return Redirect(f"/staff/cycles/{here.cycle.id}?done=group-unchanged#releases",
-                            status_code=303)
+            return Redirect(
+                f"/staff/cycles/{here.cycle.id}?done=group-unchanged#releases", status_code=303
+            )
         here.db.commit()
         done = "group-released" if outcome.released else "group-kept"
         return Redirect(f"/staff/cycles/{here.cycle.id}?done={done}#releases", status_code=303)
 
-    @post("/groups/{group_id:str}/reopen", name="group_reopen", opt=MANAGE,
-          sync_to_thread=True)
+    @post("/groups/{group_id:str}/reopen", name="group_reopen", opt=MANAGE, sync_to_thread=True)
     def reopen(self, here: NamedDependency[CycleRequest], group_id: FromPath[str]) -> Redirect:
         group = _group_of(here.db, here.cycle, group_id)
         try:
             releases.reopen_group(here.db, here.cycle, group, actor_id=here.principal.user_id)
         except Conflict:
             here.db.rollback()
-            return Redirect(f"/staff/cycles/{here.cycle.id}?done=group-unchanged#releases",
-                            status_code=303)
+            return Redirect(
+                f"/staff/cycles/{here.cycle.id}?done=group-unchanged#releases", status_code=303
+            )
         here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}?done=group-reopened#releases",
-                        status_code=303)
+        return Redirect(
+            f"/staff/cycles/{here.cycle.id}?done=group-reopened#releases", status_code=303
+        )

@@ -45,8 +45,9 @@ def can_read_comments(principal: Principal, cycle: Cycle) -> bool:
     return principal.can(COMMENTS, organisation_id=cycle.organisation_id)
 
 
-def report_comments(db: Session, principal: Principal, cycle: Cycle
-                    ) -> tuple[GroupComments, ...] | None:
+def report_comments(
+    db: Session, principal: Principal, cycle: Cycle
+) -> tuple[GroupComments, ...] | None:
     """The comments of the printable report and its PDF for `principal`: None (no section
     at all) unless they may read comments; hidden ones are left out."""
     return comments.cycle_comments(db, cycle) if can_read_comments(principal, cycle) else None
@@ -81,8 +82,9 @@ class GroupView:
 def _groups(db: Session, cycle: Cycle, lang: str) -> list[GroupView]:
     m = cycle_methodology(cycle)
     hidden: dict[str, tuple[HiddenView, ...]] = {
-        h.item: tuple(HiddenView(key, words, by, local_time(at))
-                      for key, words, by, at in h.comments)
+        h.item: tuple(
+            HiddenView(key, words, by, local_time(at)) for key, words, by, at in h.comments
+        )
         for h in comments.hidden_list(db, cycle)
     }
     views = []
@@ -91,8 +93,11 @@ def _groups(db: Session, cycle: Cycle, lang: str) -> list[GroupView]:
             ItemView(i.item, m.item(i.item).text.get(lang), i.comments, hidden.get(i.item, ()))
             for i in g.items
         )
-        views.append(GroupView(g.group, m.group(g.group).title.get(lang), g.state,
-                               g.respondents, g.min_n, items))
+        views.append(
+            GroupView(
+                g.group, m.group(g.group).title.get(lang), g.state, g.respondents, g.min_n, items
+            )
+        )
     return views
 
 
@@ -135,6 +140,9 @@ def _change(here: CycleRequest, data: FormData, *, hide: bool) -> Redirect:
 
 
 def _back(cycle_id: int, done: str, item_id: str) -> Redirect:
-    anchor = f"#item-{item_id}" if item_id and item_id.replace(".", "").replace(
-        "_", "").replace("-", "").isalnum() else ""
+    anchor = (
+        f"#item-{item_id}"
+        if item_id and item_id.replace(".", "").replace("_", "").replace("-", "").isalnum()
+        else ""
+    )
     return Redirect(f"/staff/cycles/{cycle_id}/comments?done={done}{anchor}", status_code=303)

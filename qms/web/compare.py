@@ -88,7 +88,8 @@ class Trend:
 def _siblings(db: Session, cycle: Cycle) -> list[cycles.CycleInfo]:
     """The organisation's cycles of the same methodology id, by year."""
     return [
-        c for c in cycles.organisation_cycles(db, cycle.organisation_id)
+        c
+        for c in cycles.organisation_cycles(db, cycle.organisation_id)
         if c.methodology == cycle.methodology_id
     ]
 
@@ -120,17 +121,27 @@ def _rows(
             cells: list[Cell | None] = []
             for group in groups:
                 d = comparison.node(node.id, group)
-                cells.append(None if d is None else Cell(
-                    fmt1(d.earlier), fmt1(d.later), _signed(d.delta), _direction(d.delta),
-                    d.clear,
-                ))
+                cells.append(
+                    None
+                    if d is None
+                    else Cell(
+                        fmt1(d.earlier),
+                        fmt1(d.later),
+                        _signed(d.delta),
+                        _direction(d.delta),
+                        d.clear,
+                    )
+                )
             if any(cells):
                 rows.append(Row(node.id, node.title.get(lang), sub, tuple(cells)))
     return rows
 
 
 def _trend(
-    db: Session, siblings: list[cycles.CycleInfo], methodology: Methodology, node: str | None,
+    db: Session,
+    siblings: list[cycles.CycleInfo],
+    methodology: Methodology,
+    node: str | None,
     lang: str,
 ) -> Trend | None:
     if len(siblings) < TREND_MIN_YEARS:
@@ -185,12 +196,16 @@ class CompareController(Controller):
         }
         if chosen is not None:
             other = cycles.get_cycle(here.db, chosen.id)
-            earlier, later = ((other, here.cycle) if other.year < here.cycle.year
-                              else (here.cycle, other))
+            earlier, later = (
+                (other, here.cycle) if other.year < here.cycle.year else (here.cycle, other)
+            )
             em, lm = cycle_methodology(earlier), cycle_methodology(later)
             es, ls = cycle_scores(here.db, earlier), cycle_scores(here.db, later)
             comparison = compare(
-                em, es, lm, ls,
+                em,
+                es,
+                lm,
+                ls,
                 _criterion_means(here.db, earlier, em, es),
                 _criterion_means(here.db, later, lm, ls),
             )
@@ -206,16 +221,28 @@ class CompareController(Controller):
                 columns=[titles[g] if g else i18n.gettext(ALL_GROUPS) for g in groups],
                 rows=_rows(lm, comparison, groups, lang),
                 overall=[
-                    None if (d := (comparison.overall.composite if g is None
-                                   else comparison.overall.by_group.get(g))) is None
+                    None
+                    if (
+                        d := (
+                            comparison.overall.composite
+                            if g is None
+                            else comparison.overall.by_group.get(g)
+                        )
+                    )
+                    is None
                     else (_signed(d), _direction(d))
                     for g in groups
                 ],
                 items=[
                     ItemRow(
-                        titles.get(d.group, d.group), lm.item(d.item).text.get(lang), d.item,
-                        d.earlier_item, fmt1(d.earlier_mean), fmt1(d.later_mean),
-                        _signed(d.delta), _direction(d.delta),
+                        titles.get(d.group, d.group),
+                        lm.item(d.item).text.get(lang),
+                        d.item,
+                        d.earlier_item,
+                        fmt1(d.earlier_mean),
+                        fmt1(d.later_mean),
+                        _signed(d.delta),
+                        _direction(d.delta),
                     )
                     for d in sorted(comparison.items, key=lambda d: -abs(d.delta))
                 ],
@@ -237,7 +264,9 @@ class CompareController(Controller):
 
         # The key is what the chart shows, so new answers or another language draw anew.
         key = cache_key(
-            "trend", title, list(trend.years),
+            "trend",
+            title,
+            list(trend.years),
             [[s.label, list(s.values), s.colour] for s in trend.series],
         )
         return chart_response(key, "svg", build)

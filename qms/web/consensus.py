@@ -55,8 +55,7 @@ class Block:
     rows: tuple[Row, ...]
 
 
-def _score_text(value: AnswerValue | None, methodology: Methodology, item: Item, lang: str
-                ) -> str:
+def _score_text(value: AnswerValue | None, methodology: Methodology, item: Item, lang: str) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
@@ -78,12 +77,19 @@ def _blocks(
     grouped: dict[str, list[Row]] = {}
     for item in consensus.scale_items(methodology):
         view = item_view(
-            methodology, item, lang=lang, easy=False, answers=answers, raw=raw,
+            methodology,
+            item,
+            lang=lang,
+            easy=False,
+            answers=answers,
+            raw=raw,
             error=(errors or {}).get(item.id),
         )
         row = Row(
-            view, _score_text(answers.get(item.id), methodology, item, lang),
-            (spread or {}).get(item.id), (notes or {}).get(item.id, consensus.Notes()),
+            view,
+            _score_text(answers.get(item.id), methodology, item, lang),
+            (spread or {}).get(item.id),
+            (notes or {}).get(item.id, consensus.Notes()),
         )
         grouped.setdefault(item.criterion or "", []).append(row)
     blocks = []
@@ -124,8 +130,9 @@ def _context(here: CycleRequest) -> dict[str, Any]:
         "cycle": here.cycle,
         "organisation_name": org.name if org is not None else "",
         "editable": here.cycle.status == "open",
-        "can_consensus": here.principal.can("cycle.consensus",
-                                            organisation_id=here.cycle.organisation_id),
+        "can_consensus": here.principal.can(
+            "cycle.consensus", organisation_id=here.cycle.organisation_id
+        ),
         "note_fields": NOTE_FIELDS,
         "note_max": NOTE_MAX,
         "wide_spread": consensus.WIDE_SPREAD,
@@ -136,7 +143,9 @@ def _context(here: CycleRequest) -> dict[str, Any]:
 def _error_links(blocks: tuple[Block, ...]) -> list[tuple[str, str]]:
     return [
         ("#" + row.item.input_id, row.item.error)
-        for block in blocks for row in block.rows if row.item.error
+        for block in blocks
+        for row in block.rows
+        if row.item.error
     ]
 
 
@@ -168,15 +177,18 @@ class ConsensusController(Controller):
         if here.cycle.status != "open" or errors:
             shown: Mapping[str, AnswerValue] = (
                 consensus.my_answers(here.db, here.cycle, here.principal.user_id)
-                if errors == {} else {
-                    k: v for k, v in answers.items() if isinstance(v, (int, str))
-                }
+                if errors == {}
+                else {k: v for k, v in answers.items() if isinstance(v, (int, str))}
             )
             blocks = _blocks(methodology, shown, raw=raw, errors=errors)
             return page(
                 "consensus/assessment.html",
-                {**_context(here), "blocks": blocks,
-                 "errors": _error_links(blocks), "saved": False},
+                {
+                    **_context(here),
+                    "blocks": blocks,
+                    "errors": _error_links(blocks),
+                    "saved": False,
+                },
                 status_code=409 if here.cycle.status != "open" else 422,
                 request=here.request,
             )
@@ -188,14 +200,19 @@ class ConsensusController(Controller):
     def consensus_page(self, here: NamedDependency[CycleRequest]) -> Template:
         methodology = cycle_methodology(here.cycle)
         blocks = _blocks(
-            methodology, consensus.consensus_answers(here.db, here.cycle),
+            methodology,
+            consensus.consensus_answers(here.db, here.cycle),
             spread=consensus.spread(here.db, here.cycle),
             notes=consensus.consensus_notes(here.db, here.cycle),
         )
         return page(
             "consensus/consensus.html",
-            {**_context(here), "blocks": blocks, "errors": [],
-             "saved": here.request.query_params.get("saved") == "1"},
+            {
+                **_context(here),
+                "blocks": blocks,
+                "errors": [],
+                "saved": here.request.query_params.get("saved") == "1",
+            },
             request=here.request,
         )
 
@@ -206,28 +223,38 @@ class ConsensusController(Controller):
         methodology = cycle_methodology(here.cycle)
         answers, raw, errors = _read_scores(methodology, data)
         notes = {
-            item.id: consensus.Notes(*(
-                text(data, f"{name}:{item.id}")[:NOTE_MAX] for name, _label in NOTE_FIELDS
-            ))
+            item.id: consensus.Notes(
+                *(text(data, f"{name}:{item.id}")[:NOTE_MAX] for name, _label in NOTE_FIELDS)
+            )
             for item in consensus.scale_items(methodology)
         }
         if here.cycle.status != "open" or errors:
-            shown = consensus.consensus_answers(here.db, here.cycle) if not errors else {
-                k: v for k, v in answers.items() if isinstance(v, (int, str))
-            }
+            shown = (
+                consensus.consensus_answers(here.db, here.cycle)
+                if not errors
+                else {k: v for k, v in answers.items() if isinstance(v, (int, str))}
+            )
             blocks = _blocks(
-                methodology, shown, raw=raw, errors=errors,
+                methodology,
+                shown,
+                raw=raw,
+                errors=errors,
                 spread=consensus.spread(here.db, here.cycle),
                 notes=consensus.consensus_notes(here.db, here.cycle) if not errors else notes,
             )
             return page(
                 "consensus/consensus.html",
-                {**_context(here), "blocks": blocks,
-                 "errors": _error_links(blocks), "saved": False},
+                {
+                    **_context(here),
+                    "blocks": blocks,
+                    "errors": _error_links(blocks),
+                    "saved": False,
+                },
                 status_code=409 if here.cycle.status != "open" else 422,
                 request=here.request,
             )
-        consensus.save_consensus(here.db, here.cycle, answers, actor_id=here.principal.user_id,
-                                 notes=notes)
+        consensus.save_consensus(
+            here.db, here.cycle, answers, actor_id=here.principal.user_id, notes=notes
+        )
         here.db.commit()
         return Redirect(f"/staff/cycles/{here.cycle.id}/consensus?saved=1", status_code=303)

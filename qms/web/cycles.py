@@ -116,7 +116,8 @@ def _new_form_context(
 ) -> dict[str, Any]:
     available = _methodologies(settings)
     wanted = form.values.get("methodology") or (
-        settings.default_methodology if settings.default_methodology in available
+        settings.default_methodology
+        if settings.default_methodology in available
         else (available[0] if available else "")
     )
     groups: list[tuple[str, str, bool]] = []
@@ -172,8 +173,9 @@ class CycleController(Controller):
     def show(self, here: NamedDependency[CycleRequest]) -> Template:
         return self._page(here)
 
-    @get("/responses", name="cycle_responses", opt=on_cycle("organisation.view"),
-         sync_to_thread=True)
+    @get(
+        "/responses", name="cycle_responses", opt=on_cycle("organisation.view"), sync_to_thread=True
+    )
     def responses_fragment(self, here: NamedDependency[CycleRequest]) -> Template | Redirect:
         """Only the table, for htmx to swap in every few seconds; a browser without
         htmx that lands here gets the whole page."""
@@ -234,8 +236,12 @@ class CycleController(Controller):
 class NewCycleController(Controller):
     """A new cycle of an organisation (its id is in the path, so the guard checks it)."""
 
-    @get("/staff/organisations/{organisation_id:int}/cycles/new", name="cycle_new",
-         opt=requires(MANAGE, organisation="organisation_id"), sync_to_thread=True)
+    @get(
+        "/staff/organisations/{organisation_id:int}/cycles/new",
+        name="cycle_new",
+        opt=requires(MANAGE, organisation="organisation_id"),
+        sync_to_thread=True,
+    )
     def new(
         self,
         request: HttpRequest,
@@ -253,8 +259,11 @@ class NewCycleController(Controller):
             request=request,
         )
 
-    @post("/staff/organisations/{organisation_id:int}/cycles/new",
-          opt=requires(MANAGE, organisation="organisation_id"), sync_to_thread=True)
+    @post(
+        "/staff/organisations/{organisation_id:int}/cycles/new",
+        opt=requires(MANAGE, organisation="organisation_id"),
+        sync_to_thread=True,
+    )
     def create(
         self,
         request: HttpRequest,
@@ -297,7 +306,12 @@ class NewCycleController(Controller):
         if form.ok and snapshot is not None and year is not None:
             try:
                 made = cycles.create_cycle(
-                    db, organisation, year, snapshot, actor_id=principal.user_id, draft=True,
+                    db,
+                    organisation,
+                    year,
+                    snapshot,
+                    actor_id=principal.user_id,
+                    draft=True,
                     groups=chosen,
                 )
             except Conflict:

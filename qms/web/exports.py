@@ -30,17 +30,24 @@ def _filename(data: results.CycleResults, ext: str) -> str:
 
 def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
     return Response(
-        content=content, media_type=media_type,
-        headers={"content-disposition": f'attachment; filename="{filename}"',
-                 "cache-control": "private, no-store"},
+        content=content,
+        media_type=media_type,
+        headers={
+            "content-disposition": f'attachment; filename="{filename}"',
+            "cache-control": "private, no-store",
+        },
     )
 
 
 def _report_context(here: CycleRequest, chart_ext: str) -> report.ReportContext:
     data = results.cycle_results(here.db, here.cycle)
     return report.report_context(
-        data, plan.actions_for_cycle(here.db, here.cycle.id), here.cycle.snapshot_hash,
-        here.lang, chart_ext=chart_ext, today=date.today(),
+        data,
+        plan.actions_for_cycle(here.db, here.cycle.id),
+        here.cycle.snapshot_hash,
+        here.lang,
+        chart_ext=chart_ext,
+        today=date.today(),
         notes=consensus.consensus_notes(here.db, here.cycle),
         comments=report_comments(here.db, here.principal, here.cycle),
     )
@@ -49,7 +56,8 @@ def _report_context(here: CycleRequest, chart_ext: str) -> report.ReportContext:
 def _radar_png(context: report.ReportContext) -> bytes:
     axes, series = radar_data(context.results, context.lang)
     return CACHE.get_or_render(
-        radar_key(context.results.info.id, axes, series), "png",
+        radar_key(context.results.info.id, axes, series),
+        "png",
         lambda: report.radar_figure(context.results, context.lang),
     )
 
@@ -94,4 +102,3 @@ class ExportController(Controller):
         context = _report_context(here, "svg")
         html = report.render_report_html(context, for_pdf=False)
         return Response(content=html, media_type="text/html")
-

@@ -34,16 +34,21 @@ MEDIA_TYPES = {
 }
 
 
-def _export(db: Session, principal: Principal, network_id: int,
-            request: HttpRequest) -> export.NetworkExport:
+def _export(
+    db: Session, principal: Principal, network_id: int, request: HttpRequest
+) -> export.NetworkExport:
     """The requested year and methodology; 404 for anything the network has not got."""
     release_due_now(db, [network_id])
     raw_year = request.query_params.get("year")
     methodology = request.query_params.get("methodology")
     offered = aggregates.network_years(db, network_id)
     picked = next(
-        ((y, m) for y, m in offered
-         if (raw_year is None or str(y) == raw_year) and (methodology is None or m == methodology)),
+        (
+            (y, m)
+            for y, m in offered
+            if (raw_year is None or str(y) == raw_year)
+            and (methodology is None or m == methodology)
+        ),
         None,
     )
     if picked is None:
@@ -52,15 +57,19 @@ def _export(db: Session, principal: Principal, network_id: int,
     view = aggregates.network_aggregates(db, network_id, *picked, scope)
     trend = aggregates.network_trend(db, network_id, picked[1], scope)
     return export.NetworkExport(
-        view=view, trend=tuple(trend), methodology_title=picked[1],
-        lang=i18n.current_language.get(), today=date.today(),
+        view=view,
+        trend=tuple(trend),
+        methodology_title=picked[1],
+        lang=i18n.current_language.get(),
+        today=date.today(),
     )
 
 
 def _download(data: bytes, fmt: str, made: export.NetworkExport) -> Response[bytes]:
     name = f"network-{made.view.network_id}-{made.view.year}-{made.view.methodology_id}.{fmt}"
     return Response(
-        content=data, media_type=MEDIA_TYPES[fmt],
+        content=data,
+        media_type=MEDIA_TYPES[fmt],
         headers={"content-disposition": f'attachment; filename="{name}"'},
     )
 
@@ -97,6 +106,7 @@ class NetworkExportController(Controller):
         network_id: FromPath[int],
     ) -> Response[bytes]:
         made = _export(db, principal, network_id, request)
-        chart = CACHE.get_or_render(export.chart_key(made), "png",
-                                    lambda: export.distribution_figure(made))
+        chart = CACHE.get_or_render(
+            export.chart_key(made), "png", lambda: export.distribution_figure(made)
+        )
         return _download(export.report_pdf(made, chart), "pdf", made)

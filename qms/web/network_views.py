@@ -37,12 +37,16 @@ COMPOSITE_LABEL = N_("All perspectives (composite)")
 # Why a figure is not shown (qms.disclosure.network's reasons), in plain words.
 REASON_TEXTS = {
     "few": N_("Not shown: fewer than 3 organisations."),
-    "identifiable": N_("Not shown: it would let the organisations you can identify (your own "
-                       "and those named) be subtracted from it."),
-    "differs": N_("Not shown: it differs by only one or two organisations from figures "
-                  "already released."),
-    "withdrawn": N_("Not shown: an organisation withdrew; the figures return with the next "
-                    "release."),
+    "identifiable": N_(
+        "Not shown: it would let the organisations you can identify (your own "
+        "and those named) be subtracted from it."
+    ),
+    "differs": N_(
+        "Not shown: it differs by only one or two organisations from figures already released."
+    ),
+    "withdrawn": N_(
+        "Not shown: an organisation withdrew; the figures return with the next release."
+    ),
     "unreleased": N_("Not shown: the figures of this year are not released yet."),
 }
 
@@ -56,7 +60,9 @@ def viewer_scope(db: Session, principal: Principal) -> aggregates.Scope:
     coordinator has none unless their account has one), and which networks they see."""
     own = {g.organisation_id for g in principal.grants if g.organisation_id is not None}
     return aggregates.scope_of(
-        db, own=own, coordinated=principal.network_ids("network.dashboard"),
+        db,
+        own=own,
+        coordinated=principal.network_ids("network.dashboard"),
         head_of=principal.organisation_ids("network.position"),
     )
 
@@ -154,19 +160,15 @@ def node_label(label: networks.Label, lang: str) -> str:
 def place(rank: int | None, of: int | None, lang: str) -> str:
     if rank is None or of is None:
         return ""
-    return i18n.translate(lang, N_("%(rank)s of %(of)s from the lowest")) % {
-        "rank": rank, "of": of}
+    return i18n.translate(lang, N_("%(rank)s of %(of)s from the lowest")) % {"rank": rank, "of": of}
 
 
-def group_param(request: HttpRequest, groups: tuple[networks.Label, ...]
-                ) -> str | None:
+def group_param(request: HttpRequest, groups: tuple[networks.Label, ...]) -> str | None:
     raw = request.query_params.get("group", COMPOSITE)
     return raw if raw in {g.id for g in groups} else None
 
 
-def pick_year(
-    request: HttpRequest, years: list[tuple[int, str]]
-) -> tuple[int, str] | None:
+def pick_year(request: HttpRequest, years: list[tuple[int, str]]) -> tuple[int, str] | None:
     """The requested (year, methodology), else the newest; a pair that is not on offer
     (a typo, another network's year) falls back to the newest too."""
     raw_year = request.query_params.get("year", "")
@@ -177,20 +179,34 @@ def pick_year(
     return years[0] if years else None
 
 
-def stat_rows(view: aggregates.NetworkView, group: str | None, lang: str, org: int | None
-              ) -> list[StatRow]:
+def stat_rows(
+    view: aggregates.NetworkView, group: str | None, lang: str, org: int | None
+) -> list[StatRow]:
     """`org`: the named organisation whose values join the table (one at a time, so the
     page never turns into a table of named organisations side by side)."""
     rows = []
     for label in view.nodes:
         s = view.stat(label.id, group)
-        rows.append(StatRow(
-            label.id, node_label(label, lang), s.n_orgs, s.shown, fmt1(s.min), fmt1(s.q1),
-            fmt1(s.median), fmt1(s.q3), fmt1(s.max), fmt1(s.mean),
-            tuple(NamedCell(n.name, fmt1(n.score), place(n.rank, n.of, lang))
-                  for n in s.named if n.organisation_id == org),
-            "" if s.shown else reason_text(s.reason, lang),
-        ))
+        rows.append(
+            StatRow(
+                label.id,
+                node_label(label, lang),
+                s.n_orgs,
+                s.shown,
+                fmt1(s.min),
+                fmt1(s.q1),
+                fmt1(s.median),
+                fmt1(s.q3),
+                fmt1(s.max),
+                fmt1(s.mean),
+                tuple(
+                    NamedCell(n.name, fmt1(n.score), place(n.rank, n.of, lang))
+                    for n in s.named
+                    if n.organisation_id == org
+                ),
+                "" if s.shown else reason_text(s.reason, lang),
+            )
+        )
     return rows
 
 
@@ -206,40 +222,59 @@ def matrix(view: aggregates.NetworkView, lang: str) -> list[MatrixRow]:
     return rows
 
 
-def trend_rows(trend: list[aggregates.TrendYear], node: str, group: str | None, lang: str
-               ) -> list[TrendRow]:
+def trend_rows(
+    trend: list[aggregates.TrendYear], node: str, group: str | None, lang: str
+) -> list[TrendRow]:
     rows = []
     for t in trend:
         s = t.stat(node, group)
         shown = s.reason == "shown"
-        rows.append(TrendRow(t.year, s.n_orgs, fmt1(s.q1), fmt1(s.median), fmt1(s.q3),
-                             "" if shown else reason_text(s.reason, lang)))
+        rows.append(
+            TrendRow(
+                t.year,
+                s.n_orgs,
+                fmt1(s.q1),
+                fmt1(s.median),
+                fmt1(s.q3),
+                "" if shown else reason_text(s.reason, lang),
+            )
+        )
     return rows
 
 
-def group_choices(groups: tuple[networks.Label, ...], selected: str | None, lang: str
-                  ) -> list[Choice]:
+def group_choices(
+    groups: tuple[networks.Label, ...], selected: str | None, lang: str
+) -> list[Choice]:
     return [Choice(COMPOSITE, i18n.translate(lang, COMPOSITE_LABEL), selected is None)] + [
         Choice(g.id, g.title.get(lang), g.id == selected) for g in groups
     ]
 
 
-def release_panel(db: Session, network_id: int, year: int, methodology: str, lang: str
-                  ) -> ReleasePanel:
+def release_panel(
+    db: Session, network_id: int, year: int, methodology: str, lang: str
+) -> ReleasePanel:
     state = network_releases.release_state(db, network_id, year, methodology)
     refusal = ""
     if state.sharing_now == 0:
         refusal = i18n.translate(
-            lang, N_("No organisation shares a closed cycle of this year with the network now."))
+            lang, N_("No organisation shares a closed cycle of this year with the network now.")
+        )
     elif state.conflict_with is not None and state.differs_by == 0:
-        refusal = i18n.translate(lang, N_(
-            "The figures are up to date: the same organisations share the year as in the "
-            "release of %(date)s.")) % {"date": local_time(state.conflict_with)[:10]}
+        refusal = i18n.translate(
+            lang,
+            N_(
+                "The figures are up to date: the same organisations share the year as in the "
+                "release of %(date)s."
+            ),
+        ) % {"date": local_time(state.conflict_with)[:10]}
     elif state.conflict_with is not None:
-        refusal = i18n.translate(lang, N_(
-            "A new release is not allowed yet: the organisations differ from the release of "
-            "%(date)s by %(n)s; a new release needs at least 3.")) % {
-            "date": local_time(state.conflict_with)[:10], "n": state.differs_by}
+        refusal = i18n.translate(
+            lang,
+            N_(
+                "A new release is not allowed yet: the organisations differ from the release of "
+                "%(date)s by %(n)s; a new release needs at least 3."
+            ),
+        ) % {"date": local_time(state.conflict_with)[:10], "n": state.differs_by}
     current = state.current
     return ReleasePanel(
         year=year,
@@ -261,9 +296,19 @@ def position_rows(pos: OrganisationPosition, group: str | None, lang: str) -> li
         if r is None:
             continue
         shown = r.reason == "shown"
-        rows.append(PositionView(
-            label.id, node_label(label, lang), fmt1(r.score), r.n_orgs,
-            fmt1(r.q1), fmt1(r.median), fmt1(r.q3),
-            i18n.translate(lang, BAND_LABELS[r.band]) if r.band else "",
-            place(r.rank, r.of, lang), shown, "" if shown else reason_text(r.reason, lang)))
+        rows.append(
+            PositionView(
+                label.id,
+                node_label(label, lang),
+                fmt1(r.score),
+                r.n_orgs,
+                fmt1(r.q1),
+                fmt1(r.median),
+                fmt1(r.q3),
+                i18n.translate(lang, BAND_LABELS[r.band]) if r.band else "",
+                place(r.rank, r.of, lang),
+                shown,
+                "" if shown else reason_text(r.reason, lang),
+            )
+        )
     return rows

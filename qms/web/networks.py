@@ -39,8 +39,9 @@ from qms.web.render import page
 DASHBOARD = "/staff/networks/{network_id:int}/dashboard"
 NETWORK = "/staff/networks/{network_id:int}"
 COORDINATOR = requires("network.dashboard", network="network_id")
-DATE_ERROR = N_("Enter the reporting date as YYYY-MM-DD, for example 2026-03-31, or leave it "
-                "empty.")
+DATE_ERROR = N_(
+    "Enter the reporting date as YYYY-MM-DD, for example 2026-03-31, or leave it empty."
+)
 YEAR_ERROR = N_("Choose a year that the network has.")
 NOT_ALLOWED = N_("The figures were not released: a new release is not allowed yet.")
 DONE = {
@@ -61,9 +62,13 @@ def _years(db: Session, network_id: int) -> list[tuple[int, str]]:
     return aggregates.network_years(db, network_id)
 
 
-def _view(db: Session, principal: Principal, network_id: int, request: HttpRequest,
-          year: tuple[int, str] | None = None,
-          ) -> tuple[list[tuple[int, str]], aggregates.NetworkView | None, aggregates.Scope]:
+def _view(
+    db: Session,
+    principal: Principal,
+    network_id: int,
+    request: HttpRequest,
+    year: tuple[int, str] | None = None,
+) -> tuple[list[tuple[int, str]], aggregates.NetworkView | None, aggregates.Scope]:
     nv.release_due_now(db, [network_id])
     years = _years(db, network_id)
     scope = nv.viewer_scope(db, principal)
@@ -77,18 +82,36 @@ def _box_figure(view: aggregates.NetworkView, group: str | None, lang: str) -> F
     boxes = []
     for label in view.nodes:
         s = view.stat(label.id, group)
-        boxes.append(Box(nv.node_label(label, lang), s.n_orgs, s.q1, s.median, s.q3, s.min,
-                         s.max, s.mean, tuple(n.score for n in s.named)))
+        boxes.append(
+            Box(
+                nv.node_label(label, lang),
+                s.n_orgs,
+                s.q1,
+                s.median,
+                s.q3,
+                s.min,
+                s.max,
+                s.mean,
+                tuple(n.score for n in s.named),
+            )
+        )
     return box_chart(
-        boxes, x_label=i18n.translate(lang, N_("Score (0–100)")),
+        boxes,
+        x_label=i18n.translate(lang, N_("Score (0–100)")),
         few_label=i18n.translate(lang, N_("not shown (n = {n})")),
     )
 
 
 def _dashboard_page(
-    request: HttpRequest, db: Session, principal: Principal, network_id: int,
-    *, year: tuple[int, str] | None = None, date_form: Form | None = None,
-    release_error: str = "", status_code: int = 200,
+    request: HttpRequest,
+    db: Session,
+    principal: Principal,
+    network_id: int,
+    *,
+    year: tuple[int, str] | None = None,
+    date_form: Form | None = None,
+    release_error: str = "",
+    status_code: int = 200,
 ) -> Template:
     """`year`: the year a form was posted for (else the one the query asks)."""
     net = directory.network(db, network_id)
@@ -97,13 +120,16 @@ def _dashboard_page(
     years, view, scope = _view(db, principal, network_id, request, year)
     lang = _lang()
     context: dict[str, Any] = {
-        "network": net, "view": view, "year_choices": [], "panel": None,
-        "date_form": date_form or Form(), "release_error": release_error,
+        "network": net,
+        "view": view,
+        "year_choices": [],
+        "panel": None,
+        "date_form": date_form or Form(),
+        "release_error": release_error,
         "done": DONE.get(request.query_params.get("done", ""), ""),
     }
     if view is None:
-        return page("networks/dashboard.html", context, request=request,
-                    status_code=status_code)
+        return page("networks/dashboard.html", context, request=request, status_code=status_code)
     panel = nv.release_panel(db, network_id, view.year, view.methodology_id, lang)
     if date_form is None:
         context["date_form"] = Form(values={"release_on": panel.report_on})
@@ -119,11 +145,16 @@ def _dashboard_page(
     base = DASHBOARD.replace("{network_id:int}", str(network_id))
     context.update(
         panel=panel,
-        year_choices=[nv.Choice(f"year={y}&methodology={m}", f"{y} · {m}",
-                                (y, m) == (view.year, view.methodology_id)) for y, m in years],
+        year_choices=[
+            nv.Choice(
+                f"year={y}&methodology={m}",
+                f"{y} · {m}",
+                (y, m) == (view.year, view.methodology_id),
+            )
+            for y, m in years
+        ],
         group_choices=choices,
-        node_choices=[nv.Choice(n.id, nv.node_label(n, lang), n.id == node)
-                      for n in view.nodes],
+        node_choices=[nv.Choice(n.id, nv.node_label(n, lang), n.id == node) for n in view.nodes],
         group_value=group_value,
         group_label=next(c.label for c in choices if c.selected),
         node_label=next((nv.node_label(n, lang) for n in view.nodes if n.id == node), ""),
@@ -135,13 +166,14 @@ def _dashboard_page(
         matrix=nv.matrix(view, lang),
         matrix_groups=[g.title.get(lang) for g in view.groups],
         trend=nv.trend_rows(trend, node, group, lang),
-        responses=[(next(g.title.get(lang) for g in view.groups if g.id == t.group),
-                    t.n_orgs, t.responses) for t in view.responses],
+        responses=[
+            (next(g.title.get(lang) for g in view.groups if g.id == t.group), t.n_orgs, t.responses)
+            for t in view.responses
+        ],
         withdrawn_text=nv.reason_text("withdrawn", lang),
         query=query,
         box_src=f"{base}/distribution?{query}&group={group_value}",
-        trend_src=f"{base}/trend?methodology={view.methodology_id}&node={node}"
-                  f"&group={group_value}",
+        trend_src=f"{base}/trend?methodology={view.methodology_id}&node={node}&group={group_value}",
     )
     return page("networks/dashboard.html", context, request=request, status_code=status_code)
 
@@ -154,8 +186,10 @@ def _posted_year(db: Session, network_id: int, data: FormData) -> tuple[int, str
 
 
 def _back(network_id: int, year: int, methodology: str, done: str) -> Redirect:
-    return Redirect(f"/staff/networks/{network_id}/dashboard?year={year}"
-                    f"&methodology={methodology}&done={done}", status_code=303)
+    return Redirect(
+        f"/staff/networks/{network_id}/dashboard?year={year}&methodology={methodology}&done={done}",
+        status_code=303,
+    )
 
 
 class NetworkController(Controller):
@@ -180,15 +214,23 @@ class NetworkController(Controller):
     ) -> Template | Redirect:
         picked = _posted_year(db, network_id, data)
         if picked is None:
-            return _dashboard_page(request, db, principal, network_id,
-                                   release_error=YEAR_ERROR, status_code=422)
+            return _dashboard_page(
+                request, db, principal, network_id, release_error=YEAR_ERROR, status_code=422
+            )
         try:
             network_releases.release_year(db, network_id, *picked, actor_id=principal.user_id)
         except Conflict:
             # The panel beside the button says why (it reads the same rule).
             db.rollback()
-            return _dashboard_page(request, db, principal, network_id, year=picked,
-                                   release_error=NOT_ALLOWED, status_code=409)
+            return _dashboard_page(
+                request,
+                db,
+                principal,
+                network_id,
+                year=picked,
+                release_error=NOT_ALLOWED,
+                status_code=409,
+            )
         db.commit()
         return _back(network_id, *picked, "released")
 
@@ -203,8 +245,9 @@ class NetworkController(Controller):
     ) -> Template | Redirect:
         picked = _posted_year(db, network_id, data)
         if picked is None:
-            return _dashboard_page(request, db, principal, network_id,
-                                   release_error=YEAR_ERROR, status_code=422)
+            return _dashboard_page(
+                request, db, principal, network_id, release_error=YEAR_ERROR, status_code=422
+            )
         raw = text(data, "release_on")
         form = Form(values={"release_on": raw})
         day: date | None = None
@@ -216,10 +259,10 @@ class NetworkController(Controller):
             if day is not None and not 2000 <= day.year <= 2100:
                 form.error("release_on", DATE_ERROR)
         if not form.ok:
-            return _dashboard_page(request, db, principal, network_id, year=picked,
-                                   date_form=form, status_code=422)
-        network_releases.set_report_date(db, network_id, *picked, day,
-                                         actor_id=principal.user_id)
+            return _dashboard_page(
+                request, db, principal, network_id, year=picked, date_form=form, status_code=422
+            )
+        network_releases.set_report_date(db, network_id, *picked, day, actor_id=principal.user_id)
         db.commit()
         return _back(network_id, *picked, "date")
 
@@ -236,8 +279,7 @@ class NetworkController(Controller):
             raise NotFoundException()
         group = nv.group_param(request, view.groups)
         lang = _lang()
-        key = cache_key("network-distribution", lang, group, view.stats,
-                        [n.id for n in view.nodes])
+        key = cache_key("network-distribution", lang, group, view.stats, [n.id for n in view.nodes])
         return chart_response(key, _format(request), lambda: _box_figure(view, group, lang))
 
     @get(DASHBOARD + "/trend", opt=COORDINATOR, sync_to_thread=True)
@@ -256,18 +298,31 @@ class NetworkController(Controller):
         if node not in {n.id for n in view.nodes}:
             raise NotFoundException()
         trend = aggregates.network_trend(db, network_id, view.methodology_id, scope)
-        points = [BandPoint(t.year, t.stat(node, group).median, t.stat(node, group).q1,
-                            t.stat(node, group).q3) for t in trend]
+        points = [
+            BandPoint(
+                t.year, t.stat(node, group).median, t.stat(node, group).q1, t.stat(node, group).q3
+            )
+            for t in trend
+        ]
         lang = _lang()
         key = cache_key("network-trend", lang, node, group, points)
-        return chart_response(key, _format(request), lambda: band_chart(
-            points, y_label=i18n.translate(lang, N_("Score (0–100)")),
-            median_label=i18n.translate(lang, N_("Median")),
-            band_label=i18n.translate(lang, N_("Middle half (Q1–Q3)")),
-        ))
+        return chart_response(
+            key,
+            _format(request),
+            lambda: band_chart(
+                points,
+                y_label=i18n.translate(lang, N_("Score (0–100)")),
+                median_label=i18n.translate(lang, N_("Median")),
+                band_label=i18n.translate(lang, N_("Middle half (Q1–Q3)")),
+            ),
+        )
 
-    @get("/staff/organisations/{organisation_id:int}/networks", name="organisation_networks",
-         opt=requires("network.position", organisation="organisation_id"), sync_to_thread=True)
+    @get(
+        "/staff/organisations/{organisation_id:int}/networks",
+        name="organisation_networks",
+        opt=requires("network.position", organisation="organisation_id"),
+        sync_to_thread=True,
+    )
     def position(
         self,
         request: HttpRequest,
@@ -287,8 +342,10 @@ class NetworkController(Controller):
         group: str | None = None
         group_choices: list[nv.Choice] = []
         if picked is not None:
-            found = [organisation_position(db, organisation_id, n.id, *picked, scope)
-                     for n in org.networks]
+            found = [
+                organisation_position(db, organisation_id, n.id, *picked, scope)
+                for n in org.networks
+            ]
             found_positions = [p for p in found if p is not None]
             if found_positions:
                 group = nv.group_param(request, found_positions[0].groups)
@@ -300,8 +357,10 @@ class NetworkController(Controller):
             {
                 "organisation": org,
                 "positions": positions,
-                "year_choices": [nv.Choice(f"year={y}&methodology={m}", f"{y} · {m}",
-                                           (y, m) == picked) for y, m in years],
+                "year_choices": [
+                    nv.Choice(f"year={y}&methodology={m}", f"{y} · {m}", (y, m) == picked)
+                    for y, m in years
+                ],
                 "picked": picked,
                 "group_choices": group_choices,
                 "group_value": group or nv.COMPOSITE,

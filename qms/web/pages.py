@@ -34,4 +34,3 @@ class HealthController(Controller):
             {"status": "error", "database": "unreachable"},
             status_code=HTTP_503_SERVICE_UNAVAILABLE,
         )
-

@@ -106,15 +106,19 @@ def read_paper(
             errors[item.id] = Problem(NOT_ASKED, {"question": _label(by_id[when.item], lang)})
             del answers[item.id]
     gaps = sum(
-        1 for item in questionnaire.items
-        if item.required and item.id not in answers and item.id not in errors
+        1
+        for item in questionnaire.items
+        if item.required
+        and item.id not in answers
+        and item.id not in errors
         and is_shown(item, answers)
     )
     return Reading(answers, errors, raw, gaps)
 
 
-def _condition(methodology: Methodology, questionnaire: Questionnaire, item: Item, lang: str
-               ) -> str | None:
+def _condition(
+    methodology: Methodology, questionnaire: Questionnaire, item: Item, lang: str
+) -> str | None:
     if item.when is None:
         return None
     source = next(i for i in questionnaire.items if i.id == item.when.item)
@@ -122,8 +126,9 @@ def _condition(methodology: Methodology, questionnaire: Questionnaire, item: Ite
     for value in item.when.values:
         typed: AnswerValue = int(value) if source.type == "scale" and value.isdigit() else value
         answers.append(answer_text(methodology, source, typed, lang))
-    return Problem(ONLY_WHEN, {"question": _label(source, lang),
-                               "answers": ", ".join(answers)}).text(lang)
+    return Problem(
+        ONLY_WHEN, {"question": _label(source, lang), "answers": ", ".join(answers)}
+    ).text(lang)
 
 
 def _sections(
@@ -135,8 +140,15 @@ def _sections(
     errors: Mapping[str, Problem],
 ) -> tuple[PaperSection, ...]:
     def paper_item(item: Item) -> PaperItem:
-        view = item_view(methodology, item, lang=lang, easy=False, answers=answers, raw=raw,
-                         error=errors.get(item.id))
+        view = item_view(
+            methodology,
+            item,
+            lang=lang,
+            easy=False,
+            answers=answers,
+            raw=raw,
+            error=errors.get(item.id),
+        )
         # Every question shows, conditional ones too: the person types what the paper
         # says. When a question is asked goes into its hint, which its inputs point to.
         condition = _condition(methodology, questionnaire, item, lang)
@@ -185,11 +197,14 @@ class PaperController(Controller):
         lang = here.lang
         methodology, questionnaire = self._questionnaire(here.db, here.cycle, group)
         reading = reading or Reading({}, {}, {}, 0)
-        sections = _sections(methodology, questionnaire, lang, reading.answers, reading.raw,
-                             reading.errors)
+        sections = _sections(
+            methodology, questionnaire, lang, reading.answers, reading.raw, reading.errors
+        )
         errors = tuple(
             ErrorLink("#" + item.view.input_id, item.view.error, item.view.label)
-            for section in sections for item in section.items if item.view.error
+            for section in sections
+            for item in section.items
+            if item.view.error
         )
         base = f"/staff/cycles/{here.cycle.id}/paper/{group}"
         if here.cycle.status != "open" and message is None:
@@ -209,8 +224,9 @@ class PaperController(Controller):
                 "saved": saved,
                 "gaps": gaps,
                 "message": message,
-                "entered": cycles.submitted_by_source(here.db, here.cycle.id).get(group, {}).get(
-                    "paper", 0),
+                "entered": cycles.submitted_by_source(here.db, here.cycle.id)
+                .get(group, {})
+                .get("paper", 0),
             },
             status_code=status_code,
             request=here.request,
@@ -229,8 +245,11 @@ class PaperController(Controller):
         ]
         return page(
             "paper/groups.html",
-            {"cycle": cycles.cycle_info(here.db, here.cycle.id),
-             "is_open": here.cycle.status == "open", "groups": links},
+            {
+                "cycle": cycles.cycle_info(here.db, here.cycle.id),
+                "is_open": here.cycle.status == "open",
+                "groups": links,
+            },
             request=here.request,
         )
 
@@ -243,8 +262,9 @@ class PaperController(Controller):
         gaps: FromQuery[int] = 0,
         again: FromQuery[int] = 0,
     ) -> Template:
-        return self._form_page(here, group, saved=saved, gaps=gaps,
-                               message=ALREADY if again else None)
+        return self._form_page(
+            here, group, saved=saved, gaps=gaps, message=ALREADY if again else None
+        )
 
     @post("/paper/{group:str}", opt=PAPER, sync_to_thread=True)
     def enter(
@@ -261,17 +281,24 @@ class PaperController(Controller):
             return self._form_page(here, group, message=CLOSED, status_code=409)
         reading = read_paper(methodology, questionnaire, form, lang)
         if reading.errors:
-            return self._form_page(here, group, reading=reading, proxy=proxy, entry=entry,
-                                   status_code=422)
+            return self._form_page(
+                here, group, reading=reading, proxy=proxy, entry=entry, status_code=422
+            )
         base = f"/staff/cycles/{here.cycle.id}/paper/{group}"
         key = responses.PAPER_PREFIX + entry
         if responses.find_response(here.db, here.cycle.id, key) is not None:
             return Redirect(f"{base}?again=1", status_code=303)
         try:
             # A group left out of the cycle meanwhile: GroupNotInCycle, a 404 (qms.app).
-            responses.enter_paper(here.db, here.cycle, group=group, entry=entry,
-                                  answers=reading.answers, proxy=proxy,
-                                  actor_id=here.principal.user_id)
+            responses.enter_paper(
+                here.db,
+                here.cycle,
+                group=group,
+                entry=entry,
+                answers=reading.answers,
+                proxy=proxy,
+                actor_id=here.principal.user_id,
+            )
         except Conflict:
             here.db.rollback()
             # Either the same form won a race with itself, or the cycle closed meanwhile.
@@ -280,6 +307,4 @@ class PaperController(Controller):
             return self._form_page(here, group, message=CLOSED, status_code=409)
         # Committed here: a redirect is not a 2xx, so nothing would commit it later.
         here.db.commit()
-        return Redirect(f"{base}?saved={len(reading.answers)}&gaps={reading.gaps}",
-                        status_code=303)
-
+        return Redirect(f"{base}?saved={len(reading.answers)}&gaps={reading.gaps}", status_code=303)

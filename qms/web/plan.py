@@ -115,17 +115,28 @@ class PlanController(Controller):
             for a in plan.actions_for_cycle(here.db, here.cycle.id)
         ]
         can_edit = here.principal.can("plan.edit", organisation_id=here.cycle.organisation_id)
-        proposals = [
-            ProposalView(p.criterion, _title(methodology, p.criterion, lang), p.kind,
-                         fmt1(p.score), p.note)
-            for p in plan.proposals(here.db, here.cycle)
-        ] if can_edit else []
+        proposals = (
+            [
+                ProposalView(
+                    p.criterion,
+                    _title(methodology, p.criterion, lang),
+                    p.kind,
+                    fmt1(p.score),
+                    p.note,
+                )
+                for p in plan.proposals(here.db, here.cycle)
+            ]
+            if can_edit
+            else []
+        )
         if form is None:
-            form = Form(values={
-                "criterion": here.request.query_params.get("criterion", ""),
-                "title": here.request.query_params.get("title", "")[: plan.TITLE_MAX],
-                "status": "planned",
-            })
+            form = Form(
+                values={
+                    "criterion": here.request.query_params.get("criterion", ""),
+                    "title": here.request.query_params.get("title", "")[: plan.TITLE_MAX],
+                    "status": "planned",
+                }
+            )
         return page(
             "plan/plan.html",
             {
@@ -156,9 +167,11 @@ class PlanController(Controller):
 
     @post("/plan", opt=EDIT, sync_to_thread=True)
     def add(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
-        form = Form(values={
-            name: text(data, name) for name in ("criterion", "title", "owner", "due", "status")
-        })
+        form = Form(
+            values={
+                name: text(data, name) for name in ("criterion", "title", "owner", "due", "status")
+            }
+        )
         methodology = cycle_methodology(here.cycle)
         if form.values["criterion"] not in {o for o, _ in _criterion_options(methodology, "en")}:
             form.error("criterion", CRITERION_ERROR)
@@ -166,17 +179,24 @@ class PlanController(Controller):
         if form.ok:
             try:
                 made = plan.add_action(
-                    here.db, here.cycle, criterion=form.values["criterion"],
-                    title=form.values["title"], owner=form.values["owner"], due=due,
-                    status=status, actor_id=here.principal.user_id,
+                    here.db,
+                    here.cycle,
+                    criterion=form.values["criterion"],
+                    title=form.values["title"],
+                    owner=form.values["owner"],
+                    due=due,
+                    status=status,
+                    actor_id=here.principal.user_id,
                 )
             except StoreError:
                 here.db.rollback()
                 form.error("title", TITLE_ERROR)
             else:
                 here.db.commit()
-                return Redirect(f"/staff/cycles/{here.cycle.id}/plan?saved={made}#action-{made}",
-                                status_code=303)
+                return Redirect(
+                    f"/staff/cycles/{here.cycle.id}/plan?saved={made}#action-{made}",
+                    status_code=303,
+                )
         return self._page(here, form, status_code=422)
 
     @post("/plan/actions/{action_id:int}", opt=EDIT, sync_to_thread=True)
@@ -186,14 +206,19 @@ class PlanController(Controller):
         # Only an action this cycle's plan shows (its own or carried) is edited here.
         if action_id not in {a.id for a in plan.actions_for_cycle(here.db, here.cycle.id)}:
             raise NotFoundException()
-        form = Form(values={
-            name: text(data, name) for name in ("owner", "due", "status", "progress")
-        })
+        form = Form(
+            values={name: text(data, name) for name in ("owner", "due", "status", "progress")}
+        )
         due, status = _read(data, form, with_action=False)
         if form.ok:
             plan.update_action(
-                here.db, action_id, status=status, progress=form.values["progress"],
-                owner=form.values["owner"], due=due, actor_id=here.principal.user_id,
+                here.db,
+                action_id,
+                status=status,
+                progress=form.values["progress"],
+                owner=form.values["owner"],
+                due=due,
+                actor_id=here.principal.user_id,
             )
             here.db.commit()
             return Redirect(

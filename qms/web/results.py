@@ -71,8 +71,10 @@ def _breakdown_choices(cycle: Cycle, lang: str) -> list[ChoiceLink]:
     m = cycle_methodology(cycle)
     return [
         ChoiceLink(item.id, f"{g.title.get(lang)}: {item.text.get(lang)}")
-        for g in m.groups if not g.is_consensus
-        for item in m.questionnaires[g.id].items if item.type == "choice"
+        for g in m.groups
+        if not g.is_consensus
+        for item in m.questionnaires[g.id].items
+        if item.type == "choice"
     ]
 
 
@@ -94,21 +96,27 @@ def _cell(stats: ItemStats | None) -> BreakdownCell | None:
 
 
 class ResultsController(Controller):
-    @get("/results", name="cycle_results", opt=on_cycle("organisation.view"),
-         sync_to_thread=True)
+    @get("/results", name="cycle_results", opt=on_cycle("organisation.view"), sync_to_thread=True)
     def show(self, here: NamedDependency[CycleRequest]) -> Template:
         if not can_see_results(here.principal, here.cycle):
             # Their own organisation's staff: say why there is nothing yet.
-            return page("results/unpublished.html",
-                        {"cycle": cycle_info(here.db, here.cycle.id), "organisation_id":
-                         here.cycle.organisation_id}, request=here.request)
+            return page(
+                "results/unpublished.html",
+                {
+                    "cycle": cycle_info(here.db, here.cycle.id),
+                    "organisation_id": here.cycle.organisation_id,
+                },
+                request=here.request,
+            )
         lang = here.lang
         data = results.cycle_results(here.db, here.cycle)
         if not data.any_released:
             # §5.2: nothing computed from answers is shown before a release.
-            return page("results/unreleased.html",
-                        {"cycle": data.info, "organisation_id": here.cycle.organisation_id},
-                        request=here.request)
+            return page(
+                "results/unreleased.html",
+                {"cycle": data.info, "organisation_id": here.cycle.organisation_id},
+                request=here.request,
+            )
         tables = build_tables(data, lang)
         choices = _breakdown_choices(here.cycle, lang)
         by = here.request.query_params.get("by") or ""
@@ -127,8 +135,11 @@ class ResultsController(Controller):
                     "min_n": m.group(found.group).min_n,
                     "cells": [labels.get(c, "") for c in found.cells],
                     "rows": [
-                        BreakdownRow(item_id, m.item(item_id).text.get(lang),
-                                     tuple(_cell(cells[c]) for c in found.cells))
+                        BreakdownRow(
+                            item_id,
+                            m.item(item_id).text.get(lang),
+                            tuple(_cell(cells[c]) for c in found.cells),
+                        )
                         for item_id, cells in found.rows.items()
                     ],
                 }
@@ -161,7 +172,8 @@ class ResultsController(Controller):
                 ),
                 "saved": here.request.query_params.get("saved") or "",
                 "waiting": [
-                    (m_title(data, g, lang), r.waiting) for g, r in data.releases.items()
+                    (m_title(data, g, lang), r.waiting)
+                    for g, r in data.releases.items()
                     if r.waiting
                 ],
                 "unreleased": [
@@ -174,8 +186,7 @@ class ResultsController(Controller):
             request=here.request,
         )
 
-    @get("/results/items/{item_id:str}", name="cycle_result_item", opt=READ,
-         sync_to_thread=True)
+    @get("/results/items/{item_id:str}", name="cycle_result_item", opt=READ, sync_to_thread=True)
     def item(self, here: NamedDependency[CycleRequest], item_id: FromPath[str]) -> Template:
         lang = here.lang
         data = results.cycle_results(here.db, here.cycle)
@@ -205,7 +216,9 @@ class ResultsController(Controller):
         axes, series = radar_data(data, here.lang)
         key = radar_key(here.cycle.id, axes, series)
         return chart_response(
-            key, fmt, lambda: radar_chart(axes, series),
+            key,
+            fmt,
+            lambda: radar_chart(axes, series),
             filename=None if fmt == "svg" else f"radar-{here.cycle.id}",
         )
 
@@ -225,7 +238,9 @@ class ResultsController(Controller):
         ylabel = i18n.gettext("Answers")
         key = cache_key("histogram", here.cycle.id, item.id, labels, counts, ylabel)
         return chart_response(
-            key, fmt, lambda: histogram_chart(labels, counts, ylabel=ylabel),
+            key,
+            fmt,
+            lambda: histogram_chart(labels, counts, ylabel=ylabel),
             filename=None if fmt == "svg" else f"histogram-{here.cycle.id}-{item.id}",
         )
 
@@ -253,8 +268,7 @@ def m_title(data: results.CycleResults, group: str, lang: str) -> str:
     return data.methodology.group(group).title.get(lang)
 
 
-def radar_key(cycle_id: int, axes: list[str], series: list[tuple[str, list[float | None]]]
-              ) -> str:
+def radar_key(cycle_id: int, axes: list[str], series: list[tuple[str, list[float | None]]]) -> str:
     return cache_key("radar", cycle_id, axes, series)
 
 

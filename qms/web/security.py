@@ -127,7 +127,11 @@ class CookieCodec:
     scope (a questionnaire) is signed too, so one scope's value is nothing in another."""
 
     def __init__(
-        self, secret_key: str, previous: Sequence[str] = (), *, purpose: str,
+        self,
+        secret_key: str,
+        previous: Sequence[str] = (),
+        *,
+        purpose: str,
         compress: bool = False,
     ) -> None:
         self._purpose = purpose
@@ -161,8 +165,15 @@ class SessionCodec:
         self._cookies = CookieCodec(secret_key, previous, purpose="session")
 
     def dumps(self, session: WebSession) -> str:
-        return self._cookies.dumps({"u": session.user_id, "e": session.epoch,
-                                    "c": session.csrf, "i": session.issued, "s": session.seen})
+        return self._cookies.dumps(
+            {
+                "u": session.user_id,
+                "e": session.epoch,
+                "c": session.csrf,
+                "i": session.issued,
+                "s": session.seen,
+            }
+        )
 
     def loads(self, raw: str, now: int) -> WebSession | None:
         """None for a forged, malformed or expired cookie."""
@@ -174,8 +185,10 @@ class SessionCodec:
             user_id = data["u"]
             session = WebSession(
                 user_id=int(user_id) if user_id is not None else None,
-                epoch=int(data["e"]), csrf=str(data["c"]),
-                issued=int(data["i"]), seen=int(data["s"]),
+                epoch=int(data["e"]),
+                csrf=str(data["c"]),
+                issued=int(data["i"]),
+                seen=int(data["s"]),
             )
         except (ValueError, KeyError, TypeError):
             return None
@@ -289,9 +302,7 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         headers["cache-control"] = "no-store"
 
 
-CSRF_FAILED = N_(
-    "This form has expired. Please go back, reload the page and try again."
-)
+CSRF_FAILED = N_("This form has expired. Please go back, reload the page and try again.")
 
 
 class CsrfFailed(PermissionDeniedException):

@@ -46,8 +46,7 @@ class SharingController(Controller):
         forms = forms or {}
         rows = []
         for state in states:
-            default = Form(values={"named": "yes" if state.named else "no"} if state.shared
-                           else {})
+            default = Form(values={"named": "yes" if state.named else "no"} if state.shared else {})
             rows.append(ShareRow(state, forms.get(state.network_id, default)))
         done = here.request.query_params.get("done", "")
         return page(
@@ -60,7 +59,8 @@ class SharingController(Controller):
                 "done": DONE.get(done, ""),
                 "errors": [
                     (f"#named-{n}-yes" if name == "named" else "#networks", message)
-                    for n, f in forms.items() for name, message in f.errors.items()
+                    for n, f in forms.items()
+                    for name, message in f.errors.items()
                 ],
             },
             status_code=status_code,
@@ -84,8 +84,9 @@ class SharingController(Controller):
         outcome = "unchanged"
         try:
             if action == "withdraw":
-                changed = sharing.withdraw_share(here.db, here.cycle, network_id,
-                                                 actor_id=here.principal.user_id)
+                changed = sharing.withdraw_share(
+                    here.db, here.cycle, network_id, actor_id=here.principal.user_id
+                )
                 outcome = "withdrawn" if changed else outcome
             else:
                 if named not in ("yes", "no"):
@@ -95,8 +96,13 @@ class SharingController(Controller):
                 if not form.ok:
                     here.db.rollback()
                     return self._page(here, {network_id: form}, 422)
-                changed = sharing.share_cycle(here.db, here.cycle, network_id, named=named == "yes",
-                                              actor_id=here.principal.user_id)
+                changed = sharing.share_cycle(
+                    here.db,
+                    here.cycle,
+                    network_id,
+                    named=named == "yes",
+                    actor_id=here.principal.user_id,
+                )
                 outcome = "shared" if changed else outcome
         except (Conflict, NotFound):
             here.db.rollback()

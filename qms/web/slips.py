@@ -32,8 +32,14 @@ def qr_svg(url: str) -> Markup:
     """An inline SVG QR code of `url`: one path, no style attributes, no script."""
     buffer = io.BytesIO()
     segno.make(url, error="m").save(
-        buffer, kind="svg", xmldecl=False, svgns=True, border=2, omitsize=True,
-        svgclass="qr", lineclass=None,
+        buffer,
+        kind="svg",
+        xmldecl=False,
+        svgns=True,
+        border=2,
+        omitsize=True,
+        svgclass="qr",
+        lineclass=None,
     )
     svg = _XML_DECLARATION.sub("", buffer.getvalue().decode("ascii"))
     svg = svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
@@ -56,9 +62,7 @@ def slips_pdf(env: Environment, context: Mapping[str, Any]) -> bytes:
     # Imported here: WeasyPrint takes a while to import and only this download needs it.
     from weasyprint import HTML  # type: ignore[import-untyped]
 
-    html = env.get_template("codes/slips_pdf.html").render(
-        {**context, "per_page": SLIPS_PER_PAGE}
-    )
+    html = env.get_template("codes/slips_pdf.html").render({**context, "per_page": SLIPS_PER_PAGE})
     pdf = HTML(string=html, url_fetcher=_fetch_nothing).write_pdf()
     assert pdf is not None
     return bytes(pdf)

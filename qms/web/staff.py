@@ -44,7 +44,8 @@ class StaffController(Controller):
                 "networks": networks,
                 "roles_by_org": roles_by_org,
                 "audit_orgs": {
-                    o.id for o in organisations
+                    o.id
+                    for o in organisations
                     if principal.can("organisation.audit", organisation_id=o.id)
                 },
             },
@@ -110,9 +111,7 @@ class StaffController(Controller):
         org = directory.organisation(db, organisation_id)
         if org is None:
             raise NotFoundException()
-        events = audit.list_events(
-            db, organisation_id=organisation_id, page=_page_number(request)
-        )
+        events = audit.list_events(db, organisation_id=organisation_id, page=_page_number(request))
         return page(
             "staff/audit.html",
             {"events": events, "organisation": org, "base_path": request.url.path},

@@ -88,8 +88,9 @@ class _Server(uvicorn.Server):
 @pytest.fixture(scope="session")
 def live_server(browser_database_url: str) -> Iterator[str]:
     """The base URL of the real app, served on a free loopback port."""
-    settings = Settings(database_url=browser_database_url,
-                        secret_key="browser-test-secret-key-0123456789")
+    settings = Settings(
+        database_url=browser_database_url, secret_key="browser-test-secret-key-0123456789"
+    )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -172,8 +173,9 @@ def client_code(browser_database_url: str, live_server: str) -> str:
         with database.session() as s:
             name = f"Dienas centrs {secrets.token_hex(4)}"
             directory.create_organisation(s, name, actor_id=None)
-            cycle = create_cycle(s, get_organisation(s, name), 2026,
-                                 read_snapshot(QUESTIONNAIRES, "socquality"))
+            cycle = create_cycle(
+                s, get_organisation(s, name), 2026, read_snapshot(QUESTIONNAIRES, "socquality")
+            )
             [made] = create_codes(s, cycle, "clients", 1)
             s.commit()
             return made

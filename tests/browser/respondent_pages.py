@@ -98,8 +98,13 @@ def answer_section(page: Page, *, js: bool, saved: str = "Saved") -> None:
 
 
 def walk_clients(
-    page: Page, *, js: bool, lang: str = "en", start: str | None = CLIENTS,
-    saved: str = "Saved", button: str | None = None,
+    page: Page,
+    *,
+    js: bool,
+    lang: str = "en",
+    start: str | None = CLIENTS,
+    saved: str = "Saved",
+    button: str | None = None,
 ) -> list[str]:
     """From the intro to the review page by keyboard; returns the section URLs seen.
     `start` None: the intro is the page already shown; `button`: its link to press."""

@@ -55,7 +55,8 @@ def _stored(database_url: str, code: str) -> tuple[str, bool, dict[str, str]]:
     try:
         with database.session() as s:
             response = s.scalars(
-                select(Response).join(AccessCode, AccessCode.response_id == Response.id)
+                select(Response)
+                .join(AccessCode, AccessCode.response_id == Response.id)
                 .where(AccessCode.code == code.replace("-", ""))
             ).one()
             answers = {
@@ -91,8 +92,9 @@ def test_a_client_answers_in_latvian_by_keyboard_and_a_dropped_save_is_retried(
     # Away and back: the introduction goes on where part 1 (its one question answered,
     # after the retry) ended.
     page.goto(f"/a/{client_code}?lang=lv")
-    seen = walk_clients(page, js=True, lang="lv", start=None, saved=SAVED,
-                        button="Turpināt no vietas")
+    seen = walk_clients(
+        page, js=True, lang="lv", start=None, saved=SAVED, button="Turpināt no vietas"
+    )
     assert seen[0].endswith("/2")
     assert len(seen) == 5
     listed = _send(page)

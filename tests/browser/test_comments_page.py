@@ -33,12 +33,19 @@ def _seed(url: str) -> int:
             org_id = directory.create_organisation(s, ORGANISATION, actor_id=None)
             head = users.create_user(s, EMAIL, PASSWORD, actor_id=None)
             users.add_role(s, head, "head", organisation_id=org_id, actor_id=None)
-            cycle = create_cycle(s, get_organisation(s, org_id), 2026,
-                                 read_snapshot(QUESTIONNAIRES, "socquality"))
+            cycle = create_cycle(
+                s, get_organisation(s, org_id), 2026, read_snapshot(QUESTIONNAIRES, "socquality")
+            )
             for n, wish in enumerate(WISHES):
-                create_response(s, cycle, group="clients", respondent=f"c{n}", source="import",
-                                submitted=True,
-                                answers={"clients.respect": 1 + n % 5, "clients.wish": wish})
+                create_response(
+                    s,
+                    cycle,
+                    group="clients",
+                    respondent=f"c{n}",
+                    source="import",
+                    submitted=True,
+                    answers={"clients.respect": 1 + n % 5, "clients.wish": wish},
+                )
             close_cycle(s, cycle)
             s.commit()
             return cycle.id

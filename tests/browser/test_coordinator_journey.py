@@ -51,8 +51,11 @@ def demo(browser_database_url: str) -> int:
     try:
         with db.session() as s:
             load_demo(s, snapshot, "small")
-            org_ids = [ref.id for name, _, _ in SMALL_ORGS
-                       if (ref := directory.organisation_by_name(s, name)) is not None]
+            org_ids = [
+                ref.id
+                for name, _, _ in SMALL_ORGS
+                if (ref := directory.organisation_by_name(s, name)) is not None
+            ]
             region = directory.network_by_name(s, REGION)
             assert region is not None
             create_demo_users(s, org_ids, region.id)
@@ -73,8 +76,9 @@ def _sign_in(page: Page, who: tuple[str, str], lang: str) -> None:
 def _open_dashboard(page: Page, lang: str) -> None:
     page.goto("/staff")
     page.get_by_role("link", name=REGION, exact=True).click()
-    page.get_by_role("link", name=i18n.translate(
-        lang, "Dashboard: how the partners' scores are distributed")).click()
+    page.get_by_role(
+        "link", name=i18n.translate(lang, "Dashboard: how the partners' scores are distributed")
+    ).click()
     page.wait_for_url(re.compile(r"/staff/networks/\d+/dashboard$"))
 
 
@@ -96,8 +100,10 @@ def _overflow(page: Page) -> int:
 
 
 # Where the two pages' own strings come from (the shared header is every page's).
-SOURCES = [(ROOT / "templates" / "networks" / name, "jinja2")
-           for name in ("dashboard.html", "position.html", "_choices.html")]
+SOURCES = [
+    (ROOT / "templates" / "networks" / name, "jinja2")
+    for name in ("dashboard.html", "position.html", "_choices.html")
+]
 SOURCES.append((ROOT / "qms" / "web" / "networks.py", "python"))
 
 
@@ -108,7 +114,8 @@ def _english_sentences() -> frozenset[str]:
     found: set[str] = set()
     for path, method in SOURCES:
         for _line, message, _comments, _context in extract_from_file(
-                method, str(path), options={"extensions": "jinja2.ext.i18n"}):
+            method, str(path), options={"extensions": "jinja2.ext.i18n"}
+        ):
             for m in message if isinstance(message, tuple) else (message,):
                 if m and len(m.split()) >= 3 and not re.search(r"[%{]", m):
                     found.add(m)
@@ -149,8 +156,9 @@ def test_a_coordinator_reads_the_network_dashboard_in_latvian(
 
     # The distribution of each criterion: the box plot and the same numbers as a table.
     assert _image_loaded(page, 'figure.chart img[src*="/distribution?"]') > 0
-    table = page.locator("table.stats", has=page.locator(
-        "caption", has_text="Sadalījums starp organizācijām"))
+    table = page.locator(
+        "table.stats", has=page.locator("caption", has_text="Sadalījums starp organizācijām")
+    )
     rows = table.locator("tbody tr")
     expect(rows).to_have_count(demo + 1)  # every criterion, then the overall score
     expect(rows.last.locator("th")).to_have_text("Kopā")
@@ -170,10 +178,12 @@ def test_a_coordinator_reads_the_network_dashboard_in_latvian(
         assert name not in html, name
     # A named organisation's values join the table, with its place from the lowest.
     page.get_by_role("navigation", name="Rādīt organizācijas vērtības").get_by_role(
-        "link", name=NAMED[1]).click()
+        "link", name=NAMED[1]
+    ).click()
     expect(table.locator("thead th").last).to_have_text(NAMED[1])
     expect(rows.first.locator("td").last).to_contain_text(
-        re.compile(r"\d+\.\d \d\. no 5, skaitot no zemākā"))
+        re.compile(r"\d+\.\d \d\. no 5, skaitot no zemākā")
+    )
     assert not _untranslated(page)
     page.get_by_role("link", name="Slēpt nosauktās organizācijas vērtības").click()
     expect(table.locator("thead th")).to_have_count(8)
@@ -205,9 +215,16 @@ def test_a_head_sees_where_their_organisation_stands_in_latvian(
     expect(section).to_contain_text("Jūsu organizācija šajā tīklā ir nosaukta.")
     rows = section.locator("tbody tr")
     expect(rows).to_have_count(demo + 1)
-    bands = {i18n.translate("lv", label) for label in (
-        "in the lowest quarter (below Q1)", "between Q1 and the median", "at the median",
-        "between the median and Q3", "in the highest quarter (above Q3)")}
+    bands = {
+        i18n.translate("lv", label)
+        for label in (
+            "in the lowest quarter (below Q1)",
+            "between Q1 and the median",
+            "at the median",
+            "between the median and Q3",
+            "in the highest quarter (above Q3)",
+        )
+    }
     for i in range(demo + 1):
         score, n, q1, median, q3, where = rows.nth(i).locator("td").all_inner_texts()
         assert NUMBER.match(score) and n == "5", (score, n)
@@ -236,8 +253,10 @@ def test_the_dashboard_and_the_position_page_fit_a_phone_and_pass_axe(
 ) -> None:
     wide: dict[str, int] = {}
     for size, viewport in (("phone", PHONE_360), ("desktop", DESKTOP)):
-        for who, opened, shot in ((COORDINATOR, _open_dashboard, "coordinator-dashboard"),
-                                  (HEAD, _open_position, "head-network-position")):
+        for who, opened, shot in (
+            (COORDINATOR, _open_dashboard, "coordinator-dashboard"),
+            (HEAD, _open_position, "head-network-position"),
+        ):
             page = new_context(viewport=viewport).new_page()
             _sign_in(page, who, lang)
             opened(page, lang)

@@ -60,11 +60,19 @@ def _seed(url: str) -> int:
             for email, password in MEMBERS:
                 member = users.create_user(s, email, password, actor_id=None)
                 users.add_role(s, member, "staff", organisation_id=org_id, actor_id=None)
-            last = create_cycle(s, get_organisation(s, org_id), 2025,
-                                read_snapshot(QUESTIONNAIRES, "socquality"))
+            last = create_cycle(
+                s, get_organisation(s, org_id), 2025, read_snapshot(QUESTIONNAIRES, "socquality")
+            )
             for n in range(6):
-                create_response(s, last, group="staff", respondent=f"r{n}", source="import",
-                                submitted=True, answers={"staff.goals": 2 + n % 3})
+                create_response(
+                    s,
+                    last,
+                    group="staff",
+                    respondent=f"r{n}",
+                    source="import",
+                    submitted=True,
+                    answers={"staff.goals": 2 + n % 3},
+                )
             close_cycle(s, last)
             s.commit()
             return org_id
@@ -91,13 +99,25 @@ def _more_answers_arrive(url: str, cycle_id: int) -> None:
         with db.session() as s:
             cycle = get_cycle(s, cycle_id)
             for n, (values, goals) in enumerate([(4, 2), (4, 3), (5, 4), (3, 3), (4, 3)]):
-                create_response(s, cycle, group="staff", respondent=f"s{n}", source="import",
-                                submitted=True,
-                                answers={"staff.values": values, "staff.goals": goals})
+                create_response(
+                    s,
+                    cycle,
+                    group="staff",
+                    respondent=f"s{n}",
+                    source="import",
+                    submitted=True,
+                    answers={"staff.values": values, "staff.goals": goals},
+                )
             for n, respect in enumerate([5, 4]):
-                create_response(s, cycle, group="clients", respondent=f"c{n}",
-                                source="import", submitted=True,
-                                answers={"clients.respect": respect})
+                create_response(
+                    s,
+                    cycle,
+                    group="clients",
+                    respondent=f"c{n}",
+                    source="import",
+                    submitted=True,
+                    answers={"clients.respect": respect},
+                )
             s.commit()
     finally:
         db.dispose()
@@ -128,9 +148,11 @@ def _my_scores(page: Page, scores: dict[re.Pattern[str], int]) -> None:
 def _statement(page: Page, node: str, statement: re.Pattern[str]) -> Locator:
     """A statement of the consensus page, inside its sub-criterion's section."""
     section = page.locator("section.criterion").filter(
-        has=page.get_by_role("heading", name=re.compile(rf"^{re.escape(node)} "), level=2))
+        has=page.get_by_role("heading", name=re.compile(rf"^{re.escape(node)} "), level=2)
+    )
     return section.locator("article.consensus-item").filter(
-        has=page.get_by_role("heading", name=statement, level=3))
+        has=page.get_by_role("heading", name=statement, level=3)
+    )
 
 
 def _column(table: Locator, title: str) -> int:
@@ -143,7 +165,8 @@ def _column(table: Locator, title: str) -> int:
 
 def _cell(table: Locator, node: str, group: str) -> Locator:
     row = table.locator("tbody tr").filter(
-        has=table.page.locator("th", has_text=re.compile(rf"^\s*{re.escape(node)} ")))
+        has=table.page.locator("th", has_text=re.compile(rf"^\s*{re.escape(node)} "))
+    )
     expect(row).to_have_count(1)
     return row.locator("td").nth(_column(table, group))
 
@@ -166,28 +189,34 @@ def _lead_the_consensus(head: Page, new_context: NewContext, screenshots: Path) 
     head.get_by_role("link", name="Vienošanās").click()
     mission = _statement(head, "1.1", MISSION)
     expect(mission.locator(".spread")).to_contain_text(
-        "Vērtējumu skaits: 3; zemākais 40, mediāna 60, augstākais 70")
+        "Vērtējumu skaits: 3; zemākais 40, mediāna 60, augstākais 70"
+    )
     expect(mission.locator(".wide-note")).to_contain_text("Liela izkliede")
     targets = _statement(head, "2.2", TARGETS)
     expect(targets.locator(".spread")).to_contain_text(
-        "Vērtējumu skaits: 2; zemākais 30, mediāna 40, augstākais 50")
+        "Vērtējumu skaits: 2; zemākais 30, mediāna 40, augstākais 50"
+    )
     expect(targets.locator(".wide-note")).to_have_count(0)
     _accessible(head)
 
     agreed = mission.get_by_role("group", name="Kopīgais vērtējums")
     agreed.get_by_label("60", exact=True).check()
     mission.get_by_label("Pierādījumi").fill("Vērtības apstiprinātas 2025. gada martā")
-    targets.get_by_role("group", name="Kopīgais vērtējums").get_by_label(
-        "40", exact=True).check()
+    targets.get_by_role("group", name="Kopīgais vērtējums").get_by_label("40", exact=True).check()
     head.get_by_role("button", name="Saglabāt kopīgo vērtējumu").click()
     expect(head.locator(".notice")).to_have_text("Kopīgais vērtējums ir saglabāts.")
     mission = _statement(head, "1.1", MISSION)
-    expect(mission.get_by_role("group", name="Kopīgais vērtējums").get_by_label(
-        "60", exact=True)).to_be_checked()
+    expect(
+        mission.get_by_role("group", name="Kopīgais vērtējums").get_by_label("60", exact=True)
+    ).to_be_checked()
     expect(mission.get_by_label("Pierādījumi")).to_have_value(
-        "Vērtības apstiprinātas 2025. gada martā")
-    expect(_statement(head, "2.2", TARGETS).get_by_role(
-        "group", name="Kopīgais vērtējums").get_by_label("40", exact=True)).to_be_checked()
+        "Vērtības apstiprinātas 2025. gada martā"
+    )
+    expect(
+        _statement(head, "2.2", TARGETS)
+        .get_by_role("group", name="Kopīgais vērtējums")
+        .get_by_label("40", exact=True)
+    ).to_be_checked()
     mission.screenshot(path=str(screenshots / "head-consensus-lv.png"))
     head.get_by_role("link", name=re.compile(r"^Cikls 2026")).click()
 
@@ -246,8 +275,7 @@ def _read_the_results(head: Page, screenshots: Path) -> None:
 
 
 def _pdf_text(path: Path) -> str:
-    done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
     return " ".join(done.stdout.split())
 
 

@@ -96,9 +96,7 @@ def test_switches_change_language_and_wording_and_keep_the_page(page: Page) -> N
     expect(question).to_contain_text("Staff are polite to me. They respect me.")
     # Remembered: the next page and another language keep the easy-read wording.
     page.goto(f"{CLIENTS}/3")
-    expect(page.locator("#q-clients-planning legend")).to_contain_text(
-        "I help to plan my support."
-    )
+    expect(page.locator("#q-clients-planning legend")).to_contain_text("I help to plan my support.")
     page.get_by_role("link", name="Latviešu").click()
     expect(page.locator("#q-clients-planning legend")).to_contain_text(
         "Es palīdzu plānot savu atbalstu."

@@ -20,9 +20,7 @@ PAGE_BUDGET = 60 * 1024
 
 def _overflow(page: Page) -> int:
     """How far the page reaches past the viewport sideways (0 when it does not)."""
-    width: int = page.evaluate(
-        "() => document.documentElement.scrollWidth - window.innerWidth"
-    )
+    width: int = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     return width
 
 

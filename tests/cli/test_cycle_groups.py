@@ -21,8 +21,13 @@ def _staff_cycle(url: str) -> int:
     database = Database(url)
     with database.session() as s:
         org = create_organisation(s, "Aprūpes centrs Avoti")
-        cycle = create_cycle(s, org, 2026, read_snapshot(METHODOLOGIES, "testq"),
-                             groups={"organisation": None, "staff": 4})
+        cycle = create_cycle(
+            s,
+            org,
+            2026,
+            read_snapshot(METHODOLOGIES, "testq"),
+            groups={"organisation": None, "staff": 4},
+        )
         s.commit()
         cycle_id = cycle.id
     database.dispose()
@@ -37,9 +42,7 @@ def _count(url: str, model: type) -> int:
     return found
 
 
-def test_codes_for_a_group_left_out_are_refused_in_one_line(
-    qms: Qms, database_url: str
-) -> None:
+def test_codes_for_a_group_left_out_are_refused_in_one_line(qms: Qms, database_url: str) -> None:
     cycle = _staff_cycle(database_url)
     made = qms("codes", "create", "--cycle", str(cycle), "--group", "staff", "--count", "2")
     assert made.code == 0, made.err
@@ -59,9 +62,7 @@ def test_an_unknown_group_lists_the_cycles_groups(qms: Qms, database_url: str) -
     cycle = _staff_cycle(database_url)
     refused = qms("codes", "create", "--cycle", str(cycle), "--group", "nobody", "--count", "1")
     assert refused.code == 1
-    assert refused.err_lines == [
-        "qms: error: unknown group 'nobody' (groups: organisation, staff)"
-    ]
+    assert refused.err_lines == ["qms: error: unknown group 'nobody' (groups: organisation, staff)"]
 
 
 def test_an_import_with_a_group_left_out_names_its_lines_and_stores_nothing(

@@ -44,8 +44,9 @@ def test_the_small_demo(qms: Qms, database_url: str) -> None:
         for cycle in cycles:
             assert read_counts(session, cycle.id) == recompute_counts(session, cycle.id)
         newest = cycles[-1]
-        keys = set(session.scalars(select(Response.respondent)
-                                   .where(Response.cycle_id == newest.id)))
+        keys = set(
+            session.scalars(select(Response.respondent).where(Response.cycle_id == newest.id))
+        )
         assert "consensus" in keys
         assert {"assessor:Anna", "assessor:Jānis", "assessor:Ilze"} <= keys
         first_id = cycles[0].id
@@ -58,15 +59,18 @@ def test_the_small_demo(qms: Qms, database_url: str) -> None:
     first = json.loads(qms("scores", "--cycle", str(first_id)).out)
     clients = [i for i in first["items"] if i["group"] == "clients"]
     assert clients
-    assert all(not i["reportable"] and 0 < i["n"] + i["dk"] + i["na"] + i["blank"] < 2
-               for i in clients)
+    assert all(
+        not i["reportable"] and 0 < i["n"] + i["dk"] + i["na"] + i["blank"] < 2 for i in clients
+    )
     later = json.loads(qms("scores", "--cycle", str(first_id + 1)).out)
     assert later["overall"]["by_group"]["clients"] is not None
 
     again = qms("demo")
     assert again.code == 1
-    assert again.err_lines == ["qms: error: the demo is already loaded (organisation "
-                               "'Jelgavas novada Sociālais dienests' exists)"]
+    assert again.err_lines == [
+        "qms: error: the demo is already loaded (organisation "
+        "'Jelgavas novada Sociālais dienests' exists)"
+    ]
     skipped = qms("demo", "--if-empty")
     assert skipped.code == 0
     assert "nothing loaded" in skipped.err

@@ -83,7 +83,7 @@ def _tables(text: str) -> tuple[list[list[str]], list[list[str]], list[str]]:
     first, second = (i for i, r in enumerate(rows) if r == [])
     assert rows[0] == ["respondent", "group", "item", "value"]
     assert rows[first + 1] == ["group", "item", "text"] and rows[second + 1] == ["note"]
-    return rows[1:first], rows[first + 2:second], [r[0] for r in rows[second + 2:]]
+    return rows[1:first], rows[first + 2 : second], [r[0] for r in rows[second + 2 :]]
 
 
 def test_full_csv_reimports_to_the_same_scores(
@@ -116,8 +116,10 @@ def test_full_csv_reimports_to_the_same_scores(
     assert after["scores"] == before["scores"] and after["overall"] == before["overall"]
     assert any(s["score"] is not None for s in before["scores"] if s["group"] == "staff")
     again = tmp_path / "again.csv"
-    assert qms("export", "--cycle", str(fresh), "--format", "csv", "--full",
-               "-o", str(again)).code == 0
+    assert (
+        qms("export", "--cycle", str(fresh), "--format", "csv", "--full", "-o", str(again)).code
+        == 0
+    )
     assert sorted(again.read_text(encoding="utf-8-sig").splitlines()) == sorted(lines)
 
     _close(qms, cycle)
@@ -139,16 +141,14 @@ def test_full_is_for_csv_only_and_its_help_warns(qms: Qms, cycle: int) -> None:
 def test_csv_is_the_staff_form_from_the_release(qms: Qms, cycle: int, tmp_path: Path) -> None:
     _close(qms, cycle)
     out = tmp_path / "export.csv"
-    done = qms("export", "--cycle", str(cycle), "--format", "csv", "--lang", "en",
-               "-o", str(out))
+    done = qms("export", "--cycle", str(cycle), "--format", "csv", "--lang", "en", "-o", str(out))
     assert done.code == 0, done.err
     answers, comments, note = _tables(out.read_text(encoding="utf-8-sig"))
     # Nothing of the group below its minimum, of the scale item below it, of members'
     # entries; no import ids; free text only in the comments table.
     assert {r[1] for r in answers} == {"staff", "organisation"}
     items = {r[2] for r in answers if r[1] == "staff"}
-    assert items == {"staff.role", "staff.goals", "staff.night", "staff.training",
-                     "staff.years"}
+    assert items == {"staff.role", "staff.goals", "staff.night", "staff.training", "staff.years"}
     labels = {r[0] for r in answers if r[1] == "staff"}
     assert len(labels) == 5 and all(re.fullmatch(r"staff-[a-z2-9]{4}", x) for x in labels)
     assert not {"s1", "s2", "anna", "assessor:anna"} & {r[0] for r in answers}
@@ -219,20 +219,24 @@ def test_pdf_report_is_a_pdf_in_latvian_with_the_organisation(
         ["pdftotext", "-layout", str(out), "-"], capture_output=True, check=True, text=True
     ).stdout
     assert "Dienas centrs Saulīte" in text
-    for heading in ("Kvalitātes pašnovērtējuma pārskats", "Kopsavilkums",
-                    "Vērtējumi pa kritērijiem un grupām", "Atšķirības starp skatpunktiem",
-                    "Metodika"):
+    for heading in (
+        "Kvalitātes pašnovērtējuma pārskats",
+        "Kopsavilkums",
+        "Vērtējumi pa kritērijiem un grupām",
+        "Atšķirības starp skatpunktiem",
+        "Metodika",
+    ):
         assert heading.upper() in text.upper(), heading
     assert "mazāk nekā 2 atbildes" in text  # the clients, below their minimum
 
 
 def test_pdf_in_english_on_request(qms: Qms, cycle: int, tmp_path: Path) -> None:
     out = tmp_path / "report.pdf"
-    done = qms("export", "--cycle", str(cycle), "--format", "pdf", "--lang", "en", "-o",
-               str(out))
+    done = qms("export", "--cycle", str(cycle), "--format", "pdf", "--lang", "en", "-o", str(out))
     assert done.code == 0, done.err
-    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, check=True,
-                          text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, check=True, text=True
+    ).stdout
     assert "Gaps between perspectives" in text
 
 

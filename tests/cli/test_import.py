@@ -47,13 +47,17 @@ def _answers(url: str) -> dict[tuple[str, str], Any]:
     database = Database(url)
     with database.session() as session:
         rows = session.execute(
-            select(Response.respondent, Answer.item_id, Answer.value_int, Answer.missing,
-                   Answer.value_text, Answer.value_list, Answer.value_num)
-            .join(Answer, Answer.response_id == Response.id)
+            select(
+                Response.respondent,
+                Answer.item_id,
+                Answer.value_int,
+                Answer.missing,
+                Answer.value_text,
+                Answer.value_list,
+                Answer.value_num,
+            ).join(Answer, Answer.response_id == Response.id)
         )
-        found = {
-            (r, i): next(v for v in values if v is not None) for r, i, *values in rows
-        }
+        found = {(r, i): next(v for v in values if v is not None) for r, i, *values in rows}
     database.dispose()
     return found
 
@@ -122,35 +126,46 @@ def test_a_quoted_line_break_keeps_later_line_numbers_physical(
     text = HEADER + 't1,staff,staff.comment,"line one\nline two"\n' + "t1,staff,staff.goals,5\n"
     outcome = qms_sqlite("responses", "import", "--cycle", str(cycle), _write(tmp_path, text))
     assert outcome.code == 1
-    assert outcome.err_lines[0].endswith(":4: item staff.goals: '5' is not a value of scale "
-                                         "uneven (allowed: 1, 2, 4, 7, dk)")
+    assert outcome.err_lines[0].endswith(
+        ":4: item staff.goals: '5' is not a value of scale uneven (allowed: 1, 2, 4, 7, dk)"
+    )
 
 
 BAD_ROWS = [
     ("x1,boss,staff.goals,4", "unknown group 'boss' (groups: clients, organisation, staff)"),
     ("x1,staff,staff.nothing,4", "unknown item 'staff.nothing'"),
     ("x1,clients,staff.goals,4", "item staff.goals is in the staff questionnaire, not clients"),
-    ("x1,staff,staff.goals,4.0", "item staff.goals: '4.0' is not a value of scale uneven "
-                                 "(allowed: 1, 2, 4, 7, dk)"),
+    (
+        "x1,staff,staff.goals,4.0",
+        "item staff.goals: '4.0' is not a value of scale uneven (allowed: 1, 2, 4, 7, dk)",
+    ),
     ("x1,staff,staff.goals,04", "item staff.goals: '04' is not a value of scale uneven"),
     ("x1,staff,staff.goals,+4", "item staff.goals: '+4' is not a value"),
     ("x1,staff,staff.goals,3", "item staff.goals: '3' is not a value of scale uneven"),
     ("x1,staff,staff.goals,na", "item staff.goals: 'na' is not a value of scale uneven"),
-    ("consensus,organisation,org.direction,30",
-     "item org.direction: '30' is not a value of scale panel (allowed: 0..100 in steps of 25)"),
+    (
+        "consensus,organisation,org.direction,30",
+        "item org.direction: '30' is not a value of scale panel (allowed: 0..100 in steps of 25)",
+    ),
     ("consensus,organisation,org.direction,125", "'125' is not a value of scale panel"),
-    ("x1,staff,staff.role,boss", "item staff.role: 'boss' is not an option "
-                                 "(options: carer, nurse, other)"),
-    ("x1,staff,staff.training,first_aid|cooking", "item staff.training: 'cooking' is not an "
-                                                  "option"),
+    (
+        "x1,staff,staff.role,boss",
+        "item staff.role: 'boss' is not an option (options: carer, nurse, other)",
+    ),
+    (
+        "x1,staff,staff.training,first_aid|cooking",
+        "item staff.training: 'cooking' is not an option",
+    ),
     ("x1,staff,staff.training,first_aid||rights", "item staff.training: an empty choice"),
     ("x1,staff,staff.training,rights|rights", "item staff.training: an option is chosen twice"),
     ("x1,staff,staff.years,12 years", "item staff.years: '12 years' is not a decimal number"),
     ("x1,staff,staff.years,1e3", "item staff.years: '1e3' is not a decimal number"),
     ("x1,staff,staff.years,61", "item staff.years: 61 is above the maximum 60"),
     ("x1,staff,staff.years,-1", "item staff.years: -1 is below the minimum 0"),
-    ("x1,staff,staff.comment,twenty-one characters",
-     "item staff.comment: the text has 21 characters, at most 20 allowed"),
+    (
+        "x1,staff,staff.comment,twenty-one characters",
+        "item staff.comment: the text has 21 characters, at most 20 allowed",
+    ),
     ("consensus,staff,staff.goals,4", "the respondent id 'consensus' is reserved"),
     ("a:b,staff,staff.goals,4", "a respondent id may not contain ':' ('a:b')"),
     (",staff,staff.goals,4", "the respondent id is empty"),
@@ -161,8 +176,12 @@ BAD_ROWS = [
 
 @pytest.mark.parametrize(("row", "reason"), BAD_ROWS)
 def test_a_bad_row_is_reported_and_nothing_is_stored(
-    qms_sqlite: Qms, sqlite_url: str, new_cycle: Callable[..., int], tmp_path: Path,
-    row: str, reason: str,
+    qms_sqlite: Qms,
+    sqlite_url: str,
+    new_cycle: Callable[..., int],
+    tmp_path: Path,
+    row: str,
+    reason: str,
 ) -> None:
     cycle = new_cycle(qms_sqlite)
     path = _write(tmp_path, HEADER + GOOD + row + "\n")
@@ -178,13 +197,17 @@ def test_row_rules_that_need_other_rows(
     qms: Qms, database_url: str, new_cycle: Callable[..., int], tmp_path: Path
 ) -> None:
     cycle = new_cycle(qms)
-    text = HEADER + GOOD + (
-        "s1,staff,staff.night,4\n"  # line 8: s1 is a carer, the item is for nurses
-        "s1,staff,staff.goals,4\n"  # line 9: s1 answered staff.goals on line 3
-        "s2,clients,clients.respect,3\n"  # line 10: s2 is in staff (line 4)
-        "anna,organisation,org.direction,25\n"
-        "anna,staff,staff.goals,2\n"  # line 12: anna is in the working group
-        's3,staff,"staff.goals,4\n'  # line 13: a quote that never ends
+    text = (
+        HEADER
+        + GOOD
+        + (
+            "s1,staff,staff.night,4\n"  # line 8: s1 is a carer, the item is for nurses
+            "s1,staff,staff.goals,4\n"  # line 9: s1 answered staff.goals on line 3
+            "s2,clients,clients.respect,3\n"  # line 10: s2 is in staff (line 4)
+            "anna,organisation,org.direction,25\n"
+            "anna,staff,staff.goals,2\n"  # line 12: anna is in the working group
+            's3,staff,"staff.goals,4\n'  # line 13: a quote that never ends
+        )
     )
     path = _write(tmp_path, text)
     outcome = qms("responses", "import", "--cycle", str(cycle), path)
@@ -218,25 +241,40 @@ def test_at_most_fifty_bad_rows_are_listed(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "{path}: the file is empty; it needs the header respondent,group,item,value "
-              "and one line per answer"),
+        (
+            b"",
+            "{path}: the file is empty; it needs the header respondent,group,item,value "
+            "and one line per answer",
+        ),
         (b"\xef\xbb\xbf \r\n\r\n", "{path}: the file is empty"),
-        (b"s1,staff,staff.goals,7\n", "{path}:1: no header line: the first line must name the "
-                                      "columns respondent,group,item,value"),
-        (b"respondent,group,item,value,comment\n", "{path}:1: unknown column(s) 'comment' "
-                                                   "(the columns are respondent,group,item,"
-                                                   "value, in any order)"),
+        (
+            b"s1,staff,staff.goals,7\n",
+            "{path}:1: no header line: the first line must name the "
+            "columns respondent,group,item,value",
+        ),
+        (
+            b"respondent,group,item,value,comment\n",
+            "{path}:1: unknown column(s) 'comment' "
+            "(the columns are respondent,group,item,"
+            "value, in any order)",
+        ),
         (b"respondent,group,item\n", "{path}:1: missing column(s) value"),
         (b"respondent,group,item,item,value\n", "{path}:1: column(s) named twice: item"),
         (b"respondent,group,item,value\n", "{path}: the file has a header but no answers"),
-        ("respondent,group,item,value\nJānis,staff,staff.goals,7\n".encode("cp1257"),
-         "{path}:2: the file is not UTF-8 text (byte 0xe2); save it from your spreadsheet "
-         'program as "CSV UTF-8 (comma delimited)"'),
+        (
+            "respondent,group,item,value\nJānis,staff,staff.goals,7\n".encode("cp1257"),
+            "{path}:2: the file is not UTF-8 text (byte 0xe2); save it from your spreadsheet "
+            'program as "CSV UTF-8 (comma delimited)"',
+        ),
     ],
 )
 def test_unreadable_files_are_one_clear_line(
-    qms_sqlite: Qms, sqlite_url: str, new_cycle: Callable[..., int], tmp_path: Path,
-    content: bytes, message: str,
+    qms_sqlite: Qms,
+    sqlite_url: str,
+    new_cycle: Callable[..., int],
+    tmp_path: Path,
+    content: bytes,
+    message: str,
 ) -> None:
     cycle = new_cycle(qms_sqlite)
     path = tmp_path / "old-excel.csv"
@@ -274,8 +312,12 @@ def test_existing_respondents_need_replace(
 ) -> None:
     cycle = str(new_cycle(qms))
     assert qms("responses", "import", "--cycle", cycle, _write(tmp_path, HEADER + GOOD)).code == 0
-    again = _write(tmp_path, HEADER + "c2,clients,clients.respect,1\n"
-                   "s1,clients,clients.respect,1\n" + "s1,clients,clients.outcome,2\n", "b.csv")
+    again = _write(
+        tmp_path,
+        HEADER + "c2,clients,clients.respect,1\n"
+        "s1,clients,clients.respect,1\n" + "s1,clients,clients.outcome,2\n",
+        "b.csv",
+    )
     refused = qms("responses", "import", "--cycle", cycle, again)
     assert refused.code == 1
     assert refused.err_lines == [
@@ -319,5 +361,7 @@ def test_missing_required_answers_are_a_warning(
     )
     outcome = qms_sqlite("responses", "import", "--cycle", cycle, _write(tmp_path, text))
     assert outcome.code == 0
-    assert any(line.startswith("warning: ") and "3 required answer(s) missing" in line
-               for line in outcome.err_lines)
+    assert any(
+        line.startswith("warning: ") and "3 required answer(s) missing" in line
+        for line in outcome.err_lines
+    )

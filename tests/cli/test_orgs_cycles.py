@@ -19,8 +19,15 @@ Qms = Callable[..., Any]
 def test_networks_and_organisations(qms: Qms, database_url: str) -> None:
     assert qms("network", "create", "Zemgales plānošanas reģions").code == 0
     assert qms("network", "create", "SocQuality").code == 0
-    made = qms("org", "create", "Bauskas  centrs", "--network", "SocQuality",
-               "--network", "Zemgales plānošanas reģions")
+    made = qms(
+        "org",
+        "create",
+        "Bauskas  centrs",
+        "--network",
+        "SocQuality",
+        "--network",
+        "Zemgales plānošanas reģions",
+    )
     assert made.code == 0, made.err
     assert made.out.strip().isdigit()
     database = Database(database_url)
@@ -65,8 +72,9 @@ def test_cycle_create_prints_the_id_alone_and_stores_the_snapshot(
         assert cycle.opened_at is not None
         assert cycle.closed_at is None
     database.dispose()
-    explicit = qms("cycle", "create", "--org", "Saulīte", "--year", "2026",
-                   "--methodology", "testq")
+    explicit = qms(
+        "cycle", "create", "--org", "Saulīte", "--year", "2026", "--methodology", "testq"
+    )
     assert explicit.code == 0
     assert int(explicit.out) != int(made.out)
 
@@ -75,19 +83,28 @@ def test_cycle_create_refuses_bad_input_in_one_line(qms: Qms) -> None:
     assert qms("org", "create", "Saulīte").code == 0
     assert qms("cycle", "create", "--org", "Saulīte", "--year", "2025").code == 0
     cases = {
-        ("--org", "Saulīte", "--year", "2025"):
-            "qms: error: Saulīte already has a 2025 cycle of methodology testq",
+        (
+            "--org",
+            "Saulīte",
+            "--year",
+            "2025",
+        ): "qms: error: Saulīte already has a 2025 cycle of methodology testq",
         ("--org", "Nobody", "--year", "2025"): "qms: error: no organisation named 'Nobody'",
-        ("--org", "Saulīte", "--year", "1999"):
-            "qms: error: the year must be between 2000 and 2100 (got 1999)",
+        (
+            "--org",
+            "Saulīte",
+            "--year",
+            "1999",
+        ): "qms: error: the year must be between 2000 and 2100 (got 1999)",
     }
     for args, message in cases.items():
         outcome = qms("cycle", "create", *args)
         assert outcome.code == 1
         assert outcome.err_lines == [message]
         assert outcome.out == ""
-    missing = qms("cycle", "create", "--org", "Saulīte", "--year", "2024",
-                  "--methodology", "../testq")
+    missing = qms(
+        "cycle", "create", "--org", "Saulīte", "--year", "2024", "--methodology", "../testq"
+    )
     assert missing.code == 1
     assert len(missing.err_lines) == 1
     assert "no methodology '../testq'" in missing.err

@@ -57,8 +57,19 @@ anna,organisation,org.workload,0
 anna,organisation,org.results,0
 """
 
-ITEM_KEYS = {"group", "item", "n", "dk", "na", "blank", "mean", "sd", "top_box", "histogram",
-             "reportable"}
+ITEM_KEYS = {
+    "group",
+    "item",
+    "n",
+    "dk",
+    "na",
+    "blank",
+    "mean",
+    "sd",
+    "top_box",
+    "histogram",
+    "reportable",
+}
 
 # Hand-computed (group weights: organisation 1, staff 2, clients 1; sub-criteria 1.1: 2,
 # 1.2: 1; criteria 1: 1, 2: 3; clients.respect weight 2 but alone in its leaf).
@@ -103,9 +114,7 @@ def _close(actual: float | None, expected: F | None) -> bool:
 
 
 @pytest.fixture
-def scored(
-    qms: Qms, new_cycle: Callable[..., int], tmp_path: Path
-) -> tuple[Qms, int]:
+def scored(qms: Qms, new_cycle: Callable[..., int], tmp_path: Path) -> tuple[Qms, int]:
     cycle = new_cycle(qms)
     path = tmp_path / "answers.csv"
     path.write_text(ANSWERS, encoding="utf-8")
@@ -122,17 +131,28 @@ def test_json_scores_match_the_hand_computation(scored: tuple[Qms, int]) -> None
     doc = json.loads(outcome.out)
     assert set(doc) == {"cycle", "source", "items", "scores", "overall"}
     assert doc["source"] == "live"  # an open cycle: the operator's look, no page's
-    assert doc["cycle"] == {"id": cycle, "organisation": "Dienas centrs Saulīte", "year": 2025,
-                            "methodology": "testq", "version": "1.0", "status": "open"}
+    assert doc["cycle"] == {
+        "id": cycle,
+        "organisation": "Dienas centrs Saulīte",
+        "year": 2025,
+        "methodology": "testq",
+        "version": "1.0",
+        "status": "open",
+    }
     assert all(set(item) == ITEM_KEYS for item in doc["items"])
     assert all(set(score) == {"node", "group", "score", "groups"} for score in doc["scores"])
     assert set(doc["overall"]) == {"composite", "by_group"}
     items = {(i["group"], i["item"]): i for i in doc["items"]}
     # Only scale items are scored, in every group of the methodology.
     assert set(items) == {
-        ("organisation", "org.direction"), ("organisation", "org.workload"),
-        ("organisation", "org.results"), ("staff", "staff.goals"), ("staff", "staff.pressure"),
-        ("staff", "staff.night"), ("clients", "clients.respect"), ("clients", "clients.outcome"),
+        ("organisation", "org.direction"),
+        ("organisation", "org.workload"),
+        ("organisation", "org.results"),
+        ("staff", "staff.goals"),
+        ("staff", "staff.pressure"),
+        ("staff", "staff.night"),
+        ("clients", "clients.respect"),
+        ("clients", "clients.outcome"),
     }
 
     goals = items[("staff", "staff.goals")]
@@ -149,9 +169,19 @@ def test_json_scores_match_the_hand_computation(scored: tuple[Qms, int]) -> None
     assert pressure["top_box"] == pytest.approx(2 / 3, rel=1e-15)  # raw 1 and 2 are best
 
     night = items[("staff", "staff.night")]  # shown to the two nurses only
-    assert night == {"group": "staff", "item": "staff.night", "n": 2, "dk": 0, "na": 0,
-                     "blank": 0, "mean": None, "sd": None, "top_box": None, "histogram": None,
-                     "reportable": False}
+    assert night == {
+        "group": "staff",
+        "item": "staff.night",
+        "n": 2,
+        "dk": 0,
+        "na": 0,
+        "blank": 0,
+        "mean": None,
+        "sd": None,
+        "top_box": None,
+        "histogram": None,
+        "reportable": False,
+    }
 
     respect = items[("clients", "clients.respect")]
     assert (respect["n"], respect["dk"], respect["na"], respect["blank"]) == (3, 0, 1, 0)
@@ -219,10 +249,14 @@ def test_csv_scores_carry_the_same_numbers(scored: tuple[Qms, int]) -> None:
     assert goals["reportable"] == "true"
     night = next(r for r in rows if r["item"] == "staff.night")
     assert (night["n"], night["mean"], night["histogram"], night["reportable"]) == (
-        "2", "", "", "false"
+        "2",
+        "",
+        "",
+        "false",
     )
-    composite = next(r for r in rows if r["record"] == "score" and r["node"] == "2"
-                     and r["group"] == "")
+    composite = next(
+        r for r in rows if r["record"] == "score" and r["node"] == "2" and r["group"] == ""
+    )
     assert composite["groups"] == "organisation|clients"
     assert float(composite["score"]) == 87.5
     overall = next(r for r in rows if r["record"] == "overall" and r["group"] == "")
@@ -233,8 +267,10 @@ def test_scores_of_an_empty_or_unknown_cycle(qms: Qms, new_cycle: Callable[..., 
     cycle = new_cycle(qms)
     doc = json.loads(qms("scores", "--cycle", str(cycle)).out)
     assert all(i["n"] == 0 and i["reportable"] is False for i in doc["items"])
-    assert doc["overall"] == {"composite": None,
-                              "by_group": {"organisation": None, "staff": None, "clients": None}}
+    assert doc["overall"] == {
+        "composite": None,
+        "by_group": {"organisation": None, "staff": None, "clients": None},
+    }
     missing = qms("scores", "--cycle", "4242")
     assert missing.code == 1
     assert missing.err_lines == ["qms: error: no cycle with id 4242"]

@@ -13,13 +13,21 @@ METHODOLOGIES = Path(__file__).resolve().parents[1] / "fixtures" / "methodologie
 def _qms(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "qms.cli", *args],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 def test_a_script_creates_imports_and_scores(sqlite_url: str, tmp_path: Path) -> None:
-    env = {**os.environ, "QMS_DATABASE_URL": sqlite_url,
-           "QMS_QUESTIONNAIRES": str(METHODOLOGIES), "QMS_DEFAULT_METHODOLOGY": "testq"}
+    env = {
+        **os.environ,
+        "QMS_DATABASE_URL": sqlite_url,
+        "QMS_QUESTIONNAIRES": str(METHODOLOGIES),
+        "QMS_DEFAULT_METHODOLOGY": "testq",
+    }
     assert _qms(env, "org", "create", "Saulīte").returncode == 0
     made = _qms(env, "cycle", "create", "--org", "Saulīte", "--year", "2025")
     assert made.returncode == 0, made.stderr

@@ -26,13 +26,20 @@ REPORTED: dict[str, str] = {
 }
 
 
-def cycle_leaks(history: Sequence[Observation], m: Methodology,
-                hidden: Collection[str] = (), ignore: Collection[str] = ()) -> list[Leak]:
+def cycle_leaks(
+    history: Sequence[Observation],
+    m: Methodology,
+    hidden: Collection[str] = (),
+    ignore: Collection[str] = (),
+) -> list[Leak]:
     """Every attack on respondents over the history; `hidden`: the comments a head hid;
     `ignore`: kinds of leak not to report (see REPORTED)."""
     min_n = {g.id: g.min_n for g in m.groups}
-    found = [*respondent_attacks(history, min_n), *row_attacks(history, m, min_n),
-             *comment_attacks(history, m, min_n, hidden)]
+    found = [
+        *respondent_attacks(history, min_n),
+        *row_attacks(history, m, min_n),
+        *comment_attacks(history, m, min_n, hidden),
+    ]
     return [leak for leak in found if leak.attack not in ignore]
 
 
@@ -40,8 +47,18 @@ def only(leaks: Sequence[Leak], *attacks: str) -> list[Leak]:
     return [leak for leak in leaks if leak.attack in attacks]
 
 
-ROW_ATTACKS = ("threshold", "k-anonymity", "breakdown-link", "labels", "row-order", "merge",
-               "row-difference", "comment-on-row", "comment-threshold", "comment-hidden")
+ROW_ATTACKS = (
+    "threshold",
+    "k-anonymity",
+    "breakdown-link",
+    "labels",
+    "row-order",
+    "merge",
+    "row-difference",
+    "comment-on-row",
+    "comment-threshold",
+    "comment-hidden",
+)
 
 
 def report(leaks: Sequence[Leak], limit: int = 12) -> str:

@@ -11,8 +11,9 @@ from qms.imports.values import AnswerValue, is_shown
 from qms.methodology.model import Item, Methodology
 
 
-def value_for(m: Methodology, item: Item, rng: random.Random, *, blanks: float = 0.1
-              ) -> AnswerValue | None:
+def value_for(
+    m: Methodology, item: Item, rng: random.Random, *, blanks: float = 0.1
+) -> AnswerValue | None:
     if rng.random() < blanks:
         return None
     if item.type == "scale":
@@ -30,9 +31,14 @@ def value_for(m: Methodology, item: Item, rng: random.Random, *, blanks: float =
     return rng.choice(["More outings, please.", "Kind staff.", "The bus is late."])
 
 
-def answers_for(m: Methodology, group: str, rng: random.Random,
-                fixed: Mapping[str, AnswerValue] | None = None, *, blanks: float = 0.1
-                ) -> dict[str, AnswerValue]:
+def answers_for(
+    m: Methodology,
+    group: str,
+    rng: random.Random,
+    fixed: Mapping[str, AnswerValue] | None = None,
+    *,
+    blanks: float = 0.1,
+) -> dict[str, AnswerValue]:
     """One respondent's answers; `fixed` answers are kept (None in it: left blank)."""
     fixed = fixed or {}
     answers: dict[str, AnswerValue] = {}

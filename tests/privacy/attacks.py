@@ -52,17 +52,32 @@ def thresholds(history: Sequence[Observation], min_n: MinN) -> list[Leak]:
             if n is None and f.has_histogram:
                 n = sum(v for c, v in f.counts.items() if c not in COARSE)
             if n is not None and n < k and (f.has_histogram or f.mean is not None):
-                leaks.append(Leak("threshold", f"{_where(obs, f)}: {f.item} has n = {n} < {k} "
-                                  f"but shows {dict(f.counts)} mean {f.mean}"))
+                leaks.append(
+                    Leak(
+                        "threshold",
+                        f"{_where(obs, f)}: {f.item} has n = {n} < {k} "
+                        f"but shows {dict(f.counts)} mean {f.mean}",
+                    )
+                )
         for c in obs.cells:
             group = c.item.split(".", 1)[0]
             if c.n is not None and 0 < c.n < min_n.get(group, 1):
-                leaks.append(Leak("threshold", f"{_where(obs, c)}: breakdown {c.by}={c.cell!r} "
-                                  f"of {c.item} shows n = {c.n} mean {c.mean}"))
+                leaks.append(
+                    Leak(
+                        "threshold",
+                        f"{_where(obs, c)}: breakdown {c.by}={c.cell!r} "
+                        f"of {c.item} shows n = {c.n} mean {c.mean}",
+                    )
+                )
         for e in obs.exports:
             if len(e.rows) < min_n.get(e.group, 1):
-                leaks.append(Leak("threshold", f"{_where(obs, e)}: {len(e.rows)} answer rows "
-                                  f"of group {e.group} (k = {min_n.get(e.group)})"))
+                leaks.append(
+                    Leak(
+                        "threshold",
+                        f"{_where(obs, e)}: {len(e.rows)} answer rows "
+                        f"of group {e.group} (k = {min_n.get(e.group)})",
+                    )
+                )
     return leaks
 
 
@@ -76,15 +91,21 @@ def agreement(obs: Observation) -> list[Leak]:
     """Every output of one moment shows the API's figures (where it shows any)."""
     leaks = []
     reference: dict[tuple[int, str, str], ItemFigure] = {
-        (f.cycle, f.group, f.item): f for f in obs.items if f.source == "api"}
+        (f.cycle, f.group, f.item): f for f in obs.items if f.source == "api"
+    }
     for f in obs.items:
         ref = reference.get((f.cycle, f.group, f.item))
         if f.source == "api":
             continue
         if ref is None:
             if f.has_histogram or f.mean is not None:
-                leaks.append(Leak("agreement", f"{_where(obs, f)} shows {f.item} "
-                                  f"{dict(f.counts)} where the API shows nothing"))
+                leaks.append(
+                    Leak(
+                        "agreement",
+                        f"{_where(obs, f)} shows {f.item} "
+                        f"{dict(f.counts)} where the API shows nothing",
+                    )
+                )
             continue
         common = set(f.counts) & set(ref.counts)
         if f.source.endswith("-rows"):
@@ -92,17 +113,28 @@ def agreement(obs: Observation) -> list[Leak]:
         differ = {c: (f.counts[c], ref.counts[c]) for c in common if f.counts[c] != ref.counts[c]}
         mean_differs = f.mean is not None and not _close(f.mean, ref.mean, f.precision)
         if differ or mean_differs:
-            leaks.append(Leak("agreement", f"{_where(obs, f)} shows {f.item} {dict(f.counts)} "
-                              f"mean {f.mean}; the API {dict(ref.counts)} mean {ref.mean}"))
+            leaks.append(
+                Leak(
+                    "agreement",
+                    f"{_where(obs, f)} shows {f.item} {dict(f.counts)} "
+                    f"mean {f.mean}; the API {dict(ref.counts)} mean {ref.mean}",
+                )
+            )
     scores: dict[tuple[int, str, str | None], ScoreFigure] = {
-        (s.cycle, s.node, s.group): s for s in obs.scores if s.source == "api"}
+        (s.cycle, s.node, s.group): s for s in obs.scores if s.source == "api"
+    }
     for s in obs.scores:
         ref_s = scores.get((s.cycle, s.node, s.group))
         if s.source == "api" or s.score is None:
             continue
         if ref_s is None or not _close(s.score, ref_s.score, s.precision):
-            leaks.append(Leak("agreement", f"{_where(obs, s)} shows score {s.node}/{s.group} "
-                              f"= {s.score}; the API {None if ref_s is None else ref_s.score}"))
+            leaks.append(
+                Leak(
+                    "agreement",
+                    f"{_where(obs, s)} shows score {s.node}/{s.group} "
+                    f"= {s.score}; the API {None if ref_s is None else ref_s.score}",
+                )
+            )
     return leaks
 
 
@@ -134,8 +166,7 @@ def subtraction(history: Sequence[Observation], min_n: MinN) -> list[Leak]:
     their answers are read off the difference). "per-item-subtraction" when the two come
     from two releases of the group (the release rule let them through: enough responses
     changed, but not enough of them for this item), "subtraction" otherwise."""
-    views: dict[tuple[int, str, str], list[tuple[Observation, dict[str, int]]]] = (
-        defaultdict(list))
+    views: dict[tuple[int, str, str], list[tuple[Observation, dict[str, int]]]] = defaultdict(list)
     for obs in history:
         for key, counts in merged(obs).items():
             if not views[key] or views[key][-1][1] != counts:
@@ -151,10 +182,15 @@ def subtraction(history: Sequence[Observation], min_n: MinN) -> list[Leak]:
                 ra, rb = oa.releases.get((cycle, group)), ob.releases.get((cycle, group))
                 released = None not in (ra, rb) and ra != rb and "None" not in f"{ra}{rb}"
                 kind = "per-item-subtraction" if released else "subtraction"
-                leaks.append(Leak(kind, f"{item}: step {oa.step} ({oa.label}) {va} and "
-                                  f"step {ob.step} ({ob.label}) {vb} differ by "
-                                  f"{ {c: x for c, x in d.items() if x} } (k = {k}; releases "
-                                  f"{ra} and {rb})"))
+                leaks.append(
+                    Leak(
+                        kind,
+                        f"{item}: step {oa.step} ({oa.label}) {va} and "
+                        f"step {ob.step} ({ob.label}) {vb} differ by "
+                        f"{ {c: x for c, x in d.items() if x} } (k = {k}; releases "
+                        f"{ra} and {rb})",
+                    )
+                )
     return leaks
 
 
@@ -175,16 +211,20 @@ def breakdown_remainder(obs: Observation, min_n: MinN) -> list[Leak]:
         if 0 < left < k:
             rest = total.counts["n"] * total.mean - sum((c.n or 0) * (c.mean or 0) for c in shown)
             hidden = [c.cell or "(no answer)" for c in cells if c.n is None]
-            leaks.append(Leak("breakdown-remainder", f"step {obs.step}: {item} by {by}: total "
-                              f"n = {total.counts['n']} minus the shown cells leaves {left} "
-                              f"answers (< {k}) in {hidden}, their mean ≈ {rest / left:.1f}"))
+            leaks.append(
+                Leak(
+                    "breakdown-remainder",
+                    f"step {obs.step}: {item} by {by}: total "
+                    f"n = {total.counts['n']} minus the shown cells leaves {left} "
+                    f"answers (< {k}) in {hidden}, their mean ≈ {rest / left:.1f}",
+                )
+            )
     return leaks
 
 
 def cell_subtraction(history: Sequence[Observation], min_n: MinN) -> list[Leak]:
     """One breakdown cell shown at two moments: its n changes by none or at least k."""
-    seen: dict[tuple[int, str, str, str], list[tuple[Observation, CellFigure]]] = defaultdict(
-        list)
+    seen: dict[tuple[int, str, str, str], list[tuple[Observation, CellFigure]]] = defaultdict(list)
     for obs in history:
         for c in obs.cells:
             if c.n is not None:
@@ -194,9 +234,14 @@ def cell_subtraction(history: Sequence[Observation], min_n: MinN) -> list[Leak]:
         k = min_n.get(item.split(".", 1)[0], 1)
         for (oa, a), (ob, b) in combinations(found, 2):
             if a.n is not None and b.n is not None and 0 < abs(a.n - b.n) < k:
-                leaks.append(Leak("cell-subtraction", f"{item} by {by}={cell!r}: "
-                                  f"{_where(oa, a)} n = {a.n} mean {a.mean}, {_where(ob, b)} "
-                                  f"n = {b.n} mean {b.mean}"))
+                leaks.append(
+                    Leak(
+                        "cell-subtraction",
+                        f"{item} by {by}={cell!r}: "
+                        f"{_where(oa, a)} n = {a.n} mean {a.mean}, {_where(ob, b)} "
+                        f"n = {b.n} mean {b.mean}",
+                    )
+                )
     return leaks
 
 
@@ -208,17 +253,31 @@ def release_invariance(history: Sequence[Observation]) -> list[Leak]:
         for doc in obs.documents:
             cycle = doc.scope.split()[1] if doc.scope.startswith("cycle ") else ""
             # A head hiding a comment changes what shows without a release: part of the key.
-            key = repr((sorted((k, v) for k, v in obs.releases.items() if str(k[0]) == cycle),
-                        sorted(obs.hidden_comments)))
+            key = repr(
+                (
+                    sorted((k, v) for k, v in obs.releases.items() if str(k[0]) == cycle),
+                    sorted(obs.hidden_comments),
+                )
+            )
             seen = first.setdefault((doc.source, doc.scope, key), (obs, doc.digest))
             if seen[1] != doc.digest:
-                leaks.append(Leak("release-invariance", f"{doc.source} of {doc.scope} changed "
-                                  f"between step {seen[0].step} ({seen[0].label}) and step "
-                                  f"{obs.step} ({obs.label}) while its releases stayed {key}"))
+                leaks.append(
+                    Leak(
+                        "release-invariance",
+                        f"{doc.source} of {doc.scope} changed "
+                        f"between step {seen[0].step} ({seen[0].label}) and step "
+                        f"{obs.step} ({obs.label}) while its releases stayed {key}",
+                    )
+                )
         for doc in obs.documents:
             if doc.source == "pdf-extra-numbers" and doc.digest != "[]":
-                leaks.append(Leak("pdf", f"step {obs.step}: the PDF of {doc.scope} shows numbers "
-                                  f"the report page does not: {doc.digest}"))
+                leaks.append(
+                    Leak(
+                        "pdf",
+                        f"step {obs.step}: the PDF of {doc.scope} shows numbers "
+                        f"the report page does not: {doc.digest}",
+                    )
+                )
     return leaks
 
 

@@ -25,8 +25,9 @@ def _respondents(obs: Observation, cycle: int, group: str) -> int:
     return 0 if seq == "None" else int(n)
 
 
-def comment_attacks(history: Sequence[Observation], m: Methodology, min_n: MinN,
-                    hidden: Collection[str] = ()) -> list[Leak]:
+def comment_attacks(
+    history: Sequence[Observation], m: Methodology, min_n: MinN, hidden: Collection[str] = ()
+) -> list[Leak]:
     """`hidden`: comments hidden before every observation (each observation also says
     which were hidden by its time)."""
     leaks = []
@@ -38,29 +39,59 @@ def comment_attacks(history: Sequence[Observation], m: Methodology, min_n: MinN,
             group = m.item_group(c.item)
             released = _respondents(obs, c.cycle, group)
             if released < min_n[group]:
-                leaks.append(Leak("comment-threshold", f"step {obs.step} {c.source}: "
-                                  f"{len(c.texts)} comments on {c.item} while the release of "
-                                  f"{group} counts {released} (k = {min_n[group]})"))
+                leaks.append(
+                    Leak(
+                        "comment-threshold",
+                        f"step {obs.step} {c.source}: "
+                        f"{len(c.texts)} comments on {c.item} while the release of "
+                        f"{group} counts {released} (k = {min_n[group]})",
+                    )
+                )
             shown_hidden = sorted(set(c.texts) & (set(hidden) | obs.hidden_comments))
             if shown_hidden:
-                leaks.append(Leak("comment-hidden", f"step {obs.step} {c.source} shows hidden "
-                                  f"comments on {c.item}: {shown_hidden}"))
+                leaks.append(
+                    Leak(
+                        "comment-hidden",
+                        f"step {obs.step} {c.source} shows hidden "
+                        f"comments on {c.item}: {shown_hidden}",
+                    )
+                )
             key = repr(obs.releases.get((c.cycle, group)))
             views[c.source, c.cycle, c.item, key].append(c.texts)
         for e in obs.exports:
-            texts = sorted({col for r in e.rows for col in r
-                            if m.has_item(col) and m.item(col).type == "text"
-                            and any(r.get(col) for r in e.rows)})
+            texts = sorted(
+                {
+                    col
+                    for r in e.rows
+                    for col in r
+                    if m.has_item(col)
+                    and m.item(col).type == "text"
+                    and any(r.get(col) for r in e.rows)
+                }
+            )
             if texts and not m.group(e.group).is_consensus:
-                leaks.append(Leak("comment-on-row", f"step {obs.step} {e.source}: answer "
-                                  f"rows of {e.group} carry the text answers {texts}"))
+                leaks.append(
+                    Leak(
+                        "comment-on-row",
+                        f"step {obs.step} {e.source}: answer "
+                        f"rows of {e.group} carry the text answers {texts}",
+                    )
+                )
     for (source, _cycle, item, _key), orders in views.items():
         n = len(orders[0])
         arrangements = math.factorial(n)
         for same in Counter(orders[0]).values():
             arrangements //= math.factorial(same)
-        if len(orders) > 1 and len(set(orders)) == 1 and (
-                arrangements ** (len(orders) - 1) >= 10**6):
-            leaks.append(Leak("comment-order", f"{source}: {len(orders)} views of one release "
-                              f"list the {n} comments on {item} in the same order"))
+        if (
+            len(orders) > 1
+            and len(set(orders)) == 1
+            and (arrangements ** (len(orders) - 1) >= 10**6)
+        ):
+            leaks.append(
+                Leak(
+                    "comment-order",
+                    f"{source}: {len(orders)} views of one release "
+                    f"list the {n} comments on {item} in the same order",
+                )
+            )
     return list(dict.fromkeys(leaks))

@@ -87,32 +87,45 @@ class CycleWorld:
     def earlier_year(self, group: str, rows: list[Answers]) -> int:
         """A closed cycle of the year before, so that the comparison page has two."""
         with self.env.session() as s:
-            cycle = create_cycle(s, get_organisation(s, self.org), self.year - 1,
-                                 self.snapshot)
+            cycle = create_cycle(s, get_organisation(s, self.org), self.year - 1, self.snapshot)
             for answers in rows:
-                create_response(s, cycle, group=group, source="web", submitted=True,
-                                answers=dict(answers))
+                create_response(
+                    s, cycle, group=group, source="web", submitted=True, answers=dict(answers)
+                )
             close_cycle(s, cycle)
             s.commit()
             return cycle.id
 
     def _unique(self, answers: Answers) -> dict[str, AnswerValue]:
         """Text answers made unique, so that a hidden comment is known by its words."""
-        return {k: f"{v} #{next(self._numbers)}" if self.m.item(k).type == "text" else v
-                for k, v in answers.items()}
+        return {
+            k: f"{v} #{next(self._numbers)}" if self.m.item(k).type == "text" else v
+            for k, v in answers.items()
+        }
 
     # -- answers ----------------------------------------------------------------------
 
-    def web(self, group: str, answers: Answers, *, proxy: bool = False,
-            finished: bool = True) -> None:
+    def web(
+        self, group: str, answers: Answers, *, proxy: bool = False, finished: bool = True
+    ) -> None:
         """A respondent's web answers (finished: submitted; else left in progress)."""
         answers = self._unique(answers)
         with self.env.session() as s:
-            r = create_response(s, get_cycle(s, self.cycle_id), group=group, source="web",
-                                submitted=finished, proxy=proxy, answers=dict(answers))
+            r = create_response(
+                s,
+                get_cycle(s, self.cycle_id),
+                group=group,
+                source="web",
+                submitted=finished,
+                proxy=proxy,
+                answers=dict(answers),
+            )
             s.commit()
-            self.respondents.append(Respondent(r.respondent, group, dict(answers),
-                                               "web" if finished else "unfinished", proxy))
+            self.respondents.append(
+                Respondent(
+                    r.respondent, group, dict(answers), "web" if finished else "unfinished", proxy
+                )
+            )
 
     def paper(self, group: str, answers: Answers, *, proxy: bool = False) -> None:
         """One paper form typed in by the head over HTTP."""
@@ -123,11 +136,9 @@ class CycleWorld:
             data["_proxy"] = "1"
         for item, value in answers.items():
             data[item] = list(value) if isinstance(value, tuple) else _text(value)
-        status = self.env.post("head", f"/staff/cycles/{self.cycle_id}/paper/{group}?lang=en",
-                               data)
+        status = self.env.post("head", f"/staff/cycles/{self.cycle_id}/paper/{group}?lang=en", data)
         assert status == 303, f"paper entry refused ({status}): {answers}"
-        self.respondents.append(Respondent(f"paper:{entry}", group, dict(answers), "paper",
-                                           proxy))
+        self.respondents.append(Respondent(f"paper:{entry}", group, dict(answers), "paper", proxy))
 
     def imported(self, rows: Sequence[tuple[str, str, Answers]], *, replace: bool = False) -> None:
         """(respondent id, group, answers) as `qms responses import [--replace]` reads a
@@ -142,8 +153,9 @@ class CycleWorld:
                 lines.append(Row(next(line), key, group, self._first_item(group), ""))
         with self.env.session() as s:
             cycle = get_cycle(s, self.cycle_id)
-            import_responses(s, cycle, validate_rows(self.m, lines), label="privacy",
-                             replace=replace)
+            import_responses(
+                s, cycle, validate_rows(self.m, lines), label="privacy", replace=replace
+            )
             s.commit()
         for key, group, answers in rows:
             known = next((r for r in self.respondents if r.key == key), None)
@@ -161,24 +173,28 @@ class CycleWorld:
     def agree(self, scores: Mapping[str, int]) -> None:
         """The working group's consensus (named, released at every close)."""
         with self.env.session() as s:
-            consensus.save_consensus(s, get_cycle(s, self.cycle_id), dict(scores),
-                                     actor_id=None)
+            consensus.save_consensus(s, get_cycle(s, self.cycle_id), dict(scores), actor_id=None)
             s.commit()
         self.agreed = True
 
     # -- the cycle --------------------------------------------------------------------
 
     def close(self) -> None:
-        assert self.env.post("head", f"/staff/cycles/{self.cycle_id}/close",
-                             {"confirm": "yes"}) == 303
+        assert (
+            self.env.post("head", f"/staff/cycles/{self.cycle_id}/close", {"confirm": "yes"}) == 303
+        )
         self.status = "closed"
         for r in self.respondents:
             if r.via == "unfinished" and r.answers:
                 r.via = "web"
 
     def reopen(self) -> None:
-        assert self.env.post("head", f"/staff/cycles/{self.cycle_id}/reopen",
-                             {"reason": "late forms arrived"}) == 303
+        assert (
+            self.env.post(
+                "head", f"/staff/cycles/{self.cycle_id}/reopen", {"reason": "late forms arrived"}
+            )
+            == 303
+        )
         self.status = "open"
         self.closed_groups.clear()
 
@@ -199,13 +215,15 @@ class CycleWorld:
         """A head hides the first comment of the comments page; False when none."""
         client = self.env.client("head")
         got = client.get(f"/staff/cycles/{self.cycle_id}/comments?lang=en")
-        found = re.search(r'<p class="comment-text" id="c-([0-9a-f]+)">(.*?)</p>', got.text,
-                          re.S)
+        found = re.search(r'<p class="comment-text" id="c-([0-9a-f]+)">(.*?)</p>', got.text, re.S)
         item = re.search(r'name="item" value="([^"]+)"', got.text)
         if found is None or item is None:
             return False
-        status = self.env.post("head", f"/staff/cycles/{self.cycle_id}/comments/hide",
-                               {"item": item.group(1), "key": found.group(1)})
+        status = self.env.post(
+            "head",
+            f"/staff/cycles/{self.cycle_id}/comments/hide",
+            {"item": item.group(1), "key": found.group(1)},
+        )
         assert status == 303
         self.hidden.add(html.unescape(found.group(2)).replace("<br>", "\n").strip())
         return True
@@ -216,13 +234,16 @@ class CycleWorld:
 
     def summary(self) -> str:
         exported = sorted({e.group for o in self.history for e in o.exports if e.rows})
-        return (f"{len(self.history)} observations, {self.status}, respondents "
-                f"{[(r.group, r.via) for r in self.respondents]}, exported {exported}")
+        return (
+            f"{len(self.history)} observations, {self.status}, respondents "
+            f"{[(r.group, r.via) for r in self.respondents]}, exported {exported}"
+        )
 
     # -- what the viewer sees -----------------------------------------------------------
 
-    def observe(self, viewer: str, label: str, *, pdf: bool = True,
-                parts: Collection[str] = ALL) -> Observation:
+    def observe(
+        self, viewer: str, label: str, *, pdf: bool = True, parts: Collection[str] = ALL
+    ) -> Observation:
         obs = Observation(len(self.history), label)
         obs.hidden_comments = frozenset(self.hidden)
         with self.env.session() as s:
@@ -230,9 +251,17 @@ class CycleWorld:
             for group, state in release_states(s, cycle, asked_groups(s, cycle)).items():
                 obs.releases[self.cycle_id, group] = f"{state.seq}:{state.respondents}"
         groups = {r.group for r in self.respondents} | {
-            g.id for g in self.m.groups if g.is_consensus and self.agreed}
-        observe_cycle(self.env.client(viewer), self.cycle_id, self.m, obs,
-                      self._pdf if pdf else None, groups, parts)
+            g.id for g in self.m.groups if g.is_consensus and self.agreed
+        }
+        observe_cycle(
+            self.env.client(viewer),
+            self.cycle_id,
+            self.m,
+            obs,
+            self._pdf if pdf else None,
+            groups,
+            parts,
+        )
         self.history.append(obs)
         return obs
 

@@ -52,8 +52,9 @@ class Env:
 
     def __post_init__(self) -> None:
         self.db = Database(self.url)
-        self.app = create_app(Settings(database_url=self.url,
-                                       secret_key="privacy-secret-key-0123456789"))
+        self.app = create_app(
+            Settings(database_url=self.url, secret_key="privacy-secret-key-0123456789")
+        )
 
     def session(self) -> AbstractContextManager[Session]:
         return self.db.session()
@@ -84,8 +85,9 @@ class Env:
             directory.add_member(s, self.network(net, s), self.orgs[org], actor_id=None)
             s.commit()
 
-    def person(self, key: str, role: str, *, org: str | None = None,
-               networks: tuple[str, ...] = ()) -> int:
+    def person(
+        self, key: str, role: str, *, org: str | None = None, networks: tuple[str, ...] = ()
+    ) -> int:
         """A user KEY@example.org with `role` in `org`, or coordinator of `networks`."""
         with self.session() as s:
             uid = self.people.get(key)
@@ -94,11 +96,11 @@ class Env:
                 self.people[key] = uid
             if networks:
                 for net in networks:
-                    users.add_role(s, uid, role, network_id=self.network(net, s),
-                                   actor_id=None)
+                    users.add_role(s, uid, role, network_id=self.network(net, s), actor_id=None)
             else:
-                users.add_role(s, uid, role, organisation_id=self.orgs[org] if org else None,
-                               actor_id=None)
+                users.add_role(
+                    s, uid, role, organisation_id=self.orgs[org] if org else None, actor_id=None
+                )
             s.commit()
         return uid
 
@@ -107,21 +109,24 @@ class Env:
     def client(self, key: str) -> Client:
         """A client signed in as KEY (one per person, kept for the world's life)."""
         if key not in self._clients:
-            client = self._stack.enter_context(TestClient(app=self.app,
-                                                          base_url="http://127.0.0.1"))
-            response = client.post("/login", data={
-                "email": email(key), "password": PASSWORD, "csrf_token": csrf(client)},
-                follow_redirects=False)
+            client = self._stack.enter_context(
+                TestClient(app=self.app, base_url="http://127.0.0.1")
+            )
+            response = client.post(
+                "/login",
+                data={"email": email(key), "password": PASSWORD, "csrf_token": csrf(client)},
+                follow_redirects=False,
+            )
             assert response.status_code == 303, response.text
             self._clients[key] = client
         return self._clients[key]
 
-    def post(self, key: str, path: str,
-             data: Mapping[str, str | list[str]] | None = None) -> int:
+    def post(self, key: str, path: str, data: Mapping[str, str | list[str]] | None = None) -> int:
         """A form post by KEY, as a browser sends it; the status code."""
         client = self.client(key)
-        response = client.post(path, data={**(data or {}), "csrf_token": csrf(client)},
-                               follow_redirects=False)
+        response = client.post(
+            path, data={**(data or {}), "csrf_token": csrf(client)}, follow_redirects=False
+        )
         return response.status_code
 
     def close(self) -> None:
@@ -134,4 +139,3 @@ def csrf(client: Client, path: str = "/login") -> str:
     found = _TOKEN.search(client.get(path, follow_redirects=True).text)
     assert found, f"no CSRF token on {path}"
     return found.group(1)
-

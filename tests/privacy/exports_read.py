@@ -48,8 +48,9 @@ def _long(table: Sequence[Sequence[Any]]) -> dict[str, list[tuple[str, dict[str,
     return {g: list(rows.items()) for g, rows in groups.items()}
 
 
-def _wide(table: Sequence[Sequence[Any]], m: Methodology, group_hint: str | None
-          ) -> dict[str, list[tuple[str, dict[str, str]]]]:
+def _wide(
+    table: Sequence[Sequence[Any]], m: Methodology, group_hint: str | None
+) -> dict[str, list[tuple[str, dict[str, str]]]]:
     """Rows of a respondent-per-row table; the group comes from a `group` column, from
     the labels (`staff-7f3k`) or from the sheet's name."""
     header = [str(h or "").strip() for h in table[0]]
@@ -64,26 +65,41 @@ def _wide(table: Sequence[Sequence[Any]], m: Methodology, group_hint: str | None
         group = (_cell(raw[group_at]) if group_at is not None else None) or group_hint
         if group is None and "-" in label:
             group = label.rsplit("-", 1)[0]
-        row = {h: _cell(v) for h, v in zip(header, raw, strict=False)
-               if h and lowered[header.index(h)] not in (*LABEL_COLUMNS, "group")}
+        row = {
+            h: _cell(v)
+            for h, v in zip(header, raw, strict=False)
+            if h and lowered[header.index(h)] not in (*LABEL_COLUMNS, "group")
+        }
         groups.setdefault(group or "", []).append((label, row))
     return groups
 
 
 def is_long(header: Sequence[Any]) -> bool:
     return [str(h or "").strip().lower() for h in header[:4]] == [
-        "respondent", "group", "item", "value"]
+        "respondent",
+        "group",
+        "item",
+        "value",
+    ]
 
 
-def _add(groups: Mapping[str, list[tuple[str, dict[str, str]]]], source: str, cycle_id: int,
-         m: Methodology, obs: Observation) -> list[object]:
+def _add(
+    groups: Mapping[str, list[tuple[str, dict[str, str]]]],
+    source: str,
+    cycle_id: int,
+    m: Methodology,
+    obs: Observation,
+) -> list[object]:
     shown: list[object] = []
     known = {g.id for g in m.groups}
     for group, rows in groups.items():
         if group not in known:
             continue
-        obs.exports.append(ExportRows(source, cycle_id, group, tuple(lb for lb, _ in rows),
-                                      tuple(r for _, r in rows)))
+        obs.exports.append(
+            ExportRows(
+                source, cycle_id, group, tuple(lb for lb, _ in rows), tuple(r for _, r in rows)
+            )
+        )
         shown.append((group, sorted(sorted(r.items()) for _, r in rows)))
         if m.group(group).is_consensus:
             continue
@@ -105,8 +121,7 @@ def _add(groups: Mapping[str, list[tuple[str, dict[str, str]]]], source: str, cy
     return shown
 
 
-def read_export(fmt: str, content: bytes, cycle_id: int, m: Methodology,
-                obs: Observation) -> None:
+def read_export(fmt: str, content: bytes, cycle_id: int, m: Methodology, obs: Observation) -> None:
     shown: list[object] = []
     if fmt == "csv":
         table = csv_rows(content)
@@ -135,8 +150,9 @@ def read_export(fmt: str, content: bytes, cycle_id: int, m: Methodology,
             elif name in {g.id for g in m.groups} or name.startswith("answers"):
                 hint = name if name in {g.id for g in m.groups} else None
                 shown.extend(_add(_wide(sheet, m, hint), "xlsx", cycle_id, m, obs))
-    obs.documents.append(Document(f"export-{fmt}", f"cycle {cycle_id}", digest(sorted(
-        map(repr, shown)))))
+    obs.documents.append(
+        Document(f"export-{fmt}", f"cycle {cycle_id}", digest(sorted(map(repr, shown))))
+    )
 
 
 def _split(table: list[list[str]]) -> list[list[list[str]]]:
@@ -155,8 +171,9 @@ def _is_comments(header: Sequence[Any]) -> bool:
     return "comment" in lowered or ("text" in lowered and "item" in lowered)
 
 
-def _comments(table: Sequence[Sequence[Any]], source: str, cycle_id: int, obs: Observation
-              ) -> list[object]:
+def _comments(
+    table: Sequence[Sequence[Any]], source: str, cycle_id: int, obs: Observation
+) -> list[object]:
     header = [str(h or "").strip().lower() for h in table[0]]
     item_at = header.index("item") if "item" in header else 0
     text_at = header.index("comment") if "comment" in header else header.index("text")
@@ -171,8 +188,9 @@ def _comments(table: Sequence[Sequence[Any]], source: str, cycle_id: int, obs: O
 MISSING = ("n", "dk", "na", "blank")
 
 
-def xlsx_items(sheets: Mapping[str, list[list[Any]]], cycle_id: int, obs: Observation
-               ) -> list[object]:
+def xlsx_items(
+    sheets: Mapping[str, list[list[Any]]], cycle_id: int, obs: Observation
+) -> list[object]:
     """The workbook's items and scores sheets (full precision)."""
     shown: list[object] = []
     rows = sheets.get("items", [])
@@ -186,12 +204,23 @@ def xlsx_items(sheets: Mapping[str, list[list[Any]]], cycle_id: int, obs: Observ
                 for part in str(hist).split("|"):
                     v, n = part.split(":")
                     counts[v] = int(n)
-            obs.items.append(ItemFigure("xlsx", cycle_id, str(rec["group"]), str(rec["item"]),
-                                        counts, rec.get("mean")))
+            obs.items.append(
+                ItemFigure(
+                    "xlsx", cycle_id, str(rec["group"]), str(rec["item"]), counts, rec.get("mean")
+                )
+            )
             shown.append(sorted(counts.items()))
     for raw in sheets.get("scores", [])[1:]:
         node, _title, group, _gt, score = raw[:5]
-        obs.scores.append(ScoreFigure("xlsx", cycle_id, str(node), str(group or "") or None,
-                                      None if score is None else float(score), FULL))
+        obs.scores.append(
+            ScoreFigure(
+                "xlsx",
+                cycle_id,
+                str(node),
+                str(group or "") or None,
+                None if score is None else float(score),
+                FULL,
+            )
+        )
         shown.append((node, group, score))
     return shown

@@ -57,8 +57,9 @@ def staff_answers(draw: st.DrawFn) -> dict[str, AnswerValue]:
         "staff.goals": draw(UNEVEN),
         "staff.pressure": draw(UNEVEN),
         "staff.night": draw(UNEVEN) if role == "nurse" else None,
-        "staff.training": draw(st.sampled_from(
-            [None, ("first_aid",), ("first_aid", "dementia"), ("rights",)])),
+        "staff.training": draw(
+            st.sampled_from([None, ("first_aid",), ("first_aid", "dementia"), ("rights",)])
+        ),
         "staff.years": draw(st.sampled_from([None, 1.0, 3.0, 12.0])),
         "staff.comment": draw(st.sampled_from([None, None, "No time.", "Good team."])),
     }

@@ -42,8 +42,15 @@ def quantile(xs: Sequence[float], p: float) -> float:
 
 def statistics(values: Sequence[float]) -> dict[str, float]:
     xs = sorted(values)
-    return {"min": xs[0], "max": xs[-1], "mean": sum(xs) / len(xs), "sum": sum(xs),
-            "median": quantile(xs, 0.5), "q1": quantile(xs, 0.25), "q3": quantile(xs, 0.75)}
+    return {
+        "min": xs[0],
+        "max": xs[-1],
+        "mean": sum(xs) / len(xs),
+        "sum": sum(xs),
+        "median": quantile(xs, 0.5),
+        "q1": quantile(xs, 0.25),
+        "q3": quantile(xs, 0.75),
+    }
 
 
 def _weights(n: int, stat: str) -> list[float]:
@@ -60,8 +67,9 @@ def _weights(n: int, stat: str) -> list[float]:
     return w
 
 
-def recovered(truth: Mapping[int, float], known: set[int], shown: Mapping[str, float]
-              ) -> dict[int, float]:
+def recovered(
+    truth: Mapping[int, float], known: set[int], shown: Mapping[str, float]
+) -> dict[int, float]:
     """The unknown organisations whose values the shown statistics pin, given the
     known values, in the true order (what an attacker who guesses the order gets)."""
     order = sorted(truth, key=lambda o: (truth[o], o))
@@ -82,8 +90,9 @@ def recovered(truth: Mapping[int, float], known: set[int], shown: Mapping[str, f
     _, sv, vt = np.linalg.svd(a)
     rank = int((sv > 1e-9).sum())
     null = vt[rank:]
-    return {o: float(solution[j]) for j, o in enumerate(unknown)
-            if all(abs(v[j]) < 1e-9 for v in null)}
+    return {
+        o: float(solution[j]) for j, o in enumerate(unknown) if all(abs(v[j]) < 1e-9 for v in null)
+    }
 
 
 def _key(s: NetStat) -> Key:
@@ -104,10 +113,14 @@ def knowledge(history: Sequence[Observation]) -> dict[tuple[Key, int], float]:
     return known
 
 
-def _known_in(truth: Mapping[int, float], key: Key, known: Mapping[tuple[Key, int], float],
-              precision: float) -> set[int]:
-    return {o for o, v in truth.items()
-            if (key, o) in known and abs(known[key, o] - v) <= max(precision, TOLERANCE)}
+def _known_in(
+    truth: Mapping[int, float], key: Key, known: Mapping[tuple[Key, int], float], precision: float
+) -> set[int]:
+    return {
+        o
+        for o, v in truth.items()
+        if (key, o) in known and abs(known[key, o] - v) <= max(precision, TOLERANCE)
+    }
 
 
 def release_invariance(history: Sequence[Observation]) -> list[Leak]:
@@ -123,25 +136,38 @@ def release_invariance(history: Sequence[Observation]) -> list[Leak]:
         for doc in obs.documents:
             if not doc.scope.startswith("network "):
                 continue
-            state = repr((sorted((repr(k), sorted(v.items())) for k, v in obs.net_truth.items()),
-                          sorted((n, sorted(v)) for n, v in obs.net_named.items()),
-                          sorted((n, sorted(v)) for n, v in ever.items()),
-                          sorted(obs.net_withdrawn.items()),
-                          sorted((n, sorted(v)) for n, v in obs.net_members.items())))
+            state = repr(
+                (
+                    sorted((repr(k), sorted(v.items())) for k, v in obs.net_truth.items()),
+                    sorted((n, sorted(v)) for n, v in obs.net_named.items()),
+                    sorted((n, sorted(v)) for n, v in ever.items()),
+                    sorted(obs.net_withdrawn.items()),
+                    sorted((n, sorted(v)) for n, v in obs.net_members.items()),
+                )
+            )
             seen = first.setdefault((doc.source, doc.scope, state), (obs, doc.digest))
             if seen[1] != doc.digest:
-                leaks.append(Leak("network-release-invariance", f"{doc.source} of {doc.scope} "
-                                  f"changed between step {seen[0].step} and step {obs.step} "
-                                  "while every network's release stayed the same"))
+                leaks.append(
+                    Leak(
+                        "network-release-invariance",
+                        f"{doc.source} of {doc.scope} "
+                        f"changed between step {seen[0].step} and step {obs.step} "
+                        "while every network's release stayed the same",
+                    )
+                )
     return leaks
 
 
-def _unknown_difference(key: Key, a: NetStat, ta: Mapping[int, float], b: NetStat,
-                        tb: Mapping[int, float], known: Mapping[tuple[Key, int], float]
-                        ) -> set[int]:
+def _unknown_difference(
+    key: Key,
+    a: NetStat,
+    ta: Mapping[int, float],
+    b: NetStat,
+    tb: Mapping[int, float],
+    known: Mapping[tuple[Key, int], float],
+) -> set[int]:
     differ = {o for o in set(ta) | set(tb) if ta.get(o) != tb.get(o)}
-    return differ - _known_in(ta, key, known, a.precision) - _known_in(tb, key, known,
-                                                                       b.precision)
+    return differ - _known_in(ta, key, known, a.precision) - _known_in(tb, key, known, b.precision)
 
 
 def network_attacks(history: Sequence[Observation]) -> list[Leak]:
@@ -163,20 +189,27 @@ def network_attacks(history: Sequence[Observation]) -> list[Leak]:
             if 1 <= len(unknown) <= 2:
                 # Combinable already with what the viewer knew when it saw the first of
                 # the two? Else a name learnt in between closed the gap: "late-name".
-                at_the_time = _unknown_difference(key, a, ta, b, tb,
-                                                  then[min(oa.step, ob.step)])
+                at_the_time = _unknown_difference(key, a, ta, b, tb, then[min(oa.step, ob.step)])
                 kind = "network-subtraction" if 1 <= len(at_the_time) <= 2 else "late-name"
-                leaks.append(Leak(kind, f"{key}: step {oa.step} {a.source} "
-                                  f"(network {a.network}, {a.values}) and step {ob.step} "
-                                  f"{b.source} (network {b.network}, {b.values}) rest on "
-                                  f"organisations that differ in {sorted(unknown)} only"))
+                leaks.append(
+                    Leak(
+                        kind,
+                        f"{key}: step {oa.step} {a.source} "
+                        f"(network {a.network}, {a.values}) and step {ob.step} "
+                        f"{b.source} (network {b.network}, {b.values}) rest on "
+                        f"organisations that differ in {sorted(unknown)} only",
+                    )
+                )
     return list(dict.fromkeys(leaks))
 
 
-def _single(obs: Observation, s: NetStat, known: Mapping[tuple[Key, int], float],
-            known_then: Mapping[tuple[Key, int], float],
-            shown: dict[Key, list[tuple[Observation, NetStat, dict[int, float]]]]
-            ) -> list[Leak]:
+def _single(
+    obs: Observation,
+    s: NetStat,
+    known: Mapping[tuple[Key, int], float],
+    known_then: Mapping[tuple[Key, int], float],
+    shown: dict[Key, list[tuple[Observation, NetStat, dict[int, float]]]],
+) -> list[Leak]:
     leaks = []
     where = f"step {obs.step} ({obs.label}) {s.source} network {s.network} {s.key}"
     for org in s.named:
@@ -186,17 +219,28 @@ def _single(obs: Observation, s: NetStat, known: Mapping[tuple[Key, int], float]
         return leaks
     truth = obs.net_truth.get((s.network, *s.key))
     if truth is None:
-        return [*leaks, Leak("network-unreleased", f"{where} shows {s.values} without a "
-                              "release")]
+        return [*leaks, Leak("network-unreleased", f"{where} shows {s.values} without a release")]
     if obs.net_withdrawn.get(s.network):
-        leaks.append(Leak("network-withdrawn", f"{where} shows {s.values} although an "
-                          "organisation of the release withdrew"))
+        leaks.append(
+            Leak(
+                "network-withdrawn",
+                f"{where} shows {s.values} although an organisation of the release withdrew",
+            )
+        )
     expected = statistics(list(truth.values()))
-    wrong = {k: (v, expected[k]) for k, v in s.values.items()
-             if k in expected and abs(v - expected[k]) > max(s.precision, TOLERANCE)}
+    wrong = {
+        k: (v, expected[k])
+        for k, v in s.values.items()
+        if k in expected and abs(v - expected[k]) > max(s.precision, TOLERANCE)
+    }
     if wrong or (s.n_orgs is not None and s.n_orgs != len(truth)):
-        leaks.append(Leak("network-agreement", f"{where}: n_orgs {s.n_orgs} and {wrong} are "
-                          f"not the release's ({len(truth)} organisations)"))
+        leaks.append(
+            Leak(
+                "network-agreement",
+                f"{where}: n_orgs {s.n_orgs} and {wrong} are "
+                f"not the release's ({len(truth)} organisations)",
+            )
+        )
     identified = _known_in(truth, s.key, known, s.precision) | set(s.named)
     left = len(truth) - len(identified & set(truth))
     if len(truth) < 3 or 1 <= left <= 2:
@@ -208,10 +252,14 @@ def _single(obs: Observation, s: NetStat, known: Mapping[tuple[Key, int], float]
         then = _known_in(truth, s.key, known_then, s.precision) | set(s.named)
         late = len(truth) >= 3 and not 1 <= len(truth) - len(then & set(truth)) <= 2
         kind = "late-name" if late else "remembered-name" if remembered else "order-statistics"
-        leaks.append(Leak(kind,
-                          f"{where}: {s.values} over {len(truth)} organisations, {left} of "
-                          f"them unknown to the viewer (who knows {sorted(identified)}); "
-                          f"recovers { {o: round(v, 4) for o, v in pinned.items()} } (true "
-                          f"{ {o: round(truth[o], 4) for o in pinned} })"))
+        leaks.append(
+            Leak(
+                kind,
+                f"{where}: {s.values} over {len(truth)} organisations, {left} of "
+                f"them unknown to the viewer (who knows {sorted(identified)}); "
+                f"recovers { {o: round(v, 4) for o, v in pinned.items()} } (true "
+                f"{ {o: round(truth[o], 4) for o in pinned} })",
+            )
+        )
     shown[s.key].append((obs, s, dict(truth)))
     return leaks

@@ -53,14 +53,19 @@ class NetworkWorld:
         for org in orgs:
             self.join(org, name)
 
-    def organisation(self, name: str, scores: Scores, staff: list[Mapping[str, int]]
-                     ) -> Org:
+    def organisation(self, name: str, scores: Scores, staff: list[Mapping[str, int]]) -> Org:
         org_id = self.env.organisation(name)
         with self.env.session() as s:
             cycle = create_cycle(s, get_organisation(s, name), YEAR, snapshot_testq())
             for answers in staff:
-                create_response(s, cycle, group="staff", source="web", submitted=True,
-                                answers={"staff.role": "carer", **answers})
+                create_response(
+                    s,
+                    cycle,
+                    group="staff",
+                    source="web",
+                    submitted=True,
+                    answers={"staff.role": "carer", **answers},
+                )
             save_consensus(s, cycle, dict(scores), actor_id=None)
             s.commit()
             self.orgs[name] = Org(name, org_id, cycle.id)
@@ -102,23 +107,28 @@ class NetworkWorld:
         if o.status != "closed" or org not in self.members[net]:
             return
         with self.env.session() as s:
-            sharing.share_cycle(s, get_cycle(s, o.cycle_id), self.env.networks[net],
-                                named=named, actor_id=None)
+            sharing.share_cycle(
+                s, get_cycle(s, o.cycle_id), self.env.networks[net], named=named, actor_id=None
+            )
             s.commit()
         o.shares[net] = named
 
     def withdraw(self, org: str, net: str) -> None:
         o = self.orgs[org]
         with self.env.session() as s:
-            sharing.withdraw_share(s, get_cycle(s, o.cycle_id), self.env.networks[net],
-                                   actor_id=None)
+            sharing.withdraw_share(
+                s, get_cycle(s, o.cycle_id), self.env.networks[net], actor_id=None
+            )
             s.commit()
         o.shares.pop(net, None)
 
     def release(self, net: str, coordinator: str) -> int:
         """The coordinator's button; 303 when released, 409 when not allowed."""
-        return self.env.post(coordinator, f"/staff/networks/{self.env.networks[net]}/releases",
-                             {"year": str(YEAR), "methodology": METHODOLOGY})
+        return self.env.post(
+            coordinator,
+            f"/staff/networks/{self.env.networks[net]}/releases",
+            {"year": str(YEAR), "methodology": METHODOLOGY},
+        )
 
     # -- what the viewer sees -----------------------------------------------------------
 
@@ -142,13 +152,23 @@ class NetworkWorld:
                     obs.net_truth[net_id, YEAR, METHODOLOGY, node, group] = dict(values)
                 obs.net_named[net_id] = set(network_releases.named_now(s, [info.id])[info.id])
                 obs.net_withdrawn[net_id] = release.withdrawn
-        obs.net_members = {self.env.networks[n]: {self.orgs[o].id for o in orgs}
-                           for n, orgs in self.members.items()}
+        obs.net_members = {
+            self.env.networks[n]: {self.orgs[o].id for o in orgs}
+            for n, orgs in self.members.items()
+        }
 
     def summary(self) -> str:
         shown = sum(1 for o in self.history for st in o.net if st.values)
-        releases = len({(k[0], str(sorted(v.items()))) for o in self.history
-                        for k, v in o.net_truth.items() if k[3] == "overall"})
-        return (f"{len(self.history)} observations, {shown} statistics shown, {releases} "
-                f"release sets; "
-                f"{[(o.name, o.status, sorted(o.shares.items())) for o in self.orgs.values()]}")
+        releases = len(
+            {
+                (k[0], str(sorted(v.items())))
+                for o in self.history
+                for k, v in o.net_truth.items()
+                if k[3] == "overall"
+            }
+        )
+        return (
+            f"{len(self.history)} observations, {shown} statistics shown, {releases} "
+            f"release sets; "
+            f"{[(o.name, o.status, sorted(o.shares.items())) for o in self.orgs.values()]}"
+        )

@@ -77,14 +77,21 @@ class PdfMemo:
         return True
 
 
-ALL = frozenset({"api", "results", "items", "breakdowns", "charts", "exports", "comments",
-                 "report", "compare"})
+ALL = frozenset(
+    {"api", "results", "items", "breakdowns", "charts", "exports", "comments", "report", "compare"}
+)
 DOWNLOADS = frozenset({"api", "results", "breakdowns", "exports"})  # a repeat download
 
 
-def observe_cycle(client: Client, cycle_id: int, m: Methodology, obs: Observation,
-                  pdf: PdfMemo | None = None, groups: Collection[str] | None = None,
-                  parts: Collection[str] = ALL) -> None:
+def observe_cycle(
+    client: Client,
+    cycle_id: int,
+    m: Methodology,
+    obs: Observation,
+    pdf: PdfMemo | None = None,
+    groups: Collection[str] | None = None,
+    parts: Collection[str] = ALL,
+) -> None:
     """`groups`: the groups whose item pages and breakdowns to open (all by default; a
     world passes those that have any response, the others' pages have nothing);
     `parts`: what to fetch (ALL; DOWNLOADS when the viewer downloads again)."""
@@ -103,8 +110,11 @@ def observe_cycle(client: Client, cycle_id: int, m: Methodology, obs: Observatio
             _breakdown(client, cycle_id, m, by, obs)
     if "charts" in parts:
         radar = client.get(f"{base}/charts/radar.svg")
-        obs.documents.append(Document("radar-svg", f"cycle {cycle_id}",
-                                      digest(radar.status_code, svg_texts(radar.text))))
+        obs.documents.append(
+            Document(
+                "radar-svg", f"cycle {cycle_id}", digest(radar.status_code, svg_texts(radar.text))
+            )
+        )
     for fmt in ("csv", "xlsx") if "exports" in parts else ():
         got = client.get(f"{base}/export.{fmt}")
         if got.status_code == 200:
@@ -114,8 +124,9 @@ def observe_cycle(client: Client, cycle_id: int, m: Methodology, obs: Observatio
     if "compare" in parts:
         got = _get(client, f"{base}/compare")
         shown = [[c.text for c in r] for t in page(got.text).tables for r in t.rows]
-        obs.documents.append(Document("compare", f"cycle {cycle_id}",
-                                      digest(got.status_code, shown)))
+        obs.documents.append(
+            Document("compare", f"cycle {cycle_id}", digest(got.status_code, shown))
+        )
     report = _get(client, f"{base}/report") if "report" in parts else None
     if report is not None and report.status_code == 200:
         shown_report = _report(report.text, cycle_id, m, obs)
@@ -133,17 +144,20 @@ def _api(client: Client, cycle_id: int, obs: Observation) -> None:
         counts = {k: int(it[k]) for k in MISSING}
         if it["histogram"] is not None:
             counts.update({str(v): int(n) for v, n in it["histogram"].items()})
-        obs.items.append(ItemFigure("api", cycle_id, it["group"], it["item"], counts,
-                                    it["mean"]))
+        obs.items.append(ItemFigure("api", cycle_id, it["group"], it["item"], counts, it["mean"]))
     for s in doc["scores"]:
         obs.scores.append(ScoreFigure("api", cycle_id, s["node"], s["group"], s["score"]))
     overall = doc["overall"]
     obs.scores.append(ScoreFigure("api", cycle_id, "overall", None, overall["composite"]))
     for g, v in overall["by_group"].items():
         obs.scores.append(ScoreFigure("api", cycle_id, "overall", g, v))
-    obs.documents.append(Document("api", f"cycle {cycle_id}",
-                                  digest(json.dumps({k: v for k, v in doc.items()
-                                                     if k != "cycle"}, sort_keys=True))))
+    obs.documents.append(
+        Document(
+            "api",
+            f"cycle {cycle_id}",
+            digest(json.dumps({k: v for k, v in doc.items() if k != "cycle"}, sort_keys=True)),
+        )
+    )
 
 
 def _item_id(href: str) -> str:
@@ -161,8 +175,17 @@ def _results_page(view: Page, cycle_id: int, m: Methodology, obs: Observation) -
                 continue
             n = int(first_number(row[-1].text) or 0)
             mean = first_number(row[1].text) if len(row) == 4 else None
-            obs.items.append(ItemFigure("results-page", cycle_id, m.item_group(item_id),
-                                        item_id, {"n": n}, mean, ONE_DECIMAL))
+            obs.items.append(
+                ItemFigure(
+                    "results-page",
+                    cycle_id,
+                    m.item_group(item_id),
+                    item_id,
+                    {"n": n},
+                    mean,
+                    ONE_DECIMAL,
+                )
+            )
             shown.append((item_id, n, mean))
     criteria = view.table("results-table")
     if criteria is not None:
@@ -173,16 +196,16 @@ def _results_page(view: Page, cycle_id: int, m: Methodology, obs: Observation) -
     obs.documents.append(Document("results-page", f"cycle {cycle_id}", digest(shown)))
 
 
-def _criteria(table: Any, cycle_id: int, m: Methodology, obs: Observation, source: str
-              ) -> list[object]:
+def _criteria(
+    table: Any, cycle_id: int, m: Methodology, obs: Observation, source: str
+) -> list[object]:
     """The criterion × group table: a score where shown (one decimal)."""
     header = [c.text for c in table.rows[0]]
     titles = {g.title.get("en"): g.id for g in m.groups}
     columns: list[str | None] = []
     for text in header[1:]:
         columns.append(next((gid for t, gid in titles.items() if text.startswith(t)), None))
-    nodes = {f"{c.id} {c.title.get('en')}": c.id
-             for c in m.criteria for c in (c, *c.subcriteria)}
+    nodes = {f"{c.id} {c.title.get('en')}": c.id for c in m.criteria for c in (c, *c.subcriteria)}
     shown: list[object] = []
     for row in table.rows[1:]:
         label = row[0].text
@@ -198,8 +221,7 @@ def _criteria(table: Any, cycle_id: int, m: Methodology, obs: Observation, sourc
     return shown
 
 
-def _item_page(client: Client, cycle_id: int, m: Methodology, item: Item,
-               obs: Observation) -> None:
+def _item_page(client: Client, cycle_id: int, m: Methodology, item: Item, obs: Observation) -> None:
     base = f"/staff/cycles/{cycle_id}"
     got = _get(client, f"{base}/results/items/{item.id}")
     group = m.item_group(item.id)
@@ -212,18 +234,18 @@ def _item_page(client: Client, cycle_id: int, m: Methodology, item: Item,
             labels: dict[str, str] = {c.code: c.label.get("en") for c in scale.missing}
             counts = {"n": int(first_number(facts.get("Valid answers", "")) or 0)}
             for code, fallback in (("dk", "Don't know"), ("na", "Not applicable")):
-                counts[code] = int(first_number(facts.get(labels.get(code, fallback), "0"))
-                                   or 0)
+                counts[code] = int(first_number(facts.get(labels.get(code, fallback), "0")) or 0)
             counts["blank"] = int(first_number(facts.get("No answer", "0")) or 0)
             data = view.table("chart-data")
             to_value = option_labels(m, item)
-            for row in (data.rows[1:] if data else []):
+            for row in data.rows[1:] if data else []:
                 value = to_value.get(row[0].text)
                 if value is not None:
                     counts[value] = int(first_number(row[1].text) or 0)
             mean = first_number(facts.get("Mean (0–100)", ""))
-            obs.items.append(ItemFigure("item-page", cycle_id, group, item.id, counts, mean,
-                                        ONE_DECIMAL))
+            obs.items.append(
+                ItemFigure("item-page", cycle_id, group, item.id, counts, mean, ONE_DECIMAL)
+            )
             shown.append(sorted(counts.items()))
             shown.append(mean)
         else:
@@ -233,15 +255,14 @@ def _item_page(client: Client, cycle_id: int, m: Methodology, item: Item,
     if svg.status_code == 200:
         texts = svg_texts(svg.text)
         values = [str(v) for v in m.item_scale(item).values()]
-        bars = texts[-len(values):]
+        bars = texts[-len(values) :]
         counts = {v: int(float(b)) for v, b in zip(values, bars, strict=True)}
         obs.items.append(ItemFigure("histogram-svg", cycle_id, group, item.id, counts))
         shown.append(texts)
     obs.documents.append(Document("item-page", f"cycle {cycle_id} {item.id}", digest(shown)))
 
 
-def _breakdown(client: Client, cycle_id: int, m: Methodology, by: str, obs: Observation
-               ) -> None:
+def _breakdown(client: Client, cycle_id: int, m: Methodology, by: str, obs: Observation) -> None:
     got = _get(client, f"/staff/cycles/{cycle_id}/results?by={by}")
     table = page(got.text).table("breakdown") if got.status_code == 200 else None
     shown: list[object] = [got.status_code]

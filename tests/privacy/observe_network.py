@@ -38,8 +38,13 @@ def _node(label: str) -> str | None:
     return found.group(1) if found else None
 
 
-def observe_networks(client: Client, obs: Observation, own: Collection[int],
-                     networks: Mapping[str, int], pdf_memo: dict[int, str]) -> None:
+def observe_networks(
+    client: Client,
+    obs: Observation,
+    own: Collection[int],
+    networks: Mapping[str, int],
+    pdf_memo: dict[int, str],
+) -> None:
     obs.own = set(own)
     listed = client.get("/api/v1/networks")
     if listed.status_code == 200:
@@ -64,14 +69,32 @@ def _coordinated(client: Client, net: int, obs: Observation, pdf_memo: dict[int,
         doc = got.json()
         groups = [None, *(g["id"] for g in doc["groups"])]
         for s in doc["stats"]:
-            obs.net.append(NetStat(
-                "api", net, year, methodology, s["node"], s["group"], s["n_orgs"],
-                {k: float(s[k]) for k in STATS if s[k] is not None},
-                {int(n["organisation_id"]): float(n["score"]) for n in s["named"]}))
+            obs.net.append(
+                NetStat(
+                    "api",
+                    net,
+                    year,
+                    methodology,
+                    s["node"],
+                    s["group"],
+                    s["n_orgs"],
+                    {k: float(s[k]) for k in STATS if s[k] is not None},
+                    {int(n["organisation_id"]): float(n["score"]) for n in s["named"]},
+                )
+            )
         for r in doc["responses"]:
-            obs.net.append(NetStat(
-                "api", net, year, methodology, RESPONSES, r["group"], r["n_orgs"],
-                {} if r["responses"] is None else {"sum": float(r["responses"])}))
+            obs.net.append(
+                NetStat(
+                    "api",
+                    net,
+                    year,
+                    methodology,
+                    RESPONSES,
+                    r["group"],
+                    r["n_orgs"],
+                    {} if r["responses"] is None else {"sum": float(r["responses"])},
+                )
+            )
         api_digest = digest(doc["stats"], doc["responses"])
         obs.documents.append(Document("net-api", f"network {net} {year}", api_digest))
         _trend(client, net, methodology, obs)
@@ -88,16 +111,33 @@ def _trend(client: Client, net: int, methodology: str, obs: Observation) -> None
         return
     for t in got.json()["years"]:
         for s in t["stats"]:
-            obs.net.append(NetStat(
-                "api-trend", net, int(t["year"]), methodology, s["node"], s["group"],
-                s["n_orgs"], {k: float(s[k]) for k in ("median", "q1", "q3")
-                              if s[k] is not None}))
+            obs.net.append(
+                NetStat(
+                    "api-trend",
+                    net,
+                    int(t["year"]),
+                    methodology,
+                    s["node"],
+                    s["group"],
+                    s["n_orgs"],
+                    {k: float(s[k]) for k in ("median", "q1", "q3") if s[k] is not None},
+                )
+            )
 
 
-def _dashboard(client: Client, net: int, year: int, methodology: str, group: str | None,
-               obs: Observation, org: int | None = None) -> None:
-    query = (f"year={year}&methodology={methodology}&group={group or 'composite'}"
-             f"&org={org or ''}&lang=en")
+def _dashboard(
+    client: Client,
+    net: int,
+    year: int,
+    methodology: str,
+    group: str | None,
+    obs: Observation,
+    org: int | None = None,
+) -> None:
+    query = (
+        f"year={year}&methodology={methodology}&group={group or 'composite'}"
+        f"&org={org or ''}&lang=en"
+    )
     got = client.get(f"/staff/networks/{net}/dashboard?{query}")
     if got.status_code != 200:
         return
@@ -114,25 +154,54 @@ def _dashboard(client: Client, net: int, year: int, methodology: str, group: str
             values: dict[str, float] = {}
             named: dict[int, float] = {}
             if len(cells) >= 7:
-                for key, text in zip(("min", "q1", "median", "q3", "max", "mean"), cells[1:7],
-                                     strict=True):
+                for key, text in zip(
+                    ("min", "q1", "median", "q3", "max", "mean"), cells[1:7], strict=True
+                ):
                     if (v := first_number(text)) is not None:
                         values[key] = v
                 if org is not None and len(cells) >= 8 and (v := first_number(cells[7])):
                     named[org] = v
-            obs.net.append(NetStat("dashboard", net, year, methodology, node, group, n_orgs,
-                                   values, named, precision=ONE_DECIMAL))
+            obs.net.append(
+                NetStat(
+                    "dashboard",
+                    net,
+                    year,
+                    methodology,
+                    node,
+                    group,
+                    n_orgs,
+                    values,
+                    named,
+                    precision=ONE_DECIMAL,
+                )
+            )
             shown.append((node, n_orgs, sorted(values.items()), sorted(named.items())))
     for table in tables[1:]:
         if table.rows and [c.text for c in table.rows[0]][:3] == [
-                "Perspective", "Organisations", "Responses"]:
+            "Perspective",
+            "Organisations",
+            "Responses",
+        ]:
             shown.append([[c.text for c in r] for r in table.rows])
-    obs.documents.append(Document("dashboard", f"network {net} {year} {group} {org}",
-                                  digest(shown, view.text.count("Not shown"))))
+    obs.documents.append(
+        Document(
+            "dashboard",
+            f"network {net} {year} {group} {org}",
+            digest(shown, view.text.count("Not shown")),
+        )
+    )
 
 
-def _exports(client: Client, net: int, year: int, methodology: str, doc: Any,
-             obs: Observation, pdf_memo: dict[int, str], api_digest: str) -> None:
+def _exports(
+    client: Client,
+    net: int,
+    year: int,
+    methodology: str,
+    doc: Any,
+    obs: Observation,
+    pdf_memo: dict[int, str],
+    api_digest: str,
+) -> None:
     base = f"/staff/networks/{net}/export"
     query = f"?year={year}&methodology={methodology}&lang=en"
     got = client.get(f"{base}.csv{query}")
@@ -143,11 +212,19 @@ def _exports(client: Client, net: int, year: int, methodology: str, doc: Any,
             rec = dict(zip(header, raw, strict=False))
             if "node" not in rec or not rec.get("n_orgs"):
                 continue
-            obs.net.append(NetStat(
-                "csv", net, year, methodology, rec["node"], rec["group"] or None,
-                int(rec["n_orgs"]), {k: float(rec[k]) for k in STATS if rec.get(k)}))
-        obs.documents.append(Document("net-csv", f"network {net} {year}",
-                                      digest(rows)))
+            obs.net.append(
+                NetStat(
+                    "csv",
+                    net,
+                    year,
+                    methodology,
+                    rec["node"],
+                    rec["group"] or None,
+                    int(rec["n_orgs"]),
+                    {k: float(rec[k]) for k in STATS if rec.get(k)},
+                )
+            )
+        obs.documents.append(Document("net-csv", f"network {net} {year}", digest(rows)))
     got = client.get(f"{base}.xlsx{query}")
     if got.status_code == 200:
         names = {n["name"]: int(n["id"]) for n in doc["named_organisations"]}
@@ -156,24 +233,38 @@ def _exports(client: Client, net: int, year: int, methodology: str, doc: Any,
     # ~1 s to render): fetched again whenever that document changed.
     if pdf_memo.get(net) == api_digest:
         return
-    for chart in (f"/staff/networks/{net}/dashboard/distribution?year={year}"
-                  f"&methodology={methodology}&group=composite",
-                  f"/staff/networks/{net}/dashboard/trend?methodology={methodology}"
-                  "&node=overall&group=composite"):
+    for chart in (
+        f"/staff/networks/{net}/dashboard/distribution?year={year}"
+        f"&methodology={methodology}&group=composite",
+        f"/staff/networks/{net}/dashboard/trend?methodology={methodology}"
+        "&node=overall&group=composite",
+    ):
         got = client.get(chart)
-        obs.documents.append(Document("net-chart", f"network {net} {year} {chart[-30:]}",
-                                      digest(got.status_code, svg_texts(got.text))))
+        obs.documents.append(
+            Document(
+                "net-chart",
+                f"network {net} {year} {chart[-30:]}",
+                digest(got.status_code, svg_texts(got.text)),
+            )
+        )
     got = client.get(f"{base}.pdf{query}")
     text = pdf_text(got.content) if got.status_code == 200 else None
     pdf_memo[net] = api_digest
     if text is not None:
         kept = re.sub(r"(?m)^\s*\d+/\d+\s*$|\d{4}-\d{2}-\d{2}", "", text)
-        obs.documents.append(Document("net-pdf", f"network {net} {year}",
-                                      digest(sorted(numbers(kept)))))
+        obs.documents.append(
+            Document("net-pdf", f"network {net} {year}", digest(sorted(numbers(kept))))
+        )
 
 
-def _workbook(sheets: Mapping[str, list[list[Any]]], net: int, year: int, methodology: str,
-              names: Mapping[str, int], obs: Observation) -> None:
+def _workbook(
+    sheets: Mapping[str, list[list[Any]]],
+    net: int,
+    year: int,
+    methodology: str,
+    names: Mapping[str, int],
+    obs: Observation,
+) -> None:
     for title, rows in sheets.items():
         if not rows:
             continue
@@ -183,41 +274,73 @@ def _workbook(sheets: Mapping[str, list[list[Any]]], net: int, year: int, method
             group = rec.get("group") or None
             if "organisation" in rec and "score" in rec and rec["score"] is not None:
                 org = names.get(str(rec["organisation"]))
-                obs.net.append(NetStat("xlsx-named", net, year, methodology,
-                                       str(rec["node"]), group, None, {},
-                                       {org if org is not None else -1: float(rec["score"])}))
+                obs.net.append(
+                    NetStat(
+                        "xlsx-named",
+                        net,
+                        year,
+                        methodology,
+                        str(rec["node"]),
+                        group,
+                        None,
+                        {},
+                        {org if org is not None else -1: float(rec["score"])},
+                    )
+                )
             elif "node" in rec and "n_orgs" in rec and "year" not in rec:
-                obs.net.append(NetStat(
-                    "xlsx", net, year, methodology, str(rec["node"]), group,
-                    int(rec["n_orgs"] or 0),
-                    {k: float(rec[k]) for k in STATS if rec.get(k) is not None}))
+                obs.net.append(
+                    NetStat(
+                        "xlsx",
+                        net,
+                        year,
+                        methodology,
+                        str(rec["node"]),
+                        group,
+                        int(rec["n_orgs"] or 0),
+                        {k: float(rec[k]) for k in STATS if rec.get(k) is not None},
+                    )
+                )
             elif "responses" in rec and "group" in rec:
-                obs.net.append(NetStat(
-                    "xlsx", net, year, methodology, RESPONSES, group, int(rec["n_orgs"] or 0),
-                    {} if rec["responses"] is None else {"sum": float(rec["responses"])}))
+                obs.net.append(
+                    NetStat(
+                        "xlsx",
+                        net,
+                        year,
+                        methodology,
+                        RESPONSES,
+                        group,
+                        int(rec["n_orgs"] or 0),
+                        {} if rec["responses"] is None else {"sum": float(rec["responses"])},
+                    )
+                )
         del title
 
 
-def _position(client: Client, org: int, networks: Mapping[str, int], obs: Observation
-              ) -> None:
+def _position(client: Client, org: int, networks: Mapping[str, int], obs: Observation) -> None:
     base = f"/staff/organisations/{org}/networks"
     first = client.get(f"{base}?lang=en")
     if first.status_code != 200:
         return
-    years = sorted({(int(y), m) for y, m in _YEAR.findall(first.text)}, reverse=True) or [
-        (0, "")]
+    years = sorted({(int(y), m) for y, m in _YEAR.findall(first.text)}, reverse=True) or [(0, "")]
     for year, methodology in years:
         for group in ("composite", "organisation", "staff", "clients"):
             query = f"group={group}&lang=en" + (
-                f"&year={year}&methodology={methodology}" if year else "")
+                f"&year={year}&methodology={methodology}" if year else ""
+            )
             got = client.get(f"{base}?{query}")
             if got.status_code == 200:
-                _position_page(got.text, None if group == "composite" else group,
-                               methodology or "testq", networks, obs)
+                _position_page(
+                    got.text,
+                    None if group == "composite" else group,
+                    methodology or "testq",
+                    networks,
+                    obs,
+                )
 
 
-def _position_page(html: str, group: str | None, methodology: str,
-                   networks: Mapping[str, int], obs: Observation) -> None:
+def _position_page(
+    html: str, group: str | None, methodology: str, networks: Mapping[str, int], obs: Observation
+) -> None:
     for section in html.split('<section class="position">')[1:]:
         heading = re.search(r"<h2>([^<]*)<span class=\"caption\">(\d{4})", section)
         if heading is None:
@@ -238,9 +361,20 @@ def _position_page(html: str, group: str | None, methodology: str,
                     for key, text in zip(("q1", "median", "q3"), cells[2:5], strict=True):
                         if (v := first_number(text)) is not None:
                             values[key] = v
-                obs.net.append(NetStat("position", net, year, methodology, node, group,
-                                       int(first_number(cells[1]) or 0), values, {}, own,
-                                       ONE_DECIMAL))
+                obs.net.append(
+                    NetStat(
+                        "position",
+                        net,
+                        year,
+                        methodology,
+                        node,
+                        group,
+                        int(first_number(cells[1]) or 0),
+                        values,
+                        {},
+                        own,
+                        ONE_DECIMAL,
+                    )
+                )
                 shown.append((node, cells))
-        obs.documents.append(Document("position", f"network {net} {year} {group}",
-                                      digest(shown)))
+        obs.documents.append(Document("position", f"network {net} {year} {group}", digest(shown)))

@@ -106,8 +106,12 @@ class _Parser(HTMLParser):
         if self._skip:
             return
         self.texts.append(data)
-        for sink in (self._cell_text if self._cell is not None else None, self._dt,
-                     self._dd, self._option[1] if self._option else None):
+        for sink in (
+            self._cell_text if self._cell is not None else None,
+            self._dt,
+            self._dd,
+            self._option[1] if self._option else None,
+        ):
             if sink is not None:
                 sink.append(data)
 
@@ -126,8 +130,9 @@ class Page:
 def page(html: str) -> Page:
     parser = _Parser()
     parser.feed(html)
-    return Page(parser.tables, parser.facts, " ".join(" ".join(parser.texts).split()),
-                parser.options)
+    return Page(
+        parser.tables, parser.facts, " ".join(" ".join(parser.texts).split()), parser.options
+    )
 
 
 def numbers(text: str) -> list[float]:
@@ -151,8 +156,7 @@ def csv_rows(content: bytes) -> list[list[str]]:
 
 def xlsx_sheets(content: bytes) -> dict[str, list[list[Any]]]:
     book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    sheets = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)]
-              for ws in book.worksheets}
+    sheets = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}
     book.close()
     return sheets
 
@@ -165,14 +169,18 @@ def pdf_text(content: bytes) -> str | None:
     installed: then only the PDFs' figures go unchecked (Debian: apt-get install
     poppler-utils)."""
     if PDFTOTEXT is None:
-        warnings.warn("pdftotext is not installed (poppler-utils): the adversary does not "
-                      "read the PDFs' text", stacklevel=2)
+        warnings.warn(
+            "pdftotext is not installed (poppler-utils): the adversary does not "
+            "read the PDFs' text",
+            stacklevel=2,
+        )
         return None
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "file.pdf"
         path.write_bytes(content)
-        done = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], capture_output=True,
-                              text=True, check=True)
+        done = subprocess.run(
+            [PDFTOTEXT, "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        )
     return done.stdout
 
 

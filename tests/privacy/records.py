@@ -135,7 +135,8 @@ class Observation:
     # (id -> value) of the current release it is made from; per network, who consents to
     # be named now, whether one of the release's organisations withdrew, the members.
     net_truth: dict[tuple[int, int, str, str, str | None], dict[int, float]] = field(
-        default_factory=dict)
+        default_factory=dict
+    )
     net_named: dict[int, set[int]] = field(default_factory=dict)
     net_withdrawn: dict[int, bool] = field(default_factory=dict)
     net_members: dict[int, set[int]] = field(default_factory=dict)

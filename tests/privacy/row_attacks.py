@@ -57,8 +57,13 @@ def k_anonymity(obs: Observation, m: Methodology, min_n: MinN) -> list[Leak]:
         quasi = quasi_columns(m, e.group, _columns(e.rows))
         small = _small(e.rows, quasi, min_n[e.group])
         if small:
-            leaks.append(Leak("k-anonymity", f"step {obs.step} {e.source} {e.group}: classes "
-                              f"of fewer than {min_n[e.group]} rows over {quasi}: {small}"))
+            leaks.append(
+                Leak(
+                    "k-anonymity",
+                    f"step {obs.step} {e.source} {e.group}: classes "
+                    f"of fewer than {min_n[e.group]} rows over {quasi}: {small}",
+                )
+            )
     return leaks
 
 
@@ -92,10 +97,15 @@ def breakdown_link(obs: Observation, m: Methodology, min_n: MinN) -> list[Leak]:
                 rows[i][by] = value
             small = _small(rows, quasi, min_n[e.group])
             if small:
-                leaks.append(Leak("breakdown-link", f"step {obs.step} {e.source} {e.group}: the "
-                                  f"breakdown by {by} tells rows {sorted(filled)} have {by} = "
-                                  f"{sorted(set(filled.values()))}; then classes {small} are "
-                                  f"smaller than {min_n[e.group]}"))
+                leaks.append(
+                    Leak(
+                        "breakdown-link",
+                        f"step {obs.step} {e.source} {e.group}: the "
+                        f"breakdown by {by} tells rows {sorted(filled)} have {by} = "
+                        f"{sorted(set(filled.values()))}; then classes {small} are "
+                        f"smaller than {min_n[e.group]}",
+                    )
+                )
     return leaks
 
 
@@ -106,22 +116,32 @@ def _fill(obs: Observation, m: Methodology, e: ExportRows, by: str) -> dict[int,
     if not hidden:
         return found
     for c in obs.cells:
-        if (c.cycle != e.cycle or c.by != by or c.n is None or c.mean is None
-                or c.cell == SUPPRESSED):
+        if (
+            c.cycle != e.cycle
+            or c.by != by
+            or c.n is None
+            or c.mean is None
+            or c.cell == SUPPRESSED
+        ):
             continue  # (the hidden answers' own cell places no row: all of them are in it)
         if any(r.get(c.item) == SUPPRESSED for r in e.rows):
             continue  # withheld answers of the item: its cells cannot be matched to rows
-        inside = [normalised(m, c.item, r.get(c.item, "")) for r in e.rows
-                  if r.get(by) == c.cell]
+        inside = [normalised(m, c.item, r.get(c.item, "")) for r in e.rows if r.get(by) == c.cell]
         have = [v for v in inside if v is not None]
         need = c.n - len(have)
-        spare = [(i, v) for i in hidden
-                 if (v := normalised(m, c.item, e.rows[i].get(c.item, ""))) is not None]
+        spare = [
+            (i, v)
+            for i in hidden
+            if (v := normalised(m, c.item, e.rows[i].get(c.item, ""))) is not None
+        ]
         if need <= 0 or need > len(spare) or math.comb(len(spare), need) > 5000:
             continue
         target = c.n * c.mean - sum(have)
-        fits = [pick for pick in combinations(spare, need)
-                if abs(sum(v for _, v in pick) - target) <= c.n * c.precision + 1e-6]
+        fits = [
+            pick
+            for pick in combinations(spare, need)
+            if abs(sum(v for _, v in pick) - target) <= c.n * c.precision + 1e-6
+        ]
         if not fits:
             continue
         sure = set.intersection(*({i for i, _ in pick} for pick in fits))
@@ -139,8 +159,9 @@ def _content(r: Row) -> tuple[tuple[str, str], ...]:
 
 
 def labels_and_order(history: Sequence[Observation], m: Methodology) -> list[Leak]:
-    downloads: dict[tuple[str, int, str, str], list[tuple[Observation, ExportRows]]] = (
-        defaultdict(list))
+    downloads: dict[tuple[str, int, str, str], list[tuple[Observation, ExportRows]]] = defaultdict(
+        list
+    )
     for obs in history:
         for e in obs.exports:
             if m.group(e.group).is_consensus:
@@ -153,16 +174,29 @@ def labels_and_order(history: Sequence[Observation], m: Methodology) -> list[Lea
             all_labels[e.cycle, group].append((obs, e))
         n = len(found[0][1].rows)
         orders = {tuple(_content(r) for r in e.rows) for _, e in found}
-        if len(found) > 1 and len(orders) == 1 and (
-                _arrangements(found[0][1].rows) ** (len(found) - 1) >= 10**6):
-            leaks.append(Leak("row-order", f"{source} {group}: {len(found)} downloads of one "
-                              f"release list their {n} rows in the same order"))
+        if (
+            len(found) > 1
+            and len(orders) == 1
+            and (_arrangements(found[0][1].rows) ** (len(found) - 1) >= 10**6)
+        ):
+            leaks.append(
+                Leak(
+                    "row-order",
+                    f"{source} {group}: {len(found)} downloads of one "
+                    f"release list their {n} rows in the same order",
+                )
+            )
     for (_cycle, group), found in all_labels.items():
         for (oa, a), (ob, b) in combinations(found, 2):
             common = set(a.labels) & set(b.labels)
             if len(common) >= 2 or (common and len(a.labels) <= 2):
-                leaks.append(Leak("labels", f"{group}: downloads at step {oa.step} and "
-                                  f"{ob.step} share labels {sorted(common)[:5]}"))
+                leaks.append(
+                    Leak(
+                        "labels",
+                        f"{group}: downloads at step {oa.step} and "
+                        f"{ob.step} share labels {sorted(common)[:5]}",
+                    )
+                )
     return leaks
 
 
@@ -175,8 +209,7 @@ def _arrangements(rows: Sequence[Row]) -> int:
 
 
 def _compatible(a: Row, b: Row) -> bool:
-    return all(a.get(c) == b.get(c) or SUPPRESSED in (a.get(c), b.get(c))
-               for c in set(a) | set(b))
+    return all(a.get(c) == b.get(c) or SUPPRESSED in (a.get(c), b.get(c)) for c in set(a) | set(b))
 
 
 def _match(a: Sequence[Row], b: Sequence[Row]) -> tuple[list[int], list[int]]:
@@ -192,8 +225,7 @@ def _match(a: Sequence[Row], b: Sequence[Row]) -> tuple[list[int], list[int]]:
 
 
 def merging(history: Sequence[Observation], m: Methodology, min_n: MinN) -> list[Leak]:
-    by_release: dict[tuple[int, str, str], list[tuple[Observation, ExportRows]]] = (
-        defaultdict(list))
+    by_release: dict[tuple[int, str, str], list[tuple[Observation, ExportRows]]] = defaultdict(list)
     for obs in history:
         for e in obs.exports:
             if not m.group(e.group).is_consensus:
@@ -207,20 +239,28 @@ def merging(history: Sequence[Observation], m: Methodology, min_n: MinN) -> list
                 continue
             small = _small(merged, quasi, min_n[group])
             if small:
-                leaks.append(Leak("merge", f"{group}: downloads at step {oa.step} ({a.source}) "
-                                  f"and {ob.step} ({b.source}) of one release, rows matched by "
-                                  f"their answers, leave classes {small}"))
+                leaks.append(
+                    Leak(
+                        "merge",
+                        f"{group}: downloads at step {oa.step} ({a.source}) "
+                        f"and {ob.step} ({b.source}) of one release, rows matched by "
+                        f"their answers, leave classes {small}",
+                    )
+                )
     return leaks
 
 
-def _merged(a: Sequence[Row], b: Sequence[Row], quasi: Sequence[str]
-            ) -> list[dict[str, str]] | None:
+def _merged(
+    a: Sequence[Row], b: Sequence[Row], quasi: Sequence[str]
+) -> list[dict[str, str]] | None:
     """Rows of `a` with the cells suppressed in `a` but shown in `b`, where the row's
     answers outside the quasi-identifiers match exactly one row of `b`."""
     if len(a) != len(b):
         return None
+
     def answers(r: Row) -> tuple[tuple[str, str], ...]:
         return tuple(sorted((c, v) for c, v in r.items() if c not in quasi))
+
     index: dict[tuple[tuple[str, str], ...], list[Row]] = defaultdict(list)
     for r in b:
         index[answers(r)].append(r)
@@ -250,10 +290,15 @@ def row_differences(history: Sequence[Observation], min_n: MinN) -> list[Leak]:
         for (oa, a), (ob, b) in combinations(downloads, 2):
             gone, new = _match(a.rows, b.rows)
             if 0 < len(gone) < k or 0 < len(new) < k:
-                leaks.append(Leak("row-difference", f"{source} {group}: downloads at step "
-                                  f"{oa.step} and {ob.step} differ by {len(gone)} rows gone "
-                                  f"and {len(new)} new (k = {k}): "
-                                  f"{[dict(b.rows[j]) for j in new][:3]}"))
+                leaks.append(
+                    Leak(
+                        "row-difference",
+                        f"{source} {group}: downloads at step "
+                        f"{oa.step} and {ob.step} differ by {len(gone)} rows gone "
+                        f"and {len(new)} new (k = {k}): "
+                        f"{[dict(b.rows[j]) for j in new][:3]}",
+                    )
+                )
     return leaks
 
 

@@ -44,8 +44,7 @@ def _obs(step: int, release: str = "1:5", **parts: object) -> Observation:
     return obs
 
 
-def _goals(counts: Mapping[str, int], source: str = "api", mean: float | None = 50.0
-           ) -> ItemFigure:
+def _goals(counts: Mapping[str, int], source: str = "api", mean: float | None = 50.0) -> ItemFigure:
     full = {"dk": 0, "na": 0, "blank": 0, **counts}
     full["n"] = sum(v for c, v in counts.items() if c not in ("dk", "na", "blank"))
     return ItemFigure(source, 1, "staff", "staff.goals", full, mean)
@@ -77,13 +76,16 @@ def test_thresholds_and_agreement_find_a_figure_too_many() -> None:
 
 
 def test_breakdown_remainder_and_cells() -> None:
-    cells = [CellFigure("breakdown", 1, "staff.role", "staff.goals", "carer", 5, 60.0),
-             CellFigure("breakdown", 1, "staff.role", "staff.goals", "nurse", None, None),
-             CellFigure("breakdown", 1, "staff.role", "staff.goals", "other", None, None)]
+    cells = [
+        CellFigure("breakdown", 1, "staff.role", "staff.goals", "carer", 5, 60.0),
+        CellFigure("breakdown", 1, "staff.role", "staff.goals", "nurse", None, None),
+        CellFigure("breakdown", 1, "staff.role", "staff.goals", "other", None, None),
+    ]
     obs = _obs(0, items=[_goals({"1": 2, "4": 3, "7": 2})], cells=cells)
     assert _kinds(attacks.breakdown_remainder(obs, K)) == {"breakdown-remainder"}
-    later = _obs(1, "2:9", cells=[
-        CellFigure("breakdown", 1, "staff.role", "staff.goals", "carer", 6, 55.0)])
+    later = _obs(
+        1, "2:9", cells=[CellFigure("breakdown", 1, "staff.role", "staff.goals", "carer", 6, 55.0)]
+    )
     assert _kinds(attacks.cell_subtraction([obs, later], K)) == {"cell-subtraction"}
 
 
@@ -96,9 +98,13 @@ def test_release_invariance_finds_an_output_that_moves_alone() -> None:
 
 
 def _rows(roles: list[str], goals: list[int]) -> ExportRows:
-    return ExportRows("csv", 1, "staff", tuple(f"staff-{i:04x}" for i in range(len(roles))),
-                      tuple({"staff.role": r, "staff.goals": str(g)}
-                            for r, g in zip(roles, goals, strict=True)))
+    return ExportRows(
+        "csv",
+        1,
+        "staff",
+        tuple(f"staff-{i:04x}" for i in range(len(roles))),
+        tuple({"staff.role": r, "staff.goals": str(g)} for r, g in zip(roles, goals, strict=True)),
+    )
 
 
 def test_answer_rows_single_out_a_class_below_k() -> None:
@@ -129,8 +135,9 @@ def test_labels_order_merging_and_row_differences() -> None:
     merged = [_obs(0, exports=[a]), _obs(1, exports=[b])]
     assert _kinds(row_attacks.merging(merged, M, K)) == {"merge"}
     grown = _rows(["carer"] * 9, [1, 2, 4, 7, 1, 2, 4, 7, 4])
-    assert _kinds(row_attacks.row_differences([downloads[0], _obs(1, "2:9", exports=[grown])],
-                                              K)) == {"row-difference"}
+    assert _kinds(
+        row_attacks.row_differences([downloads[0], _obs(1, "2:9", exports=[grown])], K)
+    ) == {"row-difference"}
 
 
 def test_comments_below_k_hidden_on_rows_and_in_order() -> None:
@@ -138,27 +145,41 @@ def test_comments_below_k_hidden_on_rows_and_in_order() -> None:
     assert _kinds(comment_attacks.comment_attacks([few], M, K)) == {"comment-threshold"}
     hidden = _obs(0, comments=[Comments("report", 1, "staff.comment", ("Names Anna.",))])
     assert _kinds(comment_attacks.comment_attacks([hidden], M, K, ["Names Anna."])) == {
-        "comment-hidden"}
+        "comment-hidden"
+    }
     texts = tuple(f"comment {i}" for i in range(10))
-    same = [_obs(i, comments=[Comments("comments-page", 1, "staff.comment", texts)])
-            for i in range(2)]
+    same = [
+        _obs(i, comments=[Comments("comments-page", 1, "staff.comment", texts)]) for i in range(2)
+    ]
     assert _kinds(comment_attacks.comment_attacks(same, M, K)) == {"comment-order"}
-    on_row = ExportRows("csv", 1, "staff", ("a", "b", "c"), tuple(
-        {"staff.role": "carer", "staff.comment": t} for t in ("x", "y", "z")))
+    on_row = ExportRows(
+        "csv",
+        1,
+        "staff",
+        ("a", "b", "c"),
+        tuple({"staff.role": "carer", "staff.comment": t} for t in ("x", "y", "z")),
+    )
     assert _kinds(comment_attacks.comment_attacks([_obs(0, exports=[on_row])], M, K)) == {
-        "comment-on-row"}
+        "comment-on-row"
+    }
 
 
-def _net(step: int, truth: Mapping[int, float], named: Mapping[int, float],
-         values: Mapping[str, float] | None = None) -> Observation:
+def _net(
+    step: int,
+    truth: Mapping[int, float],
+    named: Mapping[int, float],
+    values: Mapping[str, float] | None = None,
+) -> Observation:
     obs = Observation(step, f"step {step}")
     obs.net_truth[1, 2025, "testq", "overall", None] = dict(truth)
     obs.net_named[1] = set(named)
     every = statistics(list(truth.values()))
-    shown = values if values is not None else {
-        k: every[k] for k in ("min", "max", "median", "mean")}
-    obs.net.append(NetStat("api", 1, 2025, "testq", "overall", None, len(truth), shown,
-                           dict(named)))
+    shown = (
+        values if values is not None else {k: every[k] for k in ("min", "max", "median", "mean")}
+    )
+    obs.net.append(
+        NetStat("api", 1, 2025, "testq", "overall", None, len(truth), shown, dict(named))
+    )
     return obs
 
 
@@ -167,8 +188,7 @@ def test_order_statistics_give_the_third_organisation_away() -> None:
     assert _kinds(leaks) == {"order-statistics"} and "3: 68.26" in leaks[0].detail
     assert network_attacks([_net(0, {i: 10.0 * i for i in range(1, 7)}, {1: 10.0})]) == []
     # Q1, median and Q3 of three with one's own known: the other two.
-    got = recovered({1: 20.0, 2: 50.0, 3: 90.0}, {2},
-                    {"q1": 35.0, "median": 50.0, "q3": 70.0})
+    got = recovered({1: 20.0, 2: 50.0, 3: 90.0}, {2}, {"q1": 35.0, "median": 50.0, "q3": 70.0})
     assert got == pytest.approx({1: 20.0, 3: 90.0})
 
 
@@ -191,7 +211,8 @@ def test_network_subtraction_consent_and_releases() -> None:
 
 
 def test_the_harness_catches_an_api_that_reads_live_figures(
-        env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(api, "score_cycle", live_scores)
     world = CycleWorld(env, snapshot_testq())
     for goals in (1, 4, 7):
@@ -205,10 +226,12 @@ def test_the_harness_catches_an_api_that_reads_live_figures(
 
 
 def test_the_harness_catches_a_network_rule_that_shows_everything(
-        env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real = network_rule.reason_for
-    monkeypatch.setattr(network_rule, "reason_for", lambda *args: (
-        "shown" if real(*args) != "few" else "few"))
+    monkeypatch.setattr(
+        network_rule, "reason_for", lambda *args: "shown" if real(*args) != "few" else "few"
+    )
     world = NetworkWorld(env)
     names = ["Org A", "Org B", "Org C"]
     for name in names:

@@ -40,9 +40,11 @@ class CycleMachine(RuleBasedStateMachine):
         self.world = CycleWorld(type(self).fresh(), snapshot_testq(), pdf_limit=2)
         self.viewer = "head"
 
-    @initialize(viewer=st.sampled_from(["head", "staff"]),
-                staff=st.lists(answers_of("staff"), min_size=3, max_size=7),
-                clients=st.lists(answers_of("clients"), min_size=2, max_size=5))
+    @initialize(
+        viewer=st.sampled_from(["head", "staff"]),
+        staff=st.lists(answers_of("staff"), min_size=3, max_size=7),
+        clients=st.lists(answers_of("clients"), min_size=2, max_size=5),
+    )
     def begin(self, viewer: str, staff: list[Answers], clients: list[Answers]) -> None:
         """A cycle that already has some answers (near the groups' minimums, where
         small differences matter), seen by a head, or by staff once published."""
@@ -55,8 +57,9 @@ class CycleMachine(RuleBasedStateMachine):
         self.world.imported([(self.world.new_import_key(), "clients", a) for a in clients])
 
     @precondition(lambda self: self.world.status == "open")
-    @rule(group=GROUPS, via=st.sampled_from(["web", "paper", "import", "unfinished"]),
-          data=st.data())
+    @rule(
+        group=GROUPS, via=st.sampled_from(["web", "paper", "import", "unfinished"]), data=st.data()
+    )
     def answers_arrive(self, group: str, via: str, data: st.DataObject) -> None:
         if not self.world.collecting(group):
             return
@@ -71,12 +74,18 @@ class CycleMachine(RuleBasedStateMachine):
             else:
                 self.world.web(group, answers, finished=via == "web")
 
-    @precondition(lambda self: self.world.status == "open" and any(
-        r.via == "import" for r in self.world.respondents))
+    @precondition(
+        lambda self: (
+            self.world.status == "open" and any(r.via == "import" for r in self.world.respondents)
+        )
+    )
     @rule(data=st.data())
     def import_replaces(self, data: st.DataObject) -> None:
-        imported = [r for r in self.world.respondents if r.via == "import"
-                    and self.world.collecting(r.group)]
+        imported = [
+            r
+            for r in self.world.respondents
+            if r.via == "import" and self.world.collecting(r.group)
+        ]
         if not imported:
             return
         many = data.draw(st.integers(1, min(3, len(imported))), label="replaced")
@@ -84,17 +93,29 @@ class CycleMachine(RuleBasedStateMachine):
         rows = []
         for r in chosen:
             # A corrected file may also move a respondent to the other group.
-            group = data.draw(st.sampled_from([r.group, r.group, *(
-                g for g in ("staff", "clients") if g != r.group and self.world.collecting(g))]),
-                label="group")
+            group = data.draw(
+                st.sampled_from(
+                    [
+                        r.group,
+                        r.group,
+                        *(
+                            g
+                            for g in ("staff", "clients")
+                            if g != r.group and self.world.collecting(g)
+                        ),
+                    ]
+                ),
+                label="group",
+            )
             rows.append((r.key, group, data.draw(answers_of(group), label="new")))
         self.world.imported(rows, replace=True)
 
     @precondition(lambda self: self.world.status == "open")
     @rule(direction=PANEL, workload=PANEL, results=PANEL)
     def consensus(self, direction: int, workload: int, results: int) -> None:
-        self.world.agree({"org.direction": direction, "org.workload": workload,
-                          "org.results": results})
+        self.world.agree(
+            {"org.direction": direction, "org.workload": workload, "org.results": results}
+        )
 
     @precondition(lambda self: self.world.status == "open")
     @rule()
@@ -130,8 +151,9 @@ class CycleMachine(RuleBasedStateMachine):
 
     def _last_step(self) -> str:
         w = self.world
-        return (f"{w.status}, {len(w.respondents)} respondents, "
-                f"closed groups {sorted(w.closed_groups)}")
+        return (
+            f"{w.status}, {len(w.respondents)} respondents, closed groups {sorted(w.closed_groups)}"
+        )
 
     def teardown(self) -> None:
         debug_summary(self.world)

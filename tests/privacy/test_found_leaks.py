@@ -29,13 +29,18 @@ def test_a_breakdown_leaves_no_remainder_below_k(env: Env) -> None:
     for i, service in enumerate(services):
         # The two small cells' clients both "completely agree" (5): a mean of 100 is both.
         respect = 5 if i >= 10 else rng.choice([2, 3, 4])
-        world.web("clients", answers_for(world.m, "clients", rng, {
-            "clients.service": service, "clients.respect": respect}))
+        world.web(
+            "clients",
+            answers_for(
+                world.m, "clients", rng, {"clients.service": service, "clients.respect": respect}
+            ),
+        )
     world.close()
     world.observe("head", "closed")
     leaks = only(cycle_leaks(world.history, world.m), "breakdown-remainder")
-    assert not [leak for leak in leaks if "clients.respect by clients.service" in leak.detail
-                ], report(leaks)
+    assert not [leak for leak in leaks if "clients.respect by clients.service" in leak.detail], (
+        report(leaks)
+    )
 
 
 def test_a_breakdown_does_not_tell_which_suppressed_row_is_which(env: Env) -> None:

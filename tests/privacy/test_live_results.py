@@ -23,7 +23,9 @@ from tests.privacy.observe_cycle import ALL
 WHILE_OPEN = ALL - {"breakdowns", "charts", "compare"}
 # The answers of the respondent the issue watched arrive (clients.respect 2, ...).
 LAST: dict[str, AnswerValue] = {
-    "clients.service": "day_centre", "clients.respect": 2, "clients.safe": 3,
+    "clients.service": "day_centre",
+    "clients.respect": 2,
+    "clients.safe": 3,
     "clients.overall": 1,
 }
 
@@ -43,8 +45,9 @@ def test_an_open_cycle_shows_nothing_to_subtract(env: Env) -> None:
     after = world.observe("head", "one more client answered")
     for obs in (before, after):
         # Not a single figure computed from answers: the API refuses, pages say why.
-        assert all(f.counts.get("n", 0) == 0 and not f.has_histogram and f.mean is None
-                   for f in obs.items)
+        assert all(
+            f.counts.get("n", 0) == 0 and not f.has_histogram and f.mean is None for f in obs.items
+        )
         assert all(s.score is None for s in obs.scores)
         assert obs.cells == [] and all(not e.rows for e in obs.exports)
         assert any(d.source == "api" and d.digest == "409" for d in obs.documents)
@@ -57,8 +60,9 @@ def test_one_more_answer_after_a_reopen_waits_for_the_next_release(env: Env) -> 
     world = _world(env)
     world.close()
     released = world.observe("head", "closed with 6 clients")
-    assert {f.counts["n"] for f in released.items
-            if f.source == "api" and f.item == "clients.overall"} == {6}
+    assert {
+        f.counts["n"] for f in released.items if f.source == "api" and f.item == "clients.overall"
+    } == {6}
     world.reopen()
     world.observe("head", "reopened", parts=WHILE_OPEN)
     world.web("clients", answers_for(world.m, "clients", random.Random(1), LAST))
@@ -67,7 +71,8 @@ def test_one_more_answer_after_a_reopen_waits_for_the_next_release(env: Env) -> 
     again = world.observe("head", "closed again")
     # The release stands: every figure of the API is what it was.
     assert [d for d in again.documents if d.source == "api"] == [
-        d for d in released.documents if d.source == "api"]
+        d for d in released.documents if d.source == "api"
+    ]
     page = env.client("head").get(f"/staff/cycles/{world.cycle_id}/results?lang=en")
     assert "1 changes wait for the next release" in page.text
     leaks = cycle_leaks(world.history, world.m, ignore=REPORTED)
@@ -91,6 +96,3 @@ def test_a_conditional_question_does_not_change_by_one_between_releases(env: Env
     world.observe("head", "released again: 4 nurses, 2 carers")
     leaks = cycle_leaks(world.history, world.m, ignore=REPORTED)
     assert leaks == [], report(leaks)
-
-
-

@@ -16,8 +16,11 @@ from tests.privacy.network_world import NetworkWorld
 
 # Consensus scores (direction, workload, results): every organisation's overall differs.
 SCORES = {
-    "Org A": (25, 50, 75), "Org B": (50, 75, 25), "Org C": (75, 25, 100),
-    "Org D": (100, 50, 50), "Org E": (0, 100, 75),
+    "Org A": (25, 50, 75),
+    "Org B": (50, 75, 25),
+    "Org C": (75, 25, 100),
+    "Org D": (100, 50, 50),
+    "Org E": (0, 100, 75),
 }
 
 
@@ -37,16 +40,20 @@ def _world(env: Env, names: list[str], named: set[str]) -> NetworkWorld:
 
 
 def _shown(world: NetworkWorld, source: str) -> list[object]:
-    return [(s.node, s.group, s.values) for s in world.history[-1].net
-            if s.source == source and s.values]
+    return [
+        (s.node, s.group, s.values)
+        for s in world.history[-1].net
+        if s.source == source and s.values
+    ]
 
 
 def test_three_organisations_two_named_show_no_order_statistic(env: Env) -> None:
     world = _world(env, ["Org A", "Org B", "Org C"], {"Org A", "Org B"})
     world.observe("coordinator", "released: 3 organisations, 2 named")
     stats = [s for s in world.history[-1].net if s.source == "api"]
-    assert stats and all(s.n_orgs == 3 for s in stats
-                         if s.node == "overall" and s.group in (None, "organisation"))
+    assert stats and all(
+        s.n_orgs == 3 for s in stats if s.node == "overall" and s.group in (None, "organisation")
+    )
     assert _shown(world, "api") == [] and _shown(world, "dashboard") == []
     assert _shown(world, "csv") == [] and _shown(world, "xlsx") == []
     leaks = network_attacks(world.history)
@@ -57,16 +64,14 @@ def test_a_position_page_over_three_organisations_shows_no_quartiles(env: Env) -
     world = _world(env, ["Org A", "Org B", "Org C"], set())
     world.observe("head", "released: 3 organisations, none named")
     rows = [s for s in world.history[-1].net if s.source == "position"]
-    assert rows and all(s.own is not None for s in rows
-                        if s.node == "overall" and s.group is None)
+    assert rows and all(s.own is not None for s in rows if s.node == "overall" and s.group is None)
     assert _shown(world, "position") == []
     leaks = network_attacks(world.history)
     assert leaks == [], report(leaks)
 
 
 def test_five_organisations_three_named_leave_no_two_over(env: Env) -> None:
-    world = _world(env, ["Org A", "Org B", "Org C", "Org D", "Org E"],
-                   {"Org A", "Org B", "Org C"})
+    world = _world(env, ["Org A", "Org B", "Org C", "Org D", "Org E"], {"Org A", "Org B", "Org C"})
     world.observe("coordinator", "released: 5 organisations, 3 named")
     assert _shown(world, "api") == [] and _shown(world, "dashboard") == []
     leaks = network_attacks(world.history)
@@ -77,10 +82,12 @@ def test_five_organisations_none_named_show_their_distribution(env: Env) -> None
     """The rule hides what it must, not everything: 5 unnamed organisations are shown."""
     world = _world(env, ["Org A", "Org B", "Org C", "Org D", "Org E"], set())
     world.observe("coordinator", "released: 5 organisations, none named")
-    overall = [s for s in world.history[-1].net
-               if s.source == "api" and s.node == "overall" and s.group is None]
+    overall = [
+        s
+        for s in world.history[-1].net
+        if s.source == "api" and s.node == "overall" and s.group is None
+    ]
     assert overall and set(overall[0].values) == {"mean", "median", "q1", "q3", "min", "max"}
     assert _shown(world, "dashboard") and _shown(world, "csv")
     leaks = network_attacks(world.history)
     assert leaks == [], report(leaks)
-

@@ -30,10 +30,12 @@ ORGS = ["Org A", "Org B", "Org C", "Org D", "Org E", "Org F"]
 NETWORKS = {"Network 1": ORGS[:5], "Network 2": ORGS[2:]}  # C, D, E are in both
 PANEL = st.sampled_from([0, 25, 50, 75, 100])
 SCORES = st.fixed_dictionaries(
-    {"org.direction": PANEL, "org.workload": PANEL, "org.results": PANEL})
+    {"org.direction": PANEL, "org.workload": PANEL, "org.results": PANEL}
+)
 # A few staff answers make scores that are not on the panel's steps.
-STAFF = st.lists(st.fixed_dictionaries({"staff.goals": st.sampled_from([1, 2, 4, 7])}),
-                 min_size=0, max_size=4).map(lambda rows: rows if len(rows) >= 3 else [])
+STAFF = st.lists(
+    st.fixed_dictionaries({"staff.goals": st.sampled_from([1, 2, 4, 7])}), min_size=0, max_size=4
+).map(lambda rows: rows if len(rows) >= 3 else [])
 VIEWERS = {
     "coordinator": ("Network 1",),
     "coordinator_both": ("Network 1", "Network 2"),
@@ -51,16 +53,27 @@ class NetworkMachine(RuleBasedStateMachine):
         self.world = NetworkWorld(type(self).fresh())
         self.viewer = "coordinator"
 
-    @initialize(viewer=st.sampled_from([*VIEWERS, "head"]),
-                scores=st.lists(SCORES, min_size=len(ORGS), max_size=len(ORGS)),
-                staff=st.lists(STAFF, min_size=len(ORGS), max_size=len(ORGS)),
-                # Simplest first (what the first, derandomized examples take): everyone
-                # shares unnamed, and the networks have released.
-                shared=st.lists(st.sampled_from(["unnamed", "named", "no", "unnamed"]),
-                                min_size=len(PAIRS), max_size=len(PAIRS)),
-                released=st.sampled_from([True, False]))
-    def begin(self, viewer: str, scores: list[dict[str, int]], staff: list[Any],
-              shared: list[str], released: bool) -> None:
+    @initialize(
+        viewer=st.sampled_from([*VIEWERS, "head"]),
+        scores=st.lists(SCORES, min_size=len(ORGS), max_size=len(ORGS)),
+        staff=st.lists(STAFF, min_size=len(ORGS), max_size=len(ORGS)),
+        # Simplest first (what the first, derandomized examples take): everyone
+        # shares unnamed, and the networks have released.
+        shared=st.lists(
+            st.sampled_from(["unnamed", "named", "no", "unnamed"]),
+            min_size=len(PAIRS),
+            max_size=len(PAIRS),
+        ),
+        released=st.sampled_from([True, False]),
+    )
+    def begin(
+        self,
+        viewer: str,
+        scores: list[dict[str, int]],
+        staff: list[Any],
+        shared: list[str],
+        released: bool,
+    ) -> None:
         """Every cycle closed; each member shares with each of its networks (named or
         not) or not; perhaps a first release of both networks."""
         w = self.world
@@ -128,8 +141,9 @@ class NetworkMachine(RuleBasedStateMachine):
     @invariant()
     def nothing_to_learn(self) -> None:
         self.world.observe(self.viewer, self.world.summary()[:200])
-        leaks = [leak for leak in network_attacks(self.world.history)
-                 if leak.attack not in ignored()]
+        leaks = [
+            leak for leak in network_attacks(self.world.history) if leak.attack not in ignored()
+        ]
         assert not leaks, "the adversary found:\n" + report(leaks)
 
     def teardown(self) -> None:

@@ -15,16 +15,32 @@ def test_record_event_stores_what_it_is_given(session: Session) -> None:
     org = directory.create_organisation(session, "Org A", actor_id=None)
     net = directory.create_network(session, "Net", actor_id=None)
     audit.record_event(
-        session, actor_id=None, action="cycle.opened", organisation_id=org, network_id=net,
+        session,
+        actor_id=None,
+        action="cycle.opened",
+        organisation_id=org,
+        network_id=net,
         subject="Cycle 2025",
-        detail={"year": 2025, "when": date(2025, 3, 1), "groups": ("staff", 3), "ok": True,
-                "none": None, "ratio": 0.5},
+        detail={
+            "year": 2025,
+            "when": date(2025, 3, 1),
+            "groups": ("staff", 3),
+            "ok": True,
+            "none": None,
+            "ratio": 0.5,
+        },
     )
     session.commit()
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "cycle.opened")).one()
     assert (event.organisation_id, event.network_id, event.subject) == (org, net, "Cycle 2025")
-    assert event.detail == {"year": 2025, "when": "2025-03-01", "groups": ["staff", 3],
-                            "ok": True, "none": None, "ratio": 0.5}
+    assert event.detail == {
+        "year": 2025,
+        "when": "2025-03-01",
+        "groups": ["staff", 3],
+        "ok": True,
+        "none": None,
+        "ratio": 0.5,
+    }
     assert event.at is not None
 
 
@@ -46,15 +62,16 @@ def test_pages_are_newest_first_and_filtered_by_organisation(session: Session) -
     org = directory.create_organisation(session, "Org A", actor_id=None)
     other = directory.create_organisation(session, "Org B", actor_id=None)
     for n in range(audit.PAGE_SIZE + 3):
-        audit.record_event(session, actor_id=None, action="t", organisation_id=org,
-                           subject=str(n))
+        audit.record_event(session, actor_id=None, action="t", organisation_id=org, subject=str(n))
     audit.record_event(session, actor_id=None, action="t", organisation_id=other, subject="B")
     session.commit()
     first = audit.list_events(session, organisation_id=org)
     # Its own "organisation.created" event counts too.
     assert (first.total, first.pages, first.page) == (audit.PAGE_SIZE + 4, 2, 1)
-    assert [e.subject for e in first.events[:2]] == [str(audit.PAGE_SIZE + 2),
-                                                     str(audit.PAGE_SIZE + 1)]
+    assert [e.subject for e in first.events[:2]] == [
+        str(audit.PAGE_SIZE + 2),
+        str(audit.PAGE_SIZE + 1),
+    ]
     assert all(e.organisation == "Org A" for e in first.events)
     second = audit.list_events(session, organisation_id=org, page=2)
     assert [e.subject for e in second.events] == ["2", "1", "0", "Org A"]

@@ -33,9 +33,7 @@ def _org_counts(session: Session, cycle: Cycle) -> dict[tuple[str, str, str], in
     return {k: v for k, v in read_counts(session, cycle.id).items() if k[0] == "organisation"}
 
 
-def test_two_entries_give_the_spread_and_count_nothing(
-    session: Session, org_cycle: Cycle
-) -> None:
+def test_two_entries_give_the_spread_and_count_nothing(session: Session, org_cycle: Cycle) -> None:
     consensus.save_my_entry(session, org_cycle, 1, {"org.mission": 40, "org.leaders": 60})
     consensus.save_my_entry(session, org_cycle, 2, {"org.mission": 70, "org.leaders": 70})
     session.commit()
@@ -62,7 +60,10 @@ def test_the_consensus_alone_is_counted_and_scored(session: Session, org_cycle: 
     consensus.save_my_entry(session, org_cycle, 1, {"org.mission": 10})
     consensus.save_my_entry(session, org_cycle, 2, {"org.mission": 90})
     consensus.save_consensus(
-        session, org_cycle, {"org.mission": 60}, actor_id=None,
+        session,
+        org_cycle,
+        {"org.mission": 60},
+        actor_id=None,
         notes={"org.mission": consensus.Notes("minutes of 3 May", "values known", "")},
     )
     session.commit()
@@ -110,13 +111,17 @@ def test_the_consensus_keeps_its_other_answers(session: Session, org_cycle: Cycl
     consensus.save_consensus(session, org_cycle, {"org.leaders": 30}, actor_id=None)
     session.commit()
     assert consensus.consensus_answers(session, org_cycle) == {
-        "org.leaders": 30, "org.clients_served": 120.0,
+        "org.leaders": 30,
+        "org.clients_served": 120.0,
     }
 
 
 def test_notes_are_kept_per_item_and_emptied_away(session: Session, org_cycle: Cycle) -> None:
     consensus.save_consensus(
-        session, org_cycle, {}, actor_id=None,
+        session,
+        org_cycle,
+        {},
+        actor_id=None,
         notes={"org.mission": consensus.Notes(strengths="s"), "org.leaders": consensus.Notes()},
     )
     session.commit()

@@ -34,7 +34,9 @@ def _cell(value: AnswerValue) -> str:
 
 
 def _import(
-    session: Session, cycle: Cycle, people: dict[str, tuple[str, dict[str, AnswerValue]]],
+    session: Session,
+    cycle: Cycle,
+    people: dict[str, tuple[str, dict[str, AnswerValue]]],
     replace: bool,
 ) -> None:
     rows, line = [], 1
@@ -149,15 +151,27 @@ def test_incremental_counts_equal_a_recomputation(
     assert sum(read_counts(session, cycle.id).values()) > 0
 
 
-def test_the_consensus_record_counts_and_assessors_do_not(
-    session: Session, cycle: Cycle
-) -> None:
+def test_the_consensus_record_counts_and_assessors_do_not(session: Session, cycle: Cycle) -> None:
     answers = {"org.direction": 75, "org.workload": 50, "org.waiting": 12.0}
-    create_response(session, cycle, group="organisation", respondent="assessor:anna",
-                    source="paper", submitted=True, answers={"org.direction": 25})
+    create_response(
+        session,
+        cycle,
+        group="organisation",
+        respondent="assessor:anna",
+        source="paper",
+        submitted=True,
+        answers={"org.direction": 25},
+    )
     assert read_counts(session, cycle.id) == {}
-    create_response(session, cycle, group="organisation", respondent="consensus",
-                    source="paper", submitted=True, answers=answers)
+    create_response(
+        session,
+        cycle,
+        group="organisation",
+        respondent="consensus",
+        source="paper",
+        submitted=True,
+        answers=answers,
+    )
     session.commit()
     counts = read_counts(session, cycle.id)
     assert counts[("organisation", "org.direction", "75")] == 1
@@ -170,10 +184,22 @@ def test_the_consensus_record_counts_and_assessors_do_not(
 def test_a_when_condition_decides_shown_and_set_answer_drops_hidden_answers(
     session: Session, cycle: Cycle
 ) -> None:
-    nurse = create_response(session, cycle, group="staff", source="paper", submitted=True,
-                            answers={"staff.role": "nurse", "staff.night": 7})
-    carer = create_response(session, cycle, group="staff", source="paper", submitted=True,
-                            answers={"staff.role": "carer"})
+    nurse = create_response(
+        session,
+        cycle,
+        group="staff",
+        source="paper",
+        submitted=True,
+        answers={"staff.role": "nurse", "staff.night": 7},
+    )
+    carer = create_response(
+        session,
+        cycle,
+        group="staff",
+        source="paper",
+        submitted=True,
+        answers={"staff.role": "carer"},
+    )
     session.commit()
     counts = read_counts(session, cycle.id)
     assert counts[("staff", "staff.night", "shown")] == 1  # the carer never saw it
@@ -210,8 +236,14 @@ def test_unfinished_web_responses_count_when_the_cycle_closes(
 def test_rebuild_repairs_counts_edited_by_hand(
     session: Session, cycle: Cycle, count_rows: Callable[[Session, type], int]
 ) -> None:
-    create_response(session, cycle, group="clients", source="paper", submitted=True,
-                    answers={"clients.respect": 2, "clients.outcome": "dk"})
+    create_response(
+        session,
+        cycle,
+        group="clients",
+        source="paper",
+        submitted=True,
+        answers={"clients.respect": 2, "clients.outcome": "dk"},
+    )
     session.commit()
     row = session.get_one(ItemCount, (cycle.id, "clients", "clients.respect", "2"))
     row.count = 99
@@ -225,9 +257,15 @@ def test_rebuild_repairs_counts_edited_by_hand(
 
 def test_values_are_checked_on_every_path(session: Session, cycle: Cycle) -> None:
     response = create_response(session, cycle, group="staff")
-    for item_id, bad in [("staff.goals", 3), ("staff.goals", "na"), ("staff.role", "boss"),
-                         ("staff.training", ()), ("staff.years", 61),
-                         ("staff.comment", "x" * 21), ("clients.respect", 3)]:
+    for item_id, bad in [
+        ("staff.goals", 3),
+        ("staff.goals", "na"),
+        ("staff.role", "boss"),
+        ("staff.training", ()),
+        ("staff.years", 61),
+        ("staff.comment", "x" * 21),
+        ("clients.respect", 3),
+    ]:
         with pytest.raises(StoreError) as caught:
             set_answer(session, response, item_id, bad)
         assert item_id in str(caught.value)

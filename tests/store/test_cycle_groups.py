@@ -77,8 +77,9 @@ def test_no_paper_forms_for_a_group_left_out(
     session: Session, staff_cycle: Cycle, count_rows: CountRows
 ) -> None:
     with pytest.raises(GroupNotInCycle, match="group clients does not take part"):
-        enter_paper(session, staff_cycle, group="clients", entry="a1",
-                    answers={"clients.respect": 3})
+        enter_paper(
+            session, staff_cycle, group="clients", entry="a1", answers={"clients.respect": 3}
+        )
     session.rollback()
     enter_paper(session, staff_cycle, group="staff", entry="a2", answers={"staff.goals": 7})
     session.commit()

@@ -34,16 +34,15 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_a_cycle_keeps_its_methodology_when_the_files_change(
-    db: Database, folder: Path
-) -> None:
+def test_a_cycle_keeps_its_methodology_when_the_files_change(db: Database, folder: Path) -> None:
     with db.session() as session:
         org = create_organisation(session, "Saulīte")
         cycle_id = create_cycle(session, org, 2025, read_snapshot(folder, "testq")).id
         session.commit()
     staff = folder / "testq" / "staff.yaml"
-    staff.write_text(staff.read_text(encoding="utf-8").replace("I know the goals", "Changed"),
-                     encoding="utf-8")
+    staff.write_text(
+        staff.read_text(encoding="utf-8").replace("I know the goals", "Changed"), encoding="utf-8"
+    )
     meta = folder / "testq" / "methodology.yaml"
     meta.write_text(meta.read_text(encoding="utf-8").replace('"1.0"', '"2.0"'), encoding="utf-8")
     assert read_snapshot(folder, "testq").methodology.version == "2.0"
@@ -58,8 +57,9 @@ def test_a_cycle_keeps_its_methodology_when_the_files_change(
 
 def test_option_values_that_clash_with_count_keys_are_refused(folder: Path) -> None:
     staff = folder / "testq" / "staff.yaml"
-    staff.write_text(staff.read_text(encoding="utf-8").replace("value: other", "value: shown"),
-                     encoding="utf-8")
+    staff.write_text(
+        staff.read_text(encoding="utf-8").replace("value: other", "value: shown"), encoding="utf-8"
+    )
     with pytest.raises(StoreError, match=r"item staff\.role has the option value 'shown'"):
         read_snapshot(folder, "testq")
 
@@ -86,7 +86,8 @@ def test_one_cycle_per_organisation_year_and_methodology(
     session.commit()
     listed = organisation_cycles(session, get_organisation(session, "Saulīte").id)
     assert [(c.year, c.status, c.organisation) for c in listed] == [
-        (2024, "open", "Saulīte"), (2025, "open", "Saulīte")
+        (2024, "open", "Saulīte"),
+        (2025, "open", "Saulīte"),
     ]
     close_cycle(session, first)
     session.commit()
@@ -96,34 +97,62 @@ def test_one_cycle_per_organisation_year_and_methodology(
         get_cycle(session, 12345)
 
 
-def test_released_rows_are_the_counted_answers_without_keys(
-    session: Session, cycle: Cycle
-) -> None:
-    create_response(session, cycle, group="staff", respondent="s1", source="paper",
-                    submitted=True, answers={"staff.goals": 7, "staff.pressure": "dk"})
-    create_response(session, cycle, group="staff", respondent="s2", source="paper",
-                    submitted=True, answers={"staff.role": "carer", "staff.goals": 2})
+def test_released_rows_are_the_counted_answers_without_keys(session: Session, cycle: Cycle) -> None:
+    create_response(
+        session,
+        cycle,
+        group="staff",
+        respondent="s1",
+        source="paper",
+        submitted=True,
+        answers={"staff.goals": 7, "staff.pressure": "dk"},
+    )
+    create_response(
+        session,
+        cycle,
+        group="staff",
+        respondent="s2",
+        source="paper",
+        submitted=True,
+        answers={"staff.role": "carer", "staff.goals": 2},
+    )
     unfinished = create_response(session, cycle, group="staff")
     set_answer(session, unfinished, "staff.goals", 4)
-    create_response(session, cycle, group="organisation", respondent="consensus",
-                    source="paper", submitted=True, answers={"org.direction": 50})
-    create_response(session, cycle, group="organisation", respondent="assessor:anna",
-                    source="paper", submitted=True, answers={"org.direction": 100})
+    create_response(
+        session,
+        cycle,
+        group="organisation",
+        respondent="consensus",
+        source="paper",
+        submitted=True,
+        answers={"org.direction": 50},
+    )
+    create_response(
+        session,
+        cycle,
+        group="organisation",
+        respondent="assessor:anna",
+        source="paper",
+        submitted=True,
+        answers={"org.direction": 100},
+    )
     session.commit()
     assert released_rows(session, cycle, "staff") == []  # nothing before a close
     totals_before = response_totals(session, cycle.id)
     close_cycle(session, cycle)
     session.commit()
     staff = sorted(sorted(r.answers.items()) for r in released_rows(session, cycle, "staff"))
-    assert staff == sorted([
-        [("staff.goals", 7), ("staff.pressure", "dk")],
-        [("staff.goals", 2), ("staff.role", "carer")],
-        [("staff.goals", 4)],  # unfinished with an answer counts at the close
-    ])
+    assert staff == sorted(
+        [
+            [("staff.goals", 7), ("staff.pressure", "dk")],
+            [("staff.goals", 2), ("staff.role", "carer")],
+            [("staff.goals", 4)],  # unfinished with an answer counts at the close
+        ]
+    )
     assert [r.answers for r in released_rows(session, cycle, "organisation")] == [
         {"org.direction": 50}
     ]
     assert totals_before == {
-        "staff": {"submitted": 2, "in_progress": 1}, "organisation": {"submitted": 2}
+        "staff": {"submitted": 2, "in_progress": 1},
+        "organisation": {"submitted": 2},
     }
-

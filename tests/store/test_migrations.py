@@ -66,17 +66,35 @@ def _closed_cycle_before_releases(url: str) -> tuple[int, dict[str, object]]:
     fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "methodologies"
     database = Database(url)
     with database.session() as s:
-        cycle = create_cycle(s, create_organisation(s, "Saulīte"), 2024,
-                             read_snapshot(fixtures, "testq"))
+        cycle = create_cycle(
+            s, create_organisation(s, "Saulīte"), 2024, read_snapshot(fixtures, "testq")
+        )
         for n, (goals, role) in enumerate([(1, "nurse"), (2, "carer"), (4, "carer"), (7, None)]):
-            answers: dict[str, object] = {"staff.goals": goals, "staff.years": 2.5 + n,
-                                          "staff.training": ["first_aid"]}
+            answers: dict[str, object] = {
+                "staff.goals": goals,
+                "staff.years": 2.5 + n,
+                "staff.training": ["first_aid"],
+            }
             if role:
                 answers["staff.role"] = role
-            create_response(s, cycle, group="staff", respondent=f"s{n}", source="import",
-                            submitted=True, answers=answers)
-        create_response(s, cycle, group="organisation", respondent="consensus",
-                        source="paper", submitted=True, answers={"org.direction": 75})
+            create_response(
+                s,
+                cycle,
+                group="staff",
+                respondent=f"s{n}",
+                source="import",
+                submitted=True,
+                answers=answers,
+            )
+        create_response(
+            s,
+            cycle,
+            group="organisation",
+            respondent="consensus",
+            source="paper",
+            submitted=True,
+            answers={"org.direction": 75},
+        )
         close_cycle(s, cycle)
         s.commit()
         figures = cycle_scores(s, cycle).to_dict()

@@ -19,22 +19,44 @@ from qms.store.responses import create_response, get_response, replace_answers
 from qms.store.snapshots import Snapshot
 
 
-def _shared(session: Session, snapshot: Snapshot, org: Organisation, network_id: int,
-            value: int, *, year: int = 2025, named: bool = False) -> Cycle:
+def _shared(
+    session: Session,
+    snapshot: Snapshot,
+    org: Organisation,
+    network_id: int,
+    value: int,
+    *,
+    year: int = 2025,
+    named: bool = False,
+) -> Cycle:
     cycle = create_cycle(session, org, year, snapshot)
-    create_response(session, cycle, group="organisation", respondent="consensus",
-                    source="paper", submitted=True, answers={"org.results": value})
+    create_response(
+        session,
+        cycle,
+        group="organisation",
+        respondent="consensus",
+        source="paper",
+        submitted=True,
+        answers={"org.results": value},
+    )
     close_cycle(session, cycle)
     sharing.share_cycle(session, cycle, network_id, named=named, actor_id=None)
     return cycle
 
 
-def _network(session: Session, snapshot: Snapshot, values: list[int], name: str = "Zemgale",
-             named: frozenset[int] = frozenset()) -> tuple[int, list[Organisation], list[Cycle]]:
+def _network(
+    session: Session,
+    snapshot: Snapshot,
+    values: list[int],
+    name: str = "Zemgale",
+    named: frozenset[int] = frozenset(),
+) -> tuple[int, list[Organisation], list[Cycle]]:
     net = create_network(session, name)
     orgs = [create_organisation(session, f"{name} {i}", [name]) for i in range(len(values))]
-    cycles = [_shared(session, snapshot, o, net.id, v, named=i in named)
-              for i, (o, v) in enumerate(zip(orgs, values, strict=True))]
+    cycles = [
+        _shared(session, snapshot, o, net.id, v, named=i in named)
+        for i, (o, v) in enumerate(zip(orgs, values, strict=True))
+    ]
     session.commit()
     return net.id, orgs, cycles
 
@@ -44,9 +66,7 @@ def _median(session: Session, net_id: int, scope: Scope) -> tuple[str, float | N
     return stat.reason, stat.median
 
 
-def test_a_release_freezes_the_scores_and_is_audited(
-    session: Session, snapshot: Snapshot
-) -> None:
+def test_a_release_freezes_the_scores_and_is_audited(session: Session, snapshot: Snapshot) -> None:
     net_id, _, cycles = _network(session, snapshot, [0, 50, 100])
     scope = Scope(frozenset(), frozenset({net_id}))
     assert _median(session, net_id, scope) == ("unreleased", None)
@@ -56,13 +76,11 @@ def test_a_release_freezes_the_scores_and_is_audited(
     assert _median(session, net_id, scope) == ("shown", 50.0)
     # A reopened and re-closed cycle with another score does not change the release.
     reopen_cycle(session, cycles[1])
-    replace_answers(session, get_response(session, cycles[1].id, "consensus"),
-                    {"org.results": 0})
+    replace_answers(session, get_response(session, cycles[1].id, "consensus"), {"org.results": 0})
     close_cycle(session, cycles[1])
     session.commit()
     assert _median(session, net_id, scope) == ("shown", 50.0)
-    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "network.released")
-                            ).one()
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "network.released")).one()
     assert event.network_id == net_id
     assert event.detail == {"year": 2025, "methodology": "testq", "seq": 1, "organisations": 3}
 
@@ -72,8 +90,10 @@ def test_a_new_release_needs_three_organisations_of_difference(
 ) -> None:
     net_id, _, _ = _network(session, snapshot, [0, 25, 50, 75])
     first = network_releases.release_year(session, net_id, 2025, "testq", actor_id=None)
-    with pytest.raises(network_releases.ReleaseRefused,
-                       match=f"differ from the release of {first.made_at.date()} by 0"):
+    with pytest.raises(
+        network_releases.ReleaseRefused,
+        match=f"differ from the release of {first.made_at.date()} by 0",
+    ):
         network_releases.release_year(session, net_id, 2025, "testq", actor_id=None)
     extra = [create_organisation(session, f"Extra {i}", ["Zemgale"]) for i in range(3)]
     _shared(session, snapshot, extra[0], net_id, 100)
@@ -91,13 +111,12 @@ def test_a_new_release_needs_three_organisations_of_difference(
     assert _median(session, net_id, scope) == ("shown", 75.0)
 
 
-def test_a_first_release_of_two_shows_only_the_count(
-    session: Session, snapshot: Snapshot
-) -> None:
+def test_a_first_release_of_two_shows_only_the_count(session: Session, snapshot: Snapshot) -> None:
     net_id, _, _ = _network(session, snapshot, [0, 25])
     network_releases.release_year(session, net_id, 2025, "testq", actor_id=None)
-    view = aggregates.network_aggregates(session, net_id, 2025, "testq",
-                                         Scope(frozenset(), frozenset({net_id})))
+    view = aggregates.network_aggregates(
+        session, net_id, 2025, "testq", Scope(frozenset(), frozenset({net_id}))
+    )
     stat = view.stat("2", None)
     assert (view.n_orgs, stat.n_orgs, stat.reason, stat.median) == (2, 2, "few", None)
 
@@ -111,14 +130,14 @@ def test_nothing_to_release(session: Session, snapshot: Snapshot) -> None:
 def test_naming_is_read_live_remembered_and_a_withdrawal_hides_until_a_new_release(
     session: Session, snapshot: Snapshot
 ) -> None:
-    net_id, _, cycles = _network(session, snapshot, [0, 25, 25, 50, 75, 100],
-                                 named=frozenset({0, 1, 2}))
+    net_id, _, cycles = _network(
+        session, snapshot, [0, 25, 25, 50, 75, 100], named=frozenset({0, 1, 2})
+    )
     network_releases.release_year(session, net_id, 2025, "testq", actor_id=None)
     session.commit()
     scope = Scope(frozenset(), frozenset({net_id}))
     view = aggregates.network_aggregates(session, net_id, 2025, "testq", scope)
-    assert [n.name for n in view.stat("2", None).named] == ["Zemgale 0", "Zemgale 1",
-                                                            "Zemgale 2"]
+    assert [n.name for n in view.stat("2", None).named] == ["Zemgale 0", "Zemgale 1", "Zemgale 2"]
     # Org 3 agrees to be named after the release: now four of six are named, two left.
     sharing.share_cycle(session, cycles[3], net_id, named=True, actor_id=None)
     session.commit()
@@ -150,10 +169,10 @@ def test_a_reporting_date_releases_on_the_first_request_after_it(
 ) -> None:
     net_id, _, _ = _network(session, snapshot, [0, 25, 50])
     today = date(2026, 3, 1)
-    assert network_releases.set_report_date(session, net_id, 2025, "testq", today,
-                                            actor_id=None)
-    assert not network_releases.set_report_date(session, net_id, 2025, "testq", today,
-                                                actor_id=None)
+    assert network_releases.set_report_date(session, net_id, 2025, "testq", today, actor_id=None)
+    assert not network_releases.set_report_date(
+        session, net_id, 2025, "testq", today, actor_id=None
+    )
     assert network_releases.release_due(session, [net_id], today - timedelta(days=1)) == []
     [made] = network_releases.release_due(session, [net_id], today)
     assert made.seq == 1

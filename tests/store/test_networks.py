@@ -22,12 +22,26 @@ from qms.store.scores import cycle_scores
 from qms.store.snapshots import Snapshot
 
 
-def _cycle(session: Session, snapshot: Snapshot, org: Organisation, year: int, results: int,
-           *, close: bool = True) -> Cycle:
+def _cycle(
+    session: Session,
+    snapshot: Snapshot,
+    org: Organisation,
+    year: int,
+    results: int,
+    *,
+    close: bool = True,
+) -> Cycle:
     """A cycle whose working group scored criterion 2 at `results` (its only answer)."""
     cycle = create_cycle(session, org, year, snapshot)
-    create_response(session, cycle, group="organisation", respondent="consensus",
-                    source="paper", submitted=True, answers={"org.results": results})
+    create_response(
+        session,
+        cycle,
+        group="organisation",
+        respondent="consensus",
+        source="paper",
+        submitted=True,
+        answers={"org.results": results},
+    )
     if close:
         close_cycle(session, cycle)
     return cycle
@@ -52,20 +66,40 @@ def test_org_scores_are_kept_on_close_and_equal_a_recomputation(
     m = snapshot.methodology
     for group, n in (("staff", 6), ("clients", 5)):
         for i in range(n):
-            create_response(session, cycle, group=group, respondent=f"{group}{i}",
-                            source="import", submitted=True,
-                            answers=random_answers(m, group, rng))
-    create_response(session, cycle, group="organisation", respondent="consensus",
-                    source="paper", submitted=True,
-                    answers={"org.direction": 75, "org.workload": 50, "org.results": 25})
-    create_response(session, cycle, group="organisation", respondent="assessor:anna",
-                    source="paper", submitted=True, answers={"org.direction": 0})
+            create_response(
+                session,
+                cycle,
+                group=group,
+                respondent=f"{group}{i}",
+                source="import",
+                submitted=True,
+                answers=random_answers(m, group, rng),
+            )
+    create_response(
+        session,
+        cycle,
+        group="organisation",
+        respondent="consensus",
+        source="paper",
+        submitted=True,
+        answers={"org.direction": 75, "org.workload": 50, "org.results": 25},
+    )
+    create_response(
+        session,
+        cycle,
+        group="organisation",
+        respondent="assessor:anna",
+        source="paper",
+        submitted=True,
+        answers={"org.direction": 0},
+    )
     session.commit()
     assert stored_rows(session, cycle.id) == []
     close_cycle(session, cycle)
     session.commit()
-    expected = sorted(score_rows(cycle, cycle_scores(session, cycle)),
-                      key=lambda r: (r[0], r[1], r[2] or ""))
+    expected = sorted(
+        score_rows(cycle, cycle_scores(session, cycle)), key=lambda r: (r[0], r[1], r[2] or "")
+    )
     assert stored_rows(session, cycle.id) == expected
     scores = cycle_scores(session, cycle)
     by_key = {(node, group): s for _, node, group, s in expected}
@@ -77,9 +111,7 @@ def test_org_scores_are_kept_on_close_and_equal_a_recomputation(
     assert stored_rows(session, cycle.id) == []
 
 
-def test_sharing_needs_a_closed_cycle_and_membership(
-    session: Session, snapshot: Snapshot
-) -> None:
+def test_sharing_needs_a_closed_cycle_and_membership(session: Session, snapshot: Snapshot) -> None:
     (org,) = _orgs(session, 1)
     other_net = create_network(session, "Elsewhere")
     open_cycle = _cycle(session, snapshot, org, 2025, 50, close=False)
@@ -130,7 +162,13 @@ def test_aggregates_count_only_shared_closed_member_cycles(
     assert view.n_orgs == 4
     stat = view.stat("2", None)
     assert (stat.n_orgs, stat.min, stat.q1, stat.median, stat.q3, stat.max) == (
-        4, 0.0, 18.75, 37.5, 56.25, 75.0)
+        4,
+        0.0,
+        18.75,
+        37.5,
+        56.25,
+        75.0,
+    )
     assert stat.mean == pytest.approx(37.5)
     assert [(n.name, n.score, n.rank, n.of) for n in stat.named] == [("Org 1", 25.0, 2, 4)]
     assert [r.name for r in view.named] == ["Org 1"]
@@ -149,7 +187,13 @@ def test_aggregates_count_only_shared_closed_member_cycles(
     hidden = aggregates.network_aggregates(session, net_id, 2024, "testq", scope)
     small = hidden.stat("2", None)
     assert (hidden.withdrawn, small.reason, small.median, small.mean, small.min, small.named) == (
-        True, "withdrawn", None, None, None, ())
+        True,
+        "withdrawn",
+        None,
+        None,
+        None,
+        (),
+    )
     assert {t.group: t.responses for t in hidden.responses}["organisation"] is None
     with pytest.raises(network_releases.ReleaseRefused, match="by 2; a new release needs"):
         network_releases.release_year(session, net_id, 2024, "testq", actor_id=None)
@@ -163,8 +207,9 @@ def test_an_organisation_that_leaves_the_network_stops_counting(
     orgs = _orgs(session, 3)
     net_id = orgs[0].networks[0].id
     for org in orgs:
-        sharing.share_cycle(session, _cycle(session, snapshot, org, 2024, 50), net_id,
-                             named=True, actor_id=None)
+        sharing.share_cycle(
+            session, _cycle(session, snapshot, org, 2024, 50), net_id, named=True, actor_id=None
+        )
     network_releases.release_year(session, net_id, 2024, "testq", actor_id=None)
     session.commit()
     scope = _coordinator(net_id)
@@ -174,7 +219,10 @@ def test_an_organisation_that_leaves_the_network_stops_counting(
     session.commit()
     view = aggregates.network_aggregates(session, net_id, 2024, "testq", scope)
     assert (view.withdrawn, view.stat("2", None).reason, view.stat("2", None).median) == (
-        True, "withdrawn", None)
+        True,
+        "withdrawn",
+        None,
+    )
     state = network_releases.release_state(session, net_id, 2024, "testq")
     assert (state.sharing_now, state.allowed, state.differs_by) == (2, False, 1)
 
@@ -204,19 +252,33 @@ def test_trend_and_position(session: Session, snapshot: Snapshot) -> None:
     assert mine is not None and mine.shared and mine.counted and not mine.named
     row = mine.row("2", None)
     assert row is not None
-    assert (row.score, row.n_orgs, row.reason, row.q1, row.median, row.q3, row.band,
-            row.rank) == (25.0, 3, "identifiable", None, None, None, None, None)
+    assert (row.score, row.n_orgs, row.reason, row.q1, row.median, row.q3, row.band, row.rank) == (
+        25.0,
+        3,
+        "identifiable",
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
     # Not shared: compared with the three others, none of which it can identify.
     outsider_scope = Scope(frozenset({orgs[3].id}), frozenset({net_id}))
-    outsider = position.organisation_position(session, orgs[3].id, net_id, 2024, "testq",
-                                              outsider_scope)
+    outsider = position.organisation_position(
+        session, orgs[3].id, net_id, 2024, "testq", outsider_scope
+    )
     assert outsider is not None and not outsider.shared and not outsider.counted
     row = outsider.row("2", None)
     assert row is not None
     assert (row.score, row.band, row.n_orgs, row.rank, row.of, row.median) == (
-        100.0, "above_q3", 3, 4, 4, 50.0)
-    assert position.organisation_position(session, orgs[0].id, net_id, 2022, "testq",
-                                          head) is None
+        100.0,
+        "above_q3",
+        3,
+        4,
+        4,
+        50.0,
+    )
+    assert position.organisation_position(session, orgs[0].id, net_id, 2022, "testq", head) is None
 
 
 def test_migration_0007_matches_the_models(db: Any) -> None:

@@ -27,8 +27,14 @@ def _later(session: Session, cycle: Cycle, snapshot: Snapshot, year: int) -> Cyc
 
 
 def test_actions_carry_while_open(session: Session, cycle: Cycle, snapshot: Snapshot) -> None:
-    kept = plan.add_action(session, cycle, criterion="1", title="Team meetings monthly",
-                           owner="Head", due=date(2025, 6, 30))
+    kept = plan.add_action(
+        session,
+        cycle,
+        criterion="1",
+        title="Team meetings monthly",
+        owner="Head",
+        due=date(2025, 6, 30),
+    )
     done = plan.add_action(session, cycle, criterion="1.2", title="Rota review")
     plan.update_action(session, done, status="done", progress="New rota since May")
     session.commit()
@@ -49,7 +55,8 @@ def test_actions_carry_while_open(session: Session, cycle: Cycle, snapshot: Snap
     plan.update_action(session, kept, status="in_progress", progress="Half done")
     session.commit()
     assert [a.status for a in plan.actions_for_cycle(session, later.id)] == [
-        "planned", "in_progress"
+        "planned",
+        "in_progress",
     ]
     plan.update_action(session, kept, status="dropped", progress="")
     session.commit()
@@ -89,7 +96,8 @@ def test_changes_are_audited(session: Session, cycle: Cycle) -> None:
     session.commit()
     events = session.execute(
         select(AuditEvent.action, AuditEvent.organisation_id, AuditEvent.detail)
-        .where(AuditEvent.action.like("plan.%")).order_by(AuditEvent.id)
+        .where(AuditEvent.action.like("plan.%"))
+        .order_by(AuditEvent.id)
     ).all()
     assert [e[0] for e in events] == ["plan.action_added", "plan.action_updated"]
     assert all(e[1] == cycle.organisation_id for e in events)
@@ -99,13 +107,22 @@ def test_changes_are_audited(session: Session, cycle: Cycle) -> None:
 
 def test_proposals_from_weak_scores_and_consensus_notes(session: Session, cycle: Cycle) -> None:
     save_consensus(
-        session, cycle, {"org.direction": 25, "org.workload": 100, "org.results": 75},
+        session,
+        cycle,
+        {"org.direction": 25, "org.workload": 100, "org.results": 75},
         actor_id=None,
         notes={"org.workload": Notes(improvements="Plan the rota with staff")},
     )
     for key, value in [("a", 1), ("b", 2), ("c", 1)]:
-        create_response(session, cycle, group="staff", respondent=key, source="import",
-                        submitted=True, answers={"staff.goals": value})
+        create_response(
+            session,
+            cycle,
+            group="staff",
+            respondent=key,
+            source="import",
+            submitted=True,
+            answers={"staff.goals": value},
+        )
     session.commit()
     # Suggestions come from released figures: nothing before the close.
     assert [p for p in plan.proposals(session, cycle) if p.kind == "score"] == []

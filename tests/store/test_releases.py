@@ -21,8 +21,15 @@ from qms.store.scores import cycle_scores, live_scores
 
 
 def _staff(session: Session, cycle: Cycle, key: str, goals: int, **more: object) -> None:
-    create_response(session, cycle, group="staff", respondent=key, source="import",
-                    submitted=True, answers={"staff.goals": goals, **more})
+    create_response(
+        session,
+        cycle,
+        group="staff",
+        respondent=key,
+        source="import",
+        submitted=True,
+        answers={"staff.goals": goals, **more},
+    )
 
 
 def _goals(session: Session, cycle: Cycle) -> dict[str, int] | None:
@@ -99,11 +106,15 @@ def test_every_question_changes_for_none_or_at_least_k(session: Session, cycle: 
         _staff(session, cycle, f"s{n}", 1, **{"staff.pressure": 1})
     close_cycle(session, cycle)
     reopen_cycle(session, cycle, reason="x")
-    replace_answers(session, get_response(session, cycle.id, "s0"),
-                    {"staff.goals": 2, "staff.pressure": 7})
+    replace_answers(
+        session, get_response(session, cycle.id, "s0"), {"staff.goals": 2, "staff.pressure": 7}
+    )
     for n in (1, 2):
-        replace_answers(session, get_response(session, cycle.id, f"s{n}"),
-                        {"staff.goals": 2, "staff.pressure": 1})
+        replace_answers(
+            session,
+            get_response(session, cycle.id, f"s{n}"),
+            {"staff.goals": 2, "staff.pressure": 1},
+        )
     result = close_cycle(session, cycle)
     session.commit()
     assert [o.released for o in result.outcomes if o.group == "staff"] == [False]
@@ -118,8 +129,9 @@ def test_a_group_closes_ahead_of_the_cycle(session: Session, cycle: Cycle) -> No
     set_answer(session, unfinished, "staff.goals", 7)
     code = codes.create_codes(session, cycle, "staff", 1)[0]
     session.commit()
-    outcome = close_group(session, cycle, "staff", asked=asked_groups(session, cycle),
-                          actor_id=None)
+    outcome = close_group(
+        session, cycle, "staff", asked=asked_groups(session, cycle), actor_id=None
+    )
     session.commit()
     assert outcome.released and outcome.seq == 1
     assert cycle.status == "open"
@@ -132,8 +144,15 @@ def test_a_group_closes_ahead_of_the_cycle(session: Session, cycle: Cycle) -> No
         set_answer(session, unfinished, "staff.goals", 1)
     session.rollback()
     # Other groups still collect.
-    create_response(session, cycle, group="clients", respondent="c1", source="import",
-                    submitted=True, answers={"clients.respect": 1})
+    create_response(
+        session,
+        cycle,
+        group="clients",
+        respondent="c1",
+        source="import",
+        submitted=True,
+        answers={"clients.respect": 1},
+    )
     events = session.scalars(
         select(AuditEvent.action).where(AuditEvent.action.like("collection.%"))
     ).all()
@@ -149,9 +168,7 @@ def test_a_group_closes_ahead_of_the_cycle(session: Session, cycle: Cycle) -> No
     assert (state.seq, state.waiting) == (1, 1)
 
 
-def test_released_responses_hold_no_key_of_the_respondent(
-    session: Session, cycle: Cycle
-) -> None:
+def test_released_responses_hold_no_key_of_the_respondent(session: Session, cycle: Cycle) -> None:
     _staff(session, cycle, "Anna Bērziņa", 1)
     close_cycle(session, cycle)
     session.commit()

@@ -13,8 +13,15 @@ from qms.store.base import Base
 from qms.store.db import Database
 
 # The tables of 0001 and 0002; tables other migrations add are checked by their tests.
-OURS = {"organisations", "networks", "network_members", "cycles", "responses", "answers",
-        "item_counts"}
+OURS = {
+    "organisations",
+    "networks",
+    "network_members",
+    "cycles",
+    "responses",
+    "answers",
+    "item_counts",
+}
 
 
 def _diff_table(diff: Any) -> str:

@@ -36,7 +36,11 @@ def test_a_new_token_is_returned_once_and_only_its_hash_is_stored(
     assert new.secret[4:12] == row.hint
     (listed,) = tokens.list_tokens(session, user_id)
     assert (listed.id, listed.name, listed.active, listed.last_used_at) == (
-        new.id, "Reporting script", True, None)
+        new.id,
+        "Reporting script",
+        True,
+        None,
+    )
     assert not hasattr(listed, "secret")
 
 
@@ -46,9 +50,7 @@ def test_two_tokens_differ(session: Session, user_id: int) -> None:
     assert first.secret != second.secret
 
 
-def test_a_token_speaks_for_its_account_and_notes_its_use(
-    session: Session, user_id: int
-) -> None:
+def test_a_token_speaks_for_its_account_and_notes_its_use(session: Session, user_id: int) -> None:
     new = tokens.create_token(session, user_id, "script")
     session.commit()
     found = tokens.token_account(session, new.secret)

@@ -50,16 +50,23 @@ def test_emails_are_normalised_and_unique_whatever_the_case(session: Session) ->
         users.create_user(session, "ANNA.BĒRZIŅA@example.lv", PASSWORD, actor_id=None)
 
 
-@pytest.mark.parametrize("email", ["", "anna", "anna@", "@x.lv", "a b@x.lv", "a@x", "<a>@x.lv",
-                                   "a@x.lv\nb", "x" * 250 + "@x.lv"])
+@pytest.mark.parametrize(
+    "email",
+    ["", "anna", "anna@", "@x.lv", "a b@x.lv", "a@x", "<a>@x.lv", "a@x.lv\nb", "x" * 250 + "@x.lv"],
+)
 def test_bad_emails_are_refused(session: Session, email: str) -> None:
     with pytest.raises(users.BadEmail):
         users.create_user(session, email, PASSWORD, actor_id=None)
 
 
-@pytest.mark.parametrize(("password", "reason"), [
-    ("short", "too_short"), ("x" * 257, "too_long"), ("anna@example.lv", "same_as_email"),
-])
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("short", "too_short"),
+        ("x" * 257, "too_long"),
+        ("anna@example.lv", "same_as_email"),
+    ],
+)
 def test_weak_passwords_are_refused(session: Session, password: str, reason: str) -> None:
     with pytest.raises(passwords.WeakPassword) as refused:
         users.create_user(session, "anna@example.lv", password, actor_id=None)
@@ -69,12 +76,17 @@ def test_weak_passwords_are_refused(session: Session, password: str, reason: str
 def test_roles_need_the_right_place(session: Session, places: tuple[int, int, int]) -> None:
     org, _, net = places
     user_id = users.create_user(session, "a@example.lv", PASSWORD, actor_id=None)
-    for role, org_id, net_id in [("head", None, None), ("staff", None, net),
-                                 ("coordinator", org, None), ("admin", org, None),
-                                 ("wizard", None, None)]:
+    for role, org_id, net_id in [
+        ("head", None, None),
+        ("staff", None, net),
+        ("coordinator", org, None),
+        ("admin", org, None),
+        ("wizard", None, None),
+    ]:
         with pytest.raises(users.BadRole):
-            users.add_role(session, user_id, role, organisation_id=org_id, network_id=net_id,
-                           actor_id=None)
+            users.add_role(
+                session, user_id, role, organisation_id=org_id, network_id=net_id, actor_id=None
+            )
     with pytest.raises(NotFound):
         users.add_role(session, user_id, "head", organisation_id=4242, actor_id=None)
 
@@ -89,30 +101,45 @@ def test_one_person_holds_roles_in_several_places_but_each_once(
     users.add_role(session, user_id, "head", organisation_id=org, actor_id=None)
     users.add_role(session, user_id, "coordinator", network_id=net, actor_id=None)
     users.add_role(session, user_id, "admin", actor_id=None)
-    for role, org_id, net_id in [("staff", org, None), ("coordinator", None, net),
-                                 ("admin", None, None)]:
+    for role, org_id, net_id in [
+        ("staff", org, None),
+        ("coordinator", None, net),
+        ("admin", None, None),
+    ]:
         with pytest.raises(users.RoleHeld):
-            users.add_role(session, user_id, role, organisation_id=org_id, network_id=net_id,
-                           actor_id=None)
+            users.add_role(
+                session, user_id, role, organisation_id=org_id, network_id=net_id, actor_id=None
+            )
     session.commit()
     account = users.account(session, user_id)
     assert account is not None
     assert [(g.role, g.place) for g in account.grants] == [
-        ("staff", "Org A"), ("head", "Org B"), ("head", "Org A"), ("coordinator", "Net"),
-        ("admin", "")]
+        ("staff", "Org A"),
+        ("head", "Org B"),
+        ("head", "Org A"),
+        ("coordinator", "Net"),
+        ("admin", ""),
+    ]
 
 
-@pytest.mark.parametrize(("role", "org", "net"), [
-    ("admin", False, False), ("head", True, False), ("coordinator", False, True),
-])
+@pytest.mark.parametrize(
+    ("role", "org", "net"),
+    [
+        ("admin", False, False),
+        ("head", True, False),
+        ("coordinator", False, True),
+    ],
+)
 def test_the_database_itself_refuses_duplicate_roles(
     session: Session, places: tuple[int, int, int], role: str, org: bool, net: bool
 ) -> None:
     # Below the store functions: the partial unique indexes hold on both engines.
     user_id = users.create_user(session, "a@example.lv", PASSWORD, actor_id=None)
     session.commit()
-    scope = {"organisation_id": places[0] if org else None,
-             "network_id": places[2] if net else None}
+    scope = {
+        "organisation_id": places[0] if org else None,
+        "network_id": places[2] if net else None,
+    }
     session.add(UserRole(user_id=user_id, role=role, **scope))
     session.commit()
     session.add(UserRole(user_id=user_id, role=role, **scope))
@@ -120,17 +147,29 @@ def test_the_database_itself_refuses_duplicate_roles(
         session.commit()
 
 
-@pytest.mark.parametrize(("role", "org", "net"), [
-    ("head", False, False), ("admin", True, False), ("coordinator", True, True),
-    ("staff", True, True), ("owner", True, False),
-])
+@pytest.mark.parametrize(
+    ("role", "org", "net"),
+    [
+        ("head", False, False),
+        ("admin", True, False),
+        ("coordinator", True, True),
+        ("staff", True, True),
+        ("owner", True, False),
+    ],
+)
 def test_the_database_itself_refuses_roles_in_the_wrong_place(
     session: Session, places: tuple[int, int, int], role: str, org: bool, net: bool
 ) -> None:
     user_id = users.create_user(session, "a@example.lv", PASSWORD, actor_id=None)
     session.commit()
-    session.add(UserRole(user_id=user_id, role=role, organisation_id=places[0] if org else None,
-                         network_id=places[2] if net else None))
+    session.add(
+        UserRole(
+            user_id=user_id,
+            role=role,
+            organisation_id=places[0] if org else None,
+            network_id=places[2] if net else None,
+        )
+    )
     with pytest.raises(IntegrityError):
         session.commit()
 
@@ -167,8 +206,9 @@ def test_old_hashes_are_upgraded_at_sign_in(
     monkeypatch.setattr(passwords, "_hasher", weak)
     user_id = users.create_user(session, "a@example.lv", PASSWORD, actor_id=None)
     session.commit()
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=2, memory_cost=16,
-                                                             parallelism=1))
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+    )
     assert users.authenticate(session, "a@example.lv", PASSWORD) is not None
     session.commit()
     stored = session.scalar(select(User.password_hash).where(User.id == user_id))
@@ -196,9 +236,12 @@ def test_changes_are_audited(session: Session, places: tuple[int, int, int]) -> 
     users.remove_role(session, user_id, grant, actor_id=admin)
     users.reset_password(session, user_id, actor_id=admin)
     session.commit()
-    events = [(e.actor_id, e.action, e.organisation_id, e.subject, e.detail)
-              for e in session.scalars(select(AuditEvent).where(AuditEvent.actor_id == admin)
-                                       .order_by(AuditEvent.id))]
+    events = [
+        (e.actor_id, e.action, e.organisation_id, e.subject, e.detail)
+        for e in session.scalars(
+            select(AuditEvent).where(AuditEvent.actor_id == admin).order_by(AuditEvent.id)
+        )
+    ]
     assert events == [
         (admin, "user.created", None, "a@example.lv", {}),
         (admin, "role.added", places[0], "a@example.lv", {"role": "head"}),
@@ -214,7 +257,11 @@ def test_demo_users_have_one_role_each_and_sign_in(
     created = users.create_demo_users(session, [org, other], net)
     session.commit()
     assert [description for _, _, description in created] == [
-        "admin", "coordinator of Net", "head of Org A", "staff of Org A"]
+        "admin",
+        "coordinator of Net",
+        "head of Org A",
+        "staff of Org A",
+    ]
     for email, password, _ in created:
         account = users.authenticate(session, email, password)
         assert account is not None

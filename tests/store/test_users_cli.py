@@ -77,8 +77,17 @@ def test_a_generated_password_is_printed_once_alone(qms) -> None:  # type: ignor
 
 
 def test_a_password_from_stdin_is_used_and_never_printed(qms) -> None:  # type: ignore[no-untyped-def]
-    made = qms("user", "create", "head@example.lv", "--role", "head", "--org", "Sunny Day Centre",
-               "--password-stdin", stdin="a chosen long password\n")
+    made = qms(
+        "user",
+        "create",
+        "head@example.lv",
+        "--role",
+        "head",
+        "--org",
+        "Sunny Day Centre",
+        "--password-stdin",
+        stdin="a chosen long password\n",
+    )
     assert made.code == 0, made.err
     assert made.out == ""
     assert "chosen" not in made.err
@@ -87,28 +96,38 @@ def test_a_password_from_stdin_is_used_and_never_printed(qms) -> None:  # type: 
 
 
 def test_an_existing_user_gains_a_new_role_but_not_the_same_twice(qms) -> None:  # type: ignore[no-untyped-def]
-    assert qms("user", "create", "a@example.lv", "--role", "staff",
-               "--org", "Sunny Day Centre").code == 0
+    assert (
+        qms("user", "create", "a@example.lv", "--role", "staff", "--org", "Sunny Day Centre").code
+        == 0
+    )
     again = qms("user", "create", "A@example.lv", "--role", "coordinator", "--network", "Zemgale")
     assert again.code == 0
     assert again.out == ""
-    assert _grants(qms.url, "a@example.lv") == [("staff", "Sunny Day Centre"),
-                                               ("coordinator", "Zemgale")]
+    assert _grants(qms.url, "a@example.lv") == [
+        ("staff", "Sunny Day Centre"),
+        ("coordinator", "Zemgale"),
+    ]
     same = qms("user", "create", "a@example.lv", "--role", "staff", "--org", "Sunny Day Centre")
     assert same.code == 1
     assert same.err.strip().count("\n") == 0
     assert "already exists" in same.err
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["not-an-email", "--role", "admin"], "not an email address"),
-    (["a@example.lv", "--role", "head"], "--org"),
-    (["a@example.lv", "--role", "staff", "--org", "Nowhere"], "no organisation named 'Nowhere'"),
-    (["a@example.lv", "--role", "coordinator"], "--network"),
-    (["a@example.lv", "--role", "coordinator", "--network", "Nowhere"], "no network named"),
-    (["a@example.lv", "--role", "admin", "--org", "Sunny Day Centre"], "neither --org"),
-    (["a@example.lv", "--role", "wizard"], "wizard"),
-])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["not-an-email", "--role", "admin"], "not an email address"),
+        (["a@example.lv", "--role", "head"], "--org"),
+        (
+            ["a@example.lv", "--role", "staff", "--org", "Nowhere"],
+            "no organisation named 'Nowhere'",
+        ),
+        (["a@example.lv", "--role", "coordinator"], "--network"),
+        (["a@example.lv", "--role", "coordinator", "--network", "Nowhere"], "no network named"),
+        (["a@example.lv", "--role", "admin", "--org", "Sunny Day Centre"], "neither --org"),
+        (["a@example.lv", "--role", "wizard"], "wizard"),
+    ],
+)
 def test_bad_input_is_one_clear_line(qms, args: list[str], fragment: str) -> None:  # type: ignore[no-untyped-def]
     failed = qms("user", "create", *args)
     assert failed.code != 0
@@ -119,8 +138,9 @@ def test_bad_input_is_one_clear_line(qms, args: list[str], fragment: str) -> Non
 
 
 def test_a_weak_password_from_stdin_is_refused(qms) -> None:  # type: ignore[no-untyped-def]
-    failed = qms("user", "create", "a@example.lv", "--role", "admin", "--password-stdin",
-                 stdin="short\n")
+    failed = qms(
+        "user", "create", "a@example.lv", "--role", "admin", "--password-stdin", stdin="short\n"
+    )
     assert failed.code == 1
     assert "at least 12 characters" in failed.err
     assert _grants(qms.url, "a@example.lv") == []

@@ -31,8 +31,7 @@ def test_unknown_emails_take_as_long_as_wrong_passwords(sqlite_url: str) -> None
     database = Database(sqlite_url)
     try:
         with database.session() as session:
-            users.create_user(session, "known@example.lv", "a long enough password",
-                              actor_id=None)
+            users.create_user(session, "known@example.lv", "a long enough password", actor_id=None)
             session.commit()
             users.authenticate(session, "ghost@example.lv", "warm up the dummy hash")
 

@@ -32,11 +32,13 @@ def test_a_bucket_fills_and_empties_as_the_window_slides(session: Session) -> No
     session.commit()
     assert ratelimit.is_limited(session, buckets, now=start + timedelta(seconds=30))
     # The same account from another address is limited too (per account)...
-    assert ratelimit.is_limited(session, sign_in_buckets("10.9.9.9", "anna@example.lv"),
-                                now=start + timedelta(seconds=30))
+    assert ratelimit.is_limited(
+        session, sign_in_buckets("10.9.9.9", "anna@example.lv"), now=start + timedelta(seconds=30)
+    )
     # ...another account from the same address is not yet (its limit is higher).
-    assert not ratelimit.is_limited(session, sign_in_buckets("10.0.0.1", "b@example.lv"),
-                                    now=start + timedelta(seconds=30))
+    assert not ratelimit.is_limited(
+        session, sign_in_buckets("10.0.0.1", "b@example.lv"), now=start + timedelta(seconds=30)
+    )
     later = start + SIGN_IN_PER_ACCOUNT.window + timedelta(seconds=1)
     assert not ratelimit.is_limited(session, buckets, now=later)
 

@@ -22,7 +22,11 @@ ORG, OTHER_ORG, NET, OTHER_NET = 1, 2, 10, 20
 def principal(*grants: tuple[str, int | None, int | None]) -> Principal:
     return Principal(
         Account(
-            id=7, email="p@example.org", name="", is_active=True, session_epoch=0,
+            id=7,
+            email="p@example.org",
+            name="",
+            is_active=True,
+            session_epoch=0,
             grants=tuple(Grant(i, role, org, net) for i, (role, org, net) in enumerate(grants)),
         )
     )

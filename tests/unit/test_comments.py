@@ -43,10 +43,16 @@ def _rows(n: int) -> list[UnitAnswers]:
     ]
 
 
-def _select(rows: list[UnitAnswers] | None, *, hidden: set[tuple[str, str]] | None = None,
-            seed: int = 1, min_n: int = 3) -> dict[str, list[str]]:
-    shown = select_comments(_methodology(), "staff", rows, min_n=min_n, hidden=hidden or set(),
-                            rng=random.Random(seed))
+def _select(
+    rows: list[UnitAnswers] | None,
+    *,
+    hidden: set[tuple[str, str]] | None = None,
+    seed: int = 1,
+    min_n: int = 3,
+) -> dict[str, list[str]]:
+    shown = select_comments(
+        _methodology(), "staff", rows, min_n=min_n, hidden=hidden or set(), rng=random.Random(seed)
+    )
     return {i.item: [c.text for c in i.comments] for i in shown.items}
 
 
@@ -57,19 +63,26 @@ def test_below_the_minimum_nothing_but_the_fact() -> None:
     assert few.count("s.first") is None
     pending = select_comments(m, "staff", None, min_n=3, hidden=set(), rng=random.Random(1))
     assert (pending.state, pending.respondents, pending.items) == ("pending", 0, ())
-    assert hidden_comments(m, "staff", _rows(2), min_n=3,
-                           hidden={("s.first", comment_key("unit-00", "s.first"))}) == ()
+    assert (
+        hidden_comments(
+            m, "staff", _rows(2), min_n=3, hidden={("s.first", comment_key("unit-00", "s.first"))}
+        )
+        == ()
+    )
 
 
 def test_at_the_minimum_every_text_answer_per_item_in_questionnaire_order() -> None:
     rows = [*_rows(3), UnitAnswers("unit-blank", {"s.first": "   ", "s.a": 2})]
-    shown = select_comments(_methodology(), "staff", rows, min_n=3, hidden=set(),
-                            rng=random.Random(1))
+    shown = select_comments(
+        _methodology(), "staff", rows, min_n=3, hidden=set(), rng=random.Random(1)
+    )
     assert shown.state == "shown" and shown.respondents == 4
     assert [i.item for i in shown.items] == ["s.first", "s.second"]
     texts = {i.item: sorted(c.text for c in i.comments) for i in shown.items}
-    assert texts == {"s.first": ["first 0", "first 1", "first 2"],
-                     "s.second": ["second 0", "second 1", "second 2"]}
+    assert texts == {
+        "s.first": ["first 0", "first 1", "first 2"],
+        "s.second": ["second 0", "second 1", "second 2"],
+    }
     assert shown.count("s.first") == 3 and shown.count("s.other") == 0
 
 
@@ -87,13 +100,15 @@ def test_hidden_comments_are_left_out_and_listed_only_for_showing_again() -> Non
     assert len(_select(rows, hidden={("s.second", key)})["s.first"]) == 4
     listed = hidden_comments(_methodology(), "staff", rows, min_n=3, hidden={("s.first", key)})
     assert [(i.item, [(c.key, c.text) for c in i.comments]) for i in listed] == [
-        ("s.first", [(key, "first 1")])]
+        ("s.first", [(key, "first 1")])
+    ]
 
 
 def test_keys_are_stable_per_answer_and_link_nothing_else() -> None:
     rows = _rows(3)
-    shown = select_comments(_methodology(), "staff", rows, min_n=3, hidden=set(),
-                            rng=random.Random(5))
+    shown = select_comments(
+        _methodology(), "staff", rows, min_n=3, hidden=set(), rng=random.Random(5)
+    )
     keys = {c.text: c.key for i in shown.items for c in i.comments}
     assert keys["first 0"] == comment_key("unit-00", "s.first")
     assert keys["first 0"] != keys["second 0"]  # one respondent, two items
@@ -121,23 +136,31 @@ def test_the_consensus_group_and_groups_without_questionnaires_have_no_comments(
     with pytest.raises(ValueError):
         text_items(m, "nobody")
     assert text_items(m, "plain") == ()
-    assert select_comments(m, "plain", _rows(3), min_n=2, hidden=set(),
-                           rng=random.Random(1)).items == ()
+    assert (
+        select_comments(m, "plain", _rows(3), min_n=2, hidden=set(), rng=random.Random(1)).items
+        == ()
+    )
 
 
-@pytest.mark.parametrize(("count", "link", "expected"), [
-    (None, True, "comments not shown"),
-    (0, True, "no comments"),
-    (3, True, '<a class="comment-count" href="/staff/cycles/7/comments">Comments: 3</a>'),
-    (3, False, '<span class="comment-count">Comments: 3</span>'),
-])
+@pytest.mark.parametrize(
+    ("count", "link", "expected"),
+    [
+        (None, True, "comments not shown"),
+        (0, True, "no comments"),
+        (3, True, '<a class="comment-count" href="/staff/cycles/7/comments">Comments: 3</a>'),
+        (3, False, '<span class="comment-count">Comments: 3</span>'),
+    ],
+)
 def test_the_count_partial_says_nothing_below_the_minimum(
     count: int | None, link: bool, expected: str
 ) -> None:
     token = i18n.current_language.set("en")
     try:
-        html = _environment().get_template("comments/_count.html").render(
-            count=count, cycle_id=7, comments_link=link)
+        html = (
+            _environment()
+            .get_template("comments/_count.html")
+            .render(count=count, cycle_id=7, comments_link=link)
+        )
     finally:
         i18n.current_language.reset(token)
     assert expected in html

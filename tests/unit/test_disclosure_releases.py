@@ -83,10 +83,18 @@ def test_a_breakdown_cell_changed_for_fewer_than_k_blocks_the_release() -> None:
     question changed for three, but the carers' cell only by one newcomer."""
     first = {f"c{n}": {"role": "carer", "q": 1} for n in range(4)}
     first |= {f"o{n}": {"role": "other", "q": 1} for n in range(3)}
-    later = {**first, "c9": {"role": "carer", "q": 2}, "o8": {"role": "other", "q": 2},
-             "o9": {"role": "other", "q": 2}}
+    later = {
+        **first,
+        "c9": {"role": "carer", "q": 2},
+        "o8": {"role": "other", "q": 2},
+        "o9": {"role": "other", "q": 2},
+    }
     assert release_due(later, [first], k=3)  # without looking at the breakdown
     assert not release_due(later, [first], k=3, breakdowns=["role"])
-    more = {**later, "c8": {"role": "carer", "q": 2}, "c7": {"role": "carer", "q": 2},
-            "o7": {"role": "other", "q": 2}}
+    more = {
+        **later,
+        "c8": {"role": "carer", "q": 2},
+        "c7": {"role": "carer", "q": 2},
+        "o7": {"role": "other", "q": 2},
+    }
     assert release_due(more, [first], k=3, breakdowns=["role"])

@@ -35,8 +35,9 @@ def _classes(rows: Sequence[Record]) -> Counter[Record]:
     return Counter(rows)
 
 
-def _restorable(rows: Sequence[Record], original: Sequence[Record], k: int
-                ) -> list[tuple[int, int]]:
+def _restorable(
+    rows: Sequence[Record], original: Sequence[Record], k: int
+) -> list[tuple[int, int]]:
     """Hidden cells that could be shown again with every class still at least k."""
     found = []
     for i, row in enumerate(rows):
@@ -73,8 +74,7 @@ def test_every_combination_is_shared_by_k_rows_and_no_cell_is_hidden_in_vain(
     assert len(rows) == len(original)
     assert min(_classes(rows).values()) >= k  # the marker is a value of its own
     # Only hiding: every shown cell is the original one, and the count is right.
-    cells = [(a, b) for r, o in zip(rows, original, strict=True)
-             for a, b in zip(r, o, strict=True)]
+    cells = [(a, b) for r, o in zip(rows, original, strict=True) for a, b in zip(r, o, strict=True)]
     assert all(a == b for a, b in cells if a is not SUPPRESSED)
     assert hidden == sum(1 for a, _ in cells if a is SUPPRESSED)
     assert _restorable(rows, original, k) == []
@@ -118,13 +118,23 @@ def test_fewer_rows_than_k_cannot_be_anonymous() -> None:
 
 
 def _multi(item_id: str, *values: str) -> Item:
-    return Item(id=item_id, type="multi", text=text(item_id),
-                options=tuple(ChoiceOption(v, text(v)) for v in values))
+    return Item(
+        id=item_id,
+        type="multi",
+        text=text(item_id),
+        options=tuple(ChoiceOption(v, text(v)) for v in values),
+    )
 
 
 def _methodology() -> Methodology:
-    night = Item(id="c.night", type="scale", text=text("c.night"), criterion="1",
-                 scale="agree5", when=When("c.unit", ("home", "crisis")))
+    night = Item(
+        id="c.night",
+        type="scale",
+        text=text("c.night"),
+        criterion="1",
+        scale="agree5",
+        when=When("c.unit", ("home", "crisis")),
+    )
     return methodology(
         groups=[group("wg", consensus=True), group("clients", min_n=3)],
         scales=[scale("agree5", 1, 2, 3, 4, 5)],
@@ -144,13 +154,16 @@ def _methodology() -> Methodology:
     )
 
 
-def _clients(n_day: int = 3, n_home: int = 3, n_crisis: int = 1, proxies: int = 0
-             ) -> list[Released]:
+def _clients(
+    n_day: int = 3, n_home: int = 3, n_crisis: int = 1, proxies: int = 0
+) -> list[Released]:
     rows = []
     units = ["day"] * n_day + ["home"] * n_home + ["crisis"] * n_crisis
     for index, unit in enumerate(units):
         answers: dict[str, AnswerValue] = {
-            "c.unit": unit, "c.respect": 1 + index % 5, "c.used": ("meals",),
+            "c.unit": unit,
+            "c.respect": 1 + index % 5,
+            "c.used": ("meals",),
             "c.wish": f"wish {index}",
         }
         if index == 0:
@@ -170,12 +183,14 @@ def test_rows_carry_no_text_and_no_item_below_its_minimum() -> None:
     assert set(made.quasi) == {"c.unit", "c.used", "c.age"}
     assert PROXY not in made.columns  # nobody was helped: the flag says nothing
     assert all(set(r.cells) == set(made.columns) for r in made.rows)
-    assert all(isinstance(v, (int, tuple, str)) or v is None or v is SUPPRESSED
-               for r in made.rows for v in r.cells.values())
+    assert all(
+        isinstance(v, (int, tuple, str)) or v is None or v is SUPPRESSED
+        for r in made.rows
+        for v in r.cells.values()
+    )
 
 
-def test_the_crisis_client_cannot_be_isolated_and_its_night_answer_does_not_betray_it(
-) -> None:
+def test_the_crisis_client_cannot_be_isolated_and_its_night_answer_does_not_betray_it() -> None:
     m = _methodology()
     made = group_rows(m, "clients", _clients(3, 4, 1), 3, random.Random(2))
     assert made is not None
@@ -266,7 +281,8 @@ def clients(draw: st.DrawFn) -> tuple[list[Released], int]:
     for _ in range(n):
         unit = draw(st.sampled_from(["day", "home", "crisis"]))
         answers: dict[str, AnswerValue] = {
-            "c.unit": unit, "c.respect": draw(st.integers(1, 5)),
+            "c.unit": unit,
+            "c.respect": draw(st.integers(1, 5)),
             "c.used": draw(st.sampled_from([("meals",), ("meals", "transport")])),
         }
         age = draw(st.sampled_from([None, 30.0, 41.5]))
@@ -293,8 +309,9 @@ def test_no_row_stands_out_by_its_values_or_by_what_it_was_asked(
     # Where the unit is hidden and c.night is not, whether c.night has a value (here:
     # whether it was asked) splits a class only into parts of at least k.
     by_class: dict[tuple[object, ...], list[bool]] = {}
-    hidden_night = Counter(tuple(r.cells[c] for c in made.quasi) for r in made.rows
-                           if r.cells["c.night"] is SUPPRESSED)
+    hidden_night = Counter(
+        tuple(r.cells[c] for c in made.quasi) for r in made.rows if r.cells["c.night"] is SUPPRESSED
+    )
     for r in made.rows:
         key = tuple(r.cells[c] for c in made.quasi)
         if r.cells["c.unit"] is SUPPRESSED and key not in hidden_night:
@@ -304,8 +321,9 @@ def test_no_row_stands_out_by_its_values_or_by_what_it_was_asked(
         assert len(parts) == 1 or min(parts.values()) >= k
 
 
-def _cell_members(m: Methodology, by: str, answers: Sequence[Mapping[str, object]],
-                  value: str) -> list[int]:
+def _cell_members(
+    m: Methodology, by: str, answers: Sequence[Mapping[str, object]], value: str
+) -> list[int]:
     return [i for i, a in enumerate(answers) if a.get(by) == value]
 
 
@@ -323,8 +341,10 @@ def test_a_breakdown_of_the_anonymised_answers_cannot_place_a_hidden_row() -> No
     exported = anonymised_answers(m, "clients", released, 3)
     assert exported is not None
     hidden = [i for i, a in enumerate(exported) if a["c.unit"] is SUPPRESSED]
-    assert any(set(_cell_members(m, "c.unit", [r.answers for r in released], c)) & set(hidden)
-               for c in shown_raw)
+    assert any(
+        set(_cell_members(m, "c.unit", [r.answers for r in released], c)) & set(hidden)
+        for c in shown_raw
+    )
     safe = released_breakdown(m, "clients", "c.unit", exported)
     assert safe.rows["c.respect"]["day"] is not None  # the check below is not empty
     for cell in ("day", "home", "crisis"):

@@ -8,8 +8,10 @@ from qms.charts.distribution import BandPoint, Box, band_chart, box_chart
 
 def test_box_chart_draws_boxes_counts_and_named_points() -> None:
     fig = box_chart(
-        [Box("1. Vadība", 5, 20.0, 30.0, 40.0, 10.0, 60.0, 32.0, (25.0, 55.0)),
-         Box("2. Stratēģija", 2)],
+        [
+            Box("1. Vadība", 5, 20.0, 30.0, 40.0, 10.0, 60.0, 32.0, (25.0, 55.0)),
+            Box("2. Stratēģija", 2),
+        ],
         few_label="n = {n}",
     )
     ax = fig.axes[0]
@@ -29,8 +31,13 @@ def test_box_chart_with_no_box_at_all() -> None:
 
 
 def test_band_chart_leaves_gaps_for_years_without_a_statistic() -> None:
-    fig = band_chart([BandPoint(2023, 40.0, 30.0, 50.0), BandPoint(2024, None, None, None),
-                      BandPoint(2025, 50.0, 42.0, 60.0)])
+    fig = band_chart(
+        [
+            BandPoint(2023, 40.0, 30.0, 50.0),
+            BandPoint(2024, None, None, None),
+            BandPoint(2025, 50.0, 42.0, 60.0),
+        ]
+    )
     ax = fig.axes[0]
     [median] = [line for line in ax.lines if line.get_marker() == "o"]
     ys = list(median.get_ydata())

@@ -63,11 +63,23 @@ def test_controllers_build_no_sql() -> None:
 # These compute figures from answers or organisation scores; only the pure core itself
 # (qms.scoring, which implements them, and qms.disclosure, which applies the rules
 # around them) may call them.
-FIGURE_FUNCTIONS = frozenset({
-    "score_cycle", "item_stats", "breakdown_stats", "hidden_cells", "compare",
-    "respondent_criterion_means", "welch_p", "distribution", "summarise", "quantile",
-    "band", "rank_from_lowest", "iqr_band",
-})
+FIGURE_FUNCTIONS = frozenset(
+    {
+        "score_cycle",
+        "item_stats",
+        "breakdown_stats",
+        "hidden_cells",
+        "compare",
+        "respondent_criterion_means",
+        "welch_p",
+        "distribution",
+        "summarise",
+        "quantile",
+        "band",
+        "rank_from_lowest",
+        "iqr_band",
+    }
+)
 FIGURE_MODULES = ("qms.scoring",)
 LAYER = ("qms/scoring", "qms/disclosure")
 

@@ -29,13 +29,20 @@ PART: StatKey = ("1", "clients")  # a statistic that only some organisations hav
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def _release(network: int, seq: int, orgs: dict[int, float], minutes: int = 0,
-             part: set[int] | None = None, withdrawn: bool = False) -> Release:
+def _release(
+    network: int,
+    seq: int,
+    orgs: dict[int, float],
+    minutes: int = 0,
+    part: set[int] | None = None,
+    withdrawn: bool = False,
+) -> Release:
     values = {KEY: dict(orgs)}
     if part is not None:
         values[PART] = {o: orgs[o] + 0.5 for o in part}
-    return Release(network, seq, T0 + timedelta(minutes=minutes), values, withdrawn,
-                   frozenset(orgs))
+    return Release(
+        network, seq, T0 + timedelta(minutes=minutes), values, withdrawn, frozenset(orgs)
+    )
 
 
 SCORES = {i: 40.0 + 7.3 * i + 0.01 * i * i for i in range(12)}
@@ -58,7 +65,11 @@ def test_a_head_of_one_of_three_sees_no_quartiles() -> None:
     r = _release(1, 1, _orgs(0, 1, 2))
     stat = figures(r, [], Viewer(own=frozenset({0})))[KEY]
     assert (stat.reason, stat.dist.median, stat.dist.q1, stat.named) == (
-        "identifiable", None, None, ())
+        "identifiable",
+        None,
+        None,
+        (),
+    )
     assert placing(stat, SCORES[0], True).rank is None
 
 
@@ -70,7 +81,10 @@ def test_five_with_three_named_hidden_six_with_three_named_shown() -> None:
     shown = figures(six, [], Viewer(named=named), named_here=named)[KEY]
     assert shown.reason == "shown"
     assert [(n.organisation_id, n.rank.rank, n.rank.of) for n in shown.named] == [
-        (0, 1, 6), (1, 2, 6), (2, 3, 6)]
+        (0, 1, 6),
+        (1, 2, 6),
+        (2, 3, 6),
+    ]
 
 
 def test_fewer_than_three() -> None:
@@ -138,13 +152,16 @@ class Seen:
     stat: Shown
 
 
-def _known_sum(members: frozenset[int], known: dict[int, float], values: dict[int, float]
-               ) -> float:
+def _known_sum(members: frozenset[int], known: dict[int, float], values: dict[int, float]) -> float:
     return sum(values[o] for o in members if o in known)
 
 
-def attack(seen: list[Seen], known: dict[int, float], truth: dict[StatKey, dict[int, float]],
-           unnamed: set[int]) -> list[tuple[int, float]]:
+def attack(
+    seen: list[Seen],
+    known: dict[int, float],
+    truth: dict[StatKey, dict[int, float]],
+    unnamed: set[int],
+) -> list[tuple[int, float]]:
     """Every unnamed organisation's score the attacker pins down from what was shown:
     taking the known values out of one statistic's mean, min, max or quartiles, and
     subtracting the totals of two shown statistics. Returns (organisation, value) pairs
@@ -163,8 +180,9 @@ def attack(seen: list[Seen], known: dict[int, float], truth: dict[StatKey, dict[
             (org,) = unknown
             check(org, total - _known_sum(s.members, known, truth[s.key]), s.key)
             for order in (s.stat.dist.min, s.stat.dist.max, s.stat.dist.median):
-                if order is not None and all(abs(order - known[o]) > 1e-9
-                                             for o in s.members if o in known):
+                if order is not None and all(
+                    abs(order - known[o]) > 1e-9 for o in s.members if o in known
+                ):
                     check(org, order, s.key)
     for a in seen:
         for b in seen:
@@ -175,9 +193,12 @@ def attack(seen: list[Seen], known: dict[int, float], truth: dict[StatKey, dict[
             only_b = [o for o in b.members - a.members if o not in known]
             if len(only_a) + len(only_b) != 1:
                 continue
-            diff = (a.stat.dist.mean * a.stat.n_orgs - _known_sum(a.members, known, truth[a.key])
-                    - b.stat.dist.mean * b.stat.n_orgs
-                    + _known_sum(b.members, known, truth[b.key]))
+            diff = (
+                a.stat.dist.mean * a.stat.n_orgs
+                - _known_sum(a.members, known, truth[a.key])
+                - b.stat.dist.mean * b.stat.n_orgs
+                + _known_sum(b.members, known, truth[b.key])
+            )
             if only_a:
                 check(only_a[0], diff, a.key)
             else:
@@ -186,8 +207,9 @@ def attack(seen: list[Seen], known: dict[int, float], truth: dict[StatKey, dict[
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> tuple[list[Release], dict[int, frozenset[int]], Viewer,
-                                         frozenset[int]]:
+def scenarios(
+    draw: st.DrawFn,
+) -> tuple[list[Release], dict[int, frozenset[int]], Viewer, frozenset[int]]:
     n_orgs = draw(st.integers(3, 9))
     orgs = list(range(n_orgs))
     n_networks = draw(st.integers(1, 3))
@@ -211,12 +233,19 @@ def scenarios(draw: st.DrawFn) -> tuple[list[Release], dict[int, frozenset[int]]
 
 
 def _unprotected(r: Release) -> dict[StatKey, Shown]:
-    return {key: Shown(key, len(by_org), "shown", summarise(list(by_org.values())))
-            for key, by_org in r.values.items()}
+    return {
+        key: Shown(key, len(by_org), "shown", summarise(list(by_org.values())))
+        for key, by_org in r.values.items()
+    }
 
 
-def _what_is_seen(releases: list[Release], named: dict[int, frozenset[int]], viewer: Viewer,
-                  visible: frozenset[int], rule: bool = True) -> list[Seen]:
+def _what_is_seen(
+    releases: list[Release],
+    named: dict[int, frozenset[int]],
+    viewer: Viewer,
+    visible: frozenset[int],
+    rule: bool = True,
+) -> list[Seen]:
     """Replays the releases moment by moment (releases of the same moment together);
     after each, the viewer reads the current release of every network they can see.
     Everything shown at any time is kept. `rule=False`: as if everything were shown."""
@@ -228,8 +257,7 @@ def _what_is_seen(releases: list[Release], named: dict[int, frozenset[int]], vie
         current = {r.network_id: r for r in mine}
         for r in current.values():
             others = [o for o in mine if o.ref != r.ref]
-            shown = (figures(r, others, viewer, named[r.network_id]) if rule
-                     else _unprotected(r))
+            shown = figures(r, others, viewer, named[r.network_id]) if rule else _unprotected(r)
             for key, stat in shown.items():
                 if stat.dist.mean is not None:
                     seen.append(Seen(key, r.members(key), stat))
@@ -261,8 +289,11 @@ def test_nothing_shown_pins_down_an_unnamed_organisation(
 
 
 def test_the_attacker_finds_what_an_unprotected_page_gives_away() -> None:
-    releases = [_release(1, 1, _orgs(0, 1, 2)), _release(2, 1, _orgs(0, 1, 2, 3, 4, 5, 6), 1),
-                _release(2, 2, _orgs(0, 1, 2, 3, 4, 5, 6, 7), 2)]
+    releases = [
+        _release(1, 1, _orgs(0, 1, 2)),
+        _release(2, 1, _orgs(0, 1, 2, 3, 4, 5, 6), 1),
+        _release(2, 2, _orgs(0, 1, 2, 3, 4, 5, 6, 7), 2),
+    ]
     named = {1: frozenset({0, 1}), 2: frozenset()}
     viewer = Viewer(named=frozenset({0, 1}))
     unnamed = set(SCORES) - {0, 1}

@@ -14,8 +14,11 @@ AXES = ["1 Vadība", "2 Stratēģija", "3 Darbinieki", "4 Partnerība"]
 
 
 def test_radar_has_a_polar_axis_a_line_per_group_and_latvian_text() -> None:
-    fig = radar_chart(AXES, [("Darbinieki", [60.0, 70.0, 80.0, 90.0]),
-                             ("Klienti", [50.0, None, 75.0, 100.0])], title="Kritēriji")
+    fig = radar_chart(
+        AXES,
+        [("Darbinieki", [60.0, 70.0, 80.0, 90.0]), ("Klienti", [50.0, None, 75.0, 100.0])],
+        title="Kritēriji",
+    )
     (ax,) = fig.axes
     assert isinstance(ax, PolarAxes)
     assert ax.get_ylim() == (0.0, 100.0)

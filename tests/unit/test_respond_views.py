@@ -39,19 +39,48 @@ PANEL = Scale(
     bands=(Band(0, 40, t("Starting")), Band(50, 90, t("Doing")), Band(100, 100, t("Leading"))),
 )
 ITEMS = (
-    Item("q.respect", "scale", t("Staff respect me", "Darbinieki mani ciena"), criterion="1",
-         scale="agree3", easy_read=t("Staff are kind to me"), required=True),
-    Item("q.helped", "choice", t("Did someone help?"),
-         options=(ChoiceOption("yes", t("Yes")), ChoiceOption("no", t("No")))),
-    Item("q.helper", "choice", t("Who helped?"), when=When("q.helped", ("yes",)),
-         options=(ChoiceOption("family", t("Family")), ChoiceOption("staff", t("Staff")))),
-    Item("q.maturity", "scale", t("How mature?"), criterion="1", scale="panel",
-         help=t("Evidence: minutes")),
+    Item(
+        "q.respect",
+        "scale",
+        t("Staff respect me", "Darbinieki mani ciena"),
+        criterion="1",
+        scale="agree3",
+        easy_read=t("Staff are kind to me"),
+        required=True,
+    ),
+    Item(
+        "q.helped",
+        "choice",
+        t("Did someone help?"),
+        options=(ChoiceOption("yes", t("Yes")), ChoiceOption("no", t("No"))),
+    ),
+    Item(
+        "q.helper",
+        "choice",
+        t("Who helped?"),
+        when=When("q.helped", ("yes",)),
+        options=(ChoiceOption("family", t("Family")), ChoiceOption("staff", t("Staff"))),
+    ),
+    Item(
+        "q.maturity",
+        "scale",
+        t("How mature?"),
+        criterion="1",
+        scale="panel",
+        help=t("Evidence: minutes"),
+    ),
 )
 LATER = (
-    Item("q.channels", "multi", t("Where do you hear of us?"),
-         options=(ChoiceOption("web", t("Web")), ChoiceOption("press", t("Press")),
-                  ChoiceOption("people", t("People")))),
+    Item(
+        "q.channels",
+        "multi",
+        t("Where do you hear of us?"),
+        options=(
+            ChoiceOption("web", t("Web")),
+            ChoiceOption("press", t("Press")),
+            ChoiceOption("people", t("People")),
+        ),
+    ),
     Item("q.days", "number", t("Waiting days"), min=0, max=30, unit=t("days"), required=True),
     Item("q.wish", "text", t("Wishes"), max_length=20),
 )
@@ -61,9 +90,14 @@ QUESTIONNAIRE = Questionnaire(
     intro=t("Hello"),
 )
 METHODOLOGY = Methodology(
-    "m", "1", t("Method"), ("en", "lv"),
+    "m",
+    "1",
+    t("Method"),
+    ("en", "lv"),
     (Group("clients", t("Clients"), "individual", 5),),
-    (AGREE, PANEL), (), {"clients": QUESTIONNAIRE},
+    (AGREE, PANEL),
+    (),
+    {"clients": QUESTIONNAIRE},
 )
 
 
@@ -158,8 +192,11 @@ def test_a_section_post_checks_required_items_and_applies_conditions() -> None:
 
 def test_a_question_revealed_by_the_post_keeps_the_page() -> None:
     # The page showed no helper question; answering "yes" brings it in.
-    post = {"_shown": ["q.respect", "q.helped", "q.maturity"], "q.respect": ["1"],
-            "q.helped": ["yes"]}
+    post = {
+        "_shown": ["q.respect", "q.helped", "q.maturity"],
+        "q.respect": ["1"],
+        "q.helped": ["yes"],
+    }
     result = forms.read_section(METHODOLOGY, QUESTIONNAIRE, 1, post, {}, "en")
     assert result.errors == {}
     assert result.revealed == ("q.helper",)
@@ -171,8 +208,16 @@ def test_a_bad_value_keeps_the_saved_answer_and_what_was_typed() -> None:
     result = forms.read_section(METHODOLOGY, QUESTIONNAIRE, 2, post, {"q.days": 3.0}, "en")
     assert result.answers == {"q.days": 3.0, "q.wish": "ok"}
     assert result.raw == {"q.days": ("forty",)}
-    view = views.section_view(METHODOLOGY, QUESTIONNAIRE, 2, lang="en", easy=False,
-                              answers=result.answers, raw=result.raw, errors=result.errors)
+    view = views.section_view(
+        METHODOLOGY,
+        QUESTIONNAIRE,
+        2,
+        lang="en",
+        easy=False,
+        answers=result.answers,
+        raw=result.raw,
+        errors=result.errors,
+    )
     days = next(i for i in view.items if i.id == "q.days")
     assert days.value == "forty"
     assert days.error == "Enter a number between 0 and 30"
@@ -182,30 +227,34 @@ def test_a_bad_value_keeps_the_saved_answer_and_what_was_typed() -> None:
 
 def test_saving_one_item_at_a_time() -> None:
     answers, problem = forms.save_item(
-        METHODOLOGY, QUESTIONNAIRE, "q.helped", {"q.helped": ["yes"]}, {}, "en")
+        METHODOLOGY, QUESTIONNAIRE, "q.helped", {"q.helped": ["yes"]}, {}, "en"
+    )
     assert problem is None
     assert answers == {"q.helped": "yes"}
     answers, problem = forms.save_item(
-        METHODOLOGY, QUESTIONNAIRE, "q.helper", {"q.helper": ["staff"]}, answers, "en")
+        METHODOLOGY, QUESTIONNAIRE, "q.helper", {"q.helper": ["staff"]}, answers, "en"
+    )
     assert answers == {"q.helped": "yes", "q.helper": "staff"}
     answers, problem = forms.save_item(
-        METHODOLOGY, QUESTIONNAIRE, "q.helped", {"q.helped": ["no"]}, answers, "en")
+        METHODOLOGY, QUESTIONNAIRE, "q.helped", {"q.helped": ["no"]}, answers, "en"
+    )
     assert answers == {"q.helped": "no"}
     # A hidden item cannot be answered, and a bad value leaves the answers as they were.
     same, problem = forms.save_item(
-        METHODOLOGY, QUESTIONNAIRE, "q.helper", {"q.helper": ["staff"]}, answers, "en")
+        METHODOLOGY, QUESTIONNAIRE, "q.helper", {"q.helper": ["staff"]}, answers, "en"
+    )
     assert same == answers
     assert problem is not None
     same, problem = forms.save_item(
-        METHODOLOGY, QUESTIONNAIRE, "q.days", {"q.days": ["-1"]}, answers, "en")
+        METHODOLOGY, QUESTIONNAIRE, "q.days", {"q.days": ["-1"]}, answers, "en"
+    )
     assert same == answers
     assert problem is not None
 
 
 def test_the_section_view_shows_labels_options_and_conditions() -> None:
     answers = {"q.respect": "na", "q.maturity": 60}
-    view = views.section_view(METHODOLOGY, QUESTIONNAIRE, 1, lang="lv", easy=False,
-                              answers=answers)
+    view = views.section_view(METHODOLOGY, QUESTIONNAIRE, 1, lang="lv", easy=False, answers=answers)
     respect, helped, helper, maturity = view.items
     assert (view.number, view.count, view.title, view.has_previous) == (1, 2, "One", False)
     assert respect.label == "Darbinieki mani ciena"
@@ -218,7 +267,8 @@ def test_the_section_view_shows_labels_options_and_conditions() -> None:
     assert maturity.widget == "panel"
     assert maturity.help == "Evidence: minutes"
     assert [(b.low, b.high, [c.value for c in b.choices]) for b in maturity.bands] == [
-        (0, 40, ["0", "10", "20", "30", "40"]), (50, 90, ["50", "60", "70", "80", "90"]),
+        (0, 40, ["0", "10", "20", "30", "40"]),
+        (50, 90, ["50", "60", "70", "80", "90"]),
         (100, 100, ["100"]),
     ]
     assert [c.value for b in maturity.bands for c in b.choices if c.checked] == ["60"]
@@ -242,17 +292,36 @@ def test_progress_counts_shown_items_and_missing_answers_count_as_answers() -> N
 
 
 def test_the_review_lists_answers_in_words_and_links_missing_required_ones() -> None:
-    answers = {"q.respect": 3, "q.helped": "yes", "q.maturity": 100,
-               "q.channels": ("web", "people"), "q.days": 2.5, "q.wish": "line\nbreak"}
-    missing = forms.missing_required(QUESTIONNAIRE, {k: v for k, v in answers.items()
-                                                     if k != "q.days"})
+    answers = {
+        "q.respect": 3,
+        "q.helped": "yes",
+        "q.maturity": 100,
+        "q.channels": ("web", "people"),
+        "q.days": 2.5,
+        "q.wish": "line\nbreak",
+    }
+    missing = forms.missing_required(
+        QUESTIONNAIRE, {k: v for k, v in answers.items() if k != "q.days"}
+    )
     assert [(n, i.id) for n, i in missing] == [(2, "q.days")]
-    view = views.review_view(METHODOLOGY, QUESTIONNAIRE, lang="lv", easy=False, answers=answers,
-                             missing=("q.days",), link=lambda n: f"/x/{n}?return=review")
+    view = views.review_view(
+        METHODOLOGY,
+        QUESTIONNAIRE,
+        lang="lv",
+        easy=False,
+        answers=answers,
+        missing=("q.days",),
+        link=lambda n: f"/x/{n}?return=review",
+    )
     rows = {row.item_id: row.answer for s in view.sections for row in s.rows}
     assert rows == {
-        "q.respect": "Yes", "q.helped": "Yes", "q.helper": None, "q.maturity": "100",
-        "q.channels": "Web, People", "q.days": "2,5 days", "q.wish": "line\nbreak",
+        "q.respect": "Yes",
+        "q.helped": "Yes",
+        "q.helper": None,
+        "q.maturity": "100",
+        "q.channels": "Web, People",
+        "q.days": "2,5 days",
+        "q.wish": "line\nbreak",
     }
     assert view.errors[0].href == "/x/2?return=review#q-q-days"
     assert view.errors[0].text == "Atbildiet uz jautājumu: Waiting days"

@@ -82,16 +82,18 @@ def test_error_messages_follow_the_language(admin: Client, form_post: Post) -> N
 def test_memberships_from_both_sides(
     admin: Client, world: Any, form_post: Post, database: Database
 ) -> None:
-    joined = form_post(admin, f"/admin/organisations/{world.org_b}/networks",
-                       {"network_id": str(world.net_1)})
+    joined = form_post(
+        admin, f"/admin/organisations/{world.org_b}/networks", {"network_id": str(world.net_1)}
+    )
     assert joined.headers["location"] == f"/admin/organisations/{world.org_b}"
     with database.session() as s:
         net = directory.network(s, world.net_1)
         assert net is not None
         assert [o.name for o in net.members] == ["Org A", "Org B"]
     # Joining twice changes nothing; an unknown network is ignored.
-    form_post(admin, f"/admin/organisations/{world.org_b}/networks",
-              {"network_id": str(world.net_1)})
+    form_post(
+        admin, f"/admin/organisations/{world.org_b}/networks", {"network_id": str(world.net_1)}
+    )
     form_post(admin, f"/admin/organisations/{world.org_b}/networks", {"network_id": "4242"})
     left = form_post(admin, f"/admin/networks/{world.net_1}/members/{world.org_a}/remove")
     assert left.headers["location"] == f"/admin/networks/{world.net_1}"
@@ -107,21 +109,38 @@ def test_memberships_from_both_sides(
 
 
 def test_a_new_user_gets_a_password_shown_once_that_works(
-    app: Litestar, admin: Client, world: Any, form_post: Post, csrf_token: Callable[..., str],
+    app: Litestar,
+    admin: Client,
+    world: Any,
+    form_post: Post,
+    csrf_token: Callable[..., str],
 ) -> None:
-    shown = form_post(admin, "/admin/users", {"email": "New.Person@Example.org", "name": "Ona",
-                                              "role": "staff", "organisation_id": str(world.org_b),
-                                              "network_id": str(world.net_1)})
+    shown = form_post(
+        admin,
+        "/admin/users",
+        {
+            "email": "New.Person@Example.org",
+            "name": "Ona",
+            "role": "staff",
+            "organisation_id": str(world.org_b),
+            "network_id": str(world.net_1),
+        },
+    )
     assert shown.status_code == 200
     password = re.search(r"<code>([^<]+)</code>", shown.text).group(1)  # type: ignore[union-attr]
     assert len(password) >= 20
     assert shown.headers["cache-control"] == "no-store"
     assert password not in admin.get("/admin/users").text
     with TestClient(app=app, base_url="http://127.0.0.1") as newcomer:
-        answer = newcomer.post("/login", data={"email": "new.person@example.org",
-                                               "password": password,
-                                               "csrf_token": csrf_token(newcomer)},
-                               follow_redirects=False)
+        answer = newcomer.post(
+            "/login",
+            data={
+                "email": "new.person@example.org",
+                "password": password,
+                "csrf_token": csrf_token(newcomer),
+            },
+            follow_redirects=False,
+        )
         assert answer.status_code == 303
         home = newcomer.get("/staff").text
         assert "Org B" in home
@@ -135,8 +154,7 @@ def test_a_new_user_gets_a_password_shown_once_that_works(
         ({"email": "not an email", "role": "admin"}, ["email"]),
         ({"email": "head@example.org", "role": "admin"}, ["email"]),  # exists already
         ({"email": "a@example.org", "role": "head"}, ["organisation_id"]),
-        ({"email": "a@example.org", "role": "coordinator", "organisation_id": "1"},
-         ["network_id"]),
+        ({"email": "a@example.org", "role": "coordinator", "organisation_id": "1"}, ["network_id"]),
         ({"email": "", "role": "wizard"}, ["email", "role"]),
         ({"email": "a@example.org", "role": "staff", "organisation_id": "77777"}, ["role"]),
         ({"email": "a@example.org", "name": "n" * 201, "role": "admin"}, ["name"]),
@@ -160,13 +178,15 @@ def test_roles_are_added_and_removed_inline_with_htmx(
     token = csrf_token(admin)
     htmx = {"HX-Request": "true", "X-CSRF-Token": token, **EN}
     url = f"/admin/users/{world.ids['nobody']}/roles"
-    added = admin.post(url, data={"role": "coordinator", "network_id": str(world.net_2)},
-                       headers=htmx)
+    added = admin.post(
+        url, data={"role": "coordinator", "network_id": str(world.net_2)}, headers=htmx
+    )
     assert added.status_code == 200
     assert added.text.lstrip().startswith('<section id="roles"')  # a fragment, not a page
     assert "Network coordinator: Network 2" in added.text
-    again = admin.post(url, data={"role": "coordinator", "network_id": str(world.net_2)},
-                       headers=htmx)
+    again = admin.post(
+        url, data={"role": "coordinator", "network_id": str(world.net_2)}, headers=htmx
+    )
     assert again.status_code == 200  # htmx swaps only 2xx; the error is in the fragment
     assert "This person already has this role." in again.text
     with database.session() as s:
@@ -185,7 +205,9 @@ def test_roles_work_without_javascript_too(
     url = f"/admin/users/{world.ids['nobody']}/roles"
     added = form_post(admin, url, {"role": "head", "organisation_id": str(world.org_b)})
     assert (added.status_code, added.headers["location"]) == (
-        303, f"/admin/users/{world.ids['nobody']}")
+        303,
+        f"/admin/users/{world.ids['nobody']}",
+    )
     missing = form_post(admin, url, {"role": "head"}, headers=EN)
     assert missing.status_code == 422
     assert "Choose the organisation for this role." in missing.text
@@ -224,7 +246,11 @@ def test_admins_cannot_lock_themselves_out(
 
 
 def test_deactivating_ends_sessions_and_sign_ins(
-    app: Litestar, admin: Client, world: Any, form_post: Post, sign_in: SignIn,
+    app: Litestar,
+    admin: Client,
+    world: Any,
+    form_post: Post,
+    sign_in: SignIn,
     csrf_token: Callable[..., str],
 ) -> None:
     with TestClient(app=app, base_url="http://127.0.0.1") as staff:
@@ -232,8 +258,14 @@ def test_deactivating_ends_sessions_and_sign_ins(
         done = form_post(admin, f"/admin/users/{world.ids['staff']}", {"name": "Left us"})
         assert done.status_code == 303
         assert staff.get("/staff", follow_redirects=False).status_code == 303
-        again = staff.post("/login", data={"email": world.email("staff"), "password":
-                                           world.password, "csrf_token": csrf_token(staff)})
+        again = staff.post(
+            "/login",
+            data={
+                "email": world.email("staff"),
+                "password": world.password,
+                "csrf_token": csrf_token(staff),
+            },
+        )
         assert again.status_code == 422
     listing = admin.get("/admin/users").text
     assert "Left us" in listing
@@ -248,17 +280,32 @@ def test_a_password_reset_replaces_the_old_password(
     new = re.search(r"<code>([^<]+)</code>", shown.text).group(1)  # type: ignore[union-attr]
     with TestClient(app=app, base_url="http://127.0.0.1") as head:
         token = csrf_token(head)
-        old = head.post("/login", data={"email": world.email("head"), "password": world.password,
-                                        "csrf_token": token}, follow_redirects=False)
+        old = head.post(
+            "/login",
+            data={"email": world.email("head"), "password": world.password, "csrf_token": token},
+            follow_redirects=False,
+        )
         assert old.status_code == 422
-        ok = head.post("/login", data={"email": world.email("head"), "password": new,
-                                       "csrf_token": token}, follow_redirects=False)
+        ok = head.post(
+            "/login",
+            data={"email": world.email("head"), "password": new, "csrf_token": token},
+            follow_redirects=False,
+        )
         assert ok.status_code == 303
     assert form_post(admin, "/admin/users/99999/password").status_code == 404
 
 
-GARBAGE = ["", " ", "x" * 5000, "\x00", "ž" * 300, "'; DROP TABLE users; --", "-1", "1e9",
-           "99999999999999999999"]
+GARBAGE = [
+    "",
+    " ",
+    "x" * 5000,
+    "\x00",
+    "ž" * 300,
+    "'; DROP TABLE users; --",
+    "-1",
+    "1e9",
+    "99999999999999999999",
+]
 
 
 def test_nothing_typed_into_a_form_makes_a_500(
@@ -285,8 +332,10 @@ def test_nothing_typed_into_a_form_makes_a_500(
     odd = admin.post("/admin/organisations", json={"name": "J"}, headers={"X-CSRF-Token": token})
     assert odd.status_code < 500, odd.status_code
     repeated = admin.post(
-        "/admin/organisations", content=f"name=First&name=Second&csrf_token={token}",
-        headers={"content-type": "application/x-www-form-urlencoded"}, follow_redirects=False,
+        "/admin/organisations",
+        content=f"name=First&name=Second&csrf_token={token}",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
     )
     assert repeated.status_code == 303
     assert "First" in admin.get("/admin/organisations").text
@@ -297,10 +346,20 @@ def test_audit_log_pages_newest_first_and_heads_see_only_their_own(
 ) -> None:
     with database.session() as s:
         for n in range(audit.PAGE_SIZE + 5):
-            audit.record_event(s, actor_id=world.ids["head"], action="cycle.opened",
-                               organisation_id=world.org_a, subject=f"event {n:03d}")
-        audit.record_event(s, actor_id=world.ids["head_b"], action="cycle.opened",
-                           organisation_id=world.org_b, subject="org B secret")
+            audit.record_event(
+                s,
+                actor_id=world.ids["head"],
+                action="cycle.opened",
+                organisation_id=world.org_a,
+                subject=f"event {n:03d}",
+            )
+        audit.record_event(
+            s,
+            actor_id=world.ids["head_b"],
+            action="cycle.opened",
+            organisation_id=world.org_b,
+            subject="org B secret",
+        )
         s.commit()
     sign_in(client, world.email("head"))
     first = client.get(f"/staff/organisations/{world.org_a}/audit").text
@@ -322,8 +381,14 @@ def test_admins_see_every_event_including_failed_sign_ins(
     admin: Client, world: Any, csrf_token: Callable[..., str]
 ) -> None:
     with TestClient(app=admin.app, base_url="http://127.0.0.1") as stranger:
-        stranger.post("/login", data={"email": world.email("head"), "password": "guess guess",
-                                      "csrf_token": csrf_token(stranger)})
+        stranger.post(
+            "/login",
+            data={
+                "email": world.email("head"),
+                "password": "guess guess",
+                "csrf_token": csrf_token(stranger),
+            },
+        )
     page = admin.get("/admin/audit", headers=EN).text
     assert "Failed sign-in" in page
     assert "Signed in" in page

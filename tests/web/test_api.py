@@ -44,8 +44,9 @@ def scored_cycle(database: Database, database_url: str, tmp_path: Path) -> int:
     cycle_id = make_cycle(database, year=2025, methodology="testq")
     path = tmp_path / "answers.csv"
     path.write_text(ANSWERS, encoding="utf-8")
-    done = run_qms(env_for(database_url), "responses", "import", "--cycle", str(cycle_id),
-                   str(path))
+    done = run_qms(
+        env_for(database_url), "responses", "import", "--cycle", str(cycle_id), str(path)
+    )
     assert done.code == 0, done.err
     closed = run_qms(env_for(database_url), "cycle", "close", "--cycle", str(cycle_id))
     assert closed.code == 0, closed.err  # the API serves released figures only
@@ -71,8 +72,13 @@ def test_a_token_reads_the_api_without_a_session(
     assert "set-cookie" not in response.headers
     (cycle,) = response.json()
     assert cycle == {
-        "id": scored_cycle, "organisation_id": world.org_a, "organisation": "Org A",
-        "year": 2025, "methodology": "testq", "version": cycle["version"], "status": "closed",
+        "id": scored_cycle,
+        "organisation_id": world.org_a,
+        "organisation": "Org A",
+        "year": 2025,
+        "methodology": "testq",
+        "version": cycle["version"],
+        "status": "closed",
         "scores_available": True,
     }
     with database.session() as s:
@@ -95,14 +101,15 @@ def test_a_revoked_token_is_refused_with_json(
     assert "invalid_token" in response.headers["www-authenticate"]
 
 
-@pytest.mark.parametrize("header", [
-    "Bearer qms_unknown-token-0123456789012345678901234567890",
-    "Bearer nonsense",
-    "bearer qms_",
-])
-def test_unknown_tokens_are_refused_with_json(
-    client: Client, world: World, header: str
-) -> None:
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer qms_unknown-token-0123456789012345678901234567890",
+        "Bearer nonsense",
+        "bearer qms_",
+    ],
+)
+def test_unknown_tokens_are_refused_with_json(client: Client, world: World, header: str) -> None:
     response = client.get("/api/v1/cycles", headers={"authorization": header})
     assert response.status_code == 401
     assert response.json() == {"status_code": 401, "detail": "The API token is not valid."}
@@ -139,12 +146,16 @@ def test_a_token_opens_no_html_page(client: Client, world: World, database: Data
 def test_a_token_changes_nothing(client: Client, world: World, database: Database) -> None:
     secret = _token(database, world, "admin")
     # A state-changing request with a token (and no session) gets no further than CSRF.
-    response = client.post("/account/tokens", data={"name": "more"}, headers=_bearer(secret),
-                           follow_redirects=False)
+    response = client.post(
+        "/account/tokens", data={"name": "more"}, headers=_bearer(secret), follow_redirects=False
+    )
     assert response.status_code == 403
-    response = client.post("/admin/organisations", data={"name": "Evil"},
-                           headers={**_bearer(secret), "x-csrf-token": "x"},
-                           follow_redirects=False)
+    response = client.post(
+        "/admin/organisations",
+        data={"name": "Evil"},
+        headers={**_bearer(secret), "x-csrf-token": "x"},
+        follow_redirects=False,
+    )
     assert response.status_code == 403
     response = client.post("/api/v1/cycles", headers=_bearer(secret))
     assert response.status_code in (403, 405)
@@ -179,8 +190,9 @@ def test_cycle_scores_are_the_same_json_as_qms_scores(
     secret = _token(database, world, "head")
     response = client.get(f"/api/v1/cycles/{scored_cycle}/scores", headers=_bearer(secret))
     assert response.status_code == 200, response.text
-    printed = run_qms(env_for(database_url), "scores", "--cycle", str(scored_cycle),
-                      "--format", "json")
+    printed = run_qms(
+        env_for(database_url), "scores", "--cycle", str(scored_cycle), "--format", "json"
+    )
     assert printed.code == 0, printed.err
     assert response.json() == json.loads(printed.out)
     # Same keys in the same order, too: a script written against one reads the other.
@@ -199,7 +211,11 @@ def test_a_group_below_its_minimum_size_shows_only_counts(
     assert night["reportable"] is False
     assert night["n"] == 2
     assert (night["mean"], night["sd"], night["top_box"], night["histogram"]) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
     goals = items[("staff", "staff.goals")]
     assert goals["reportable"] is True and goals["histogram"] is not None
     assert goals["mean"] is not None
@@ -235,8 +251,10 @@ def test_staff_read_scores_only_once_published(
     _publish(database, scored_cycle)
     (listed,) = client.get("/api/v1/cycles", headers=_bearer(secret)).json()
     assert listed["scores_available"] is True
-    assert client.get(f"/api/v1/cycles/{scored_cycle}/scores",
-                      headers=_bearer(secret)).status_code == 200
+    assert (
+        client.get(f"/api/v1/cycles/{scored_cycle}/scores", headers=_bearer(secret)).status_code
+        == 200
+    )
 
 
 def test_admins_see_every_cycle(client: Client, world: World, database: Database) -> None:
@@ -258,7 +276,8 @@ def test_admins_see_every_cycle(client: Client, world: World, database: Database
 def test_networks_list_only_ones_own(client: Client, world: World, database: Database) -> None:
     secret = _token(database, world, "coordinator")
     assert client.get("/api/v1/networks", headers=_bearer(secret)).json() == [
-        {"id": world.net_1, "name": "Network 1"}]
+        {"id": world.net_1, "name": "Network 1"}
+    ]
     secret = _token(database, world, "head")
     assert client.get("/api/v1/networks", headers=_bearer(secret)).json() == []
 
@@ -266,9 +285,7 @@ def test_networks_list_only_ones_own(client: Client, world: World, database: Dat
 # -- OpenAPI --------------------------------------------------------------------------
 
 
-def test_the_openapi_schema_lists_the_api(
-    client: Client, world: World, database: Database
-) -> None:
+def test_the_openapi_schema_lists_the_api(client: Client, world: World, database: Database) -> None:
     secret = _token(database, world, "staff")
     response = client.get("/schema/openapi.json", headers=_bearer(secret))
     assert response.status_code == 200, response.text

@@ -48,8 +48,12 @@ def test_anonymous_staff_pages_send_to_sign_in_and_back(
     assert f'name="next" value="/staff/organisations/{world.org_a}?page=2"' in page.text
     signed = client.post(
         "/login",
-        data={"email": world.email("head"), "password": PASSWORD, "csrf_token": csrf_token(client),
-              "next": f"/staff/organisations/{world.org_a}?page=2"},
+        data={
+            "email": world.email("head"),
+            "password": PASSWORD,
+            "csrf_token": csrf_token(client),
+            "next": f"/staff/organisations/{world.org_a}?page=2",
+        },
         follow_redirects=False,
     )
     assert signed.status_code == 303
@@ -60,8 +64,12 @@ def test_a_foreign_next_is_ignored(client: Client, world: Any, csrf_token: Token
     token = csrf_token(client)
     response = client.post(
         "/login",
-        data={"email": world.email("staff"), "password": PASSWORD, "csrf_token": token,
-              "next": "//evil.example/steal"},
+        data={
+            "email": world.email("staff"),
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/steal",
+        },
         follow_redirects=False,
     )
     assert response.headers["location"] == "/staff"
@@ -103,10 +111,16 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(
 ) -> None:
     token = csrf_token(client)
     headers = {"Accept-Language": "en"}
-    wrong = client.post("/login", data={"email": world.email("head"), "password": "nope nope",
-                                        "csrf_token": token}, headers=headers)
-    unknown = client.post("/login", data={"email": "ghost@example.org", "password": "nope nope",
-                                          "csrf_token": token}, headers=headers)
+    wrong = client.post(
+        "/login",
+        data={"email": world.email("head"), "password": "nope nope", "csrf_token": token},
+        headers=headers,
+    )
+    unknown = client.post(
+        "/login",
+        data={"email": "ghost@example.org", "password": "nope nope", "csrf_token": token},
+        headers=headers,
+    )
     assert wrong.status_code == unknown.status_code == 422
     assert "The email address or the password is not right." in wrong.text
     assert _without_token(wrong.text).replace(world.email("head"), "EMAIL") == _without_token(
@@ -125,7 +139,9 @@ def test_sign_ins_are_logged_without_passwords(
         events = list(s.scalars(select(AuditEvent).order_by(AuditEvent.id)))
     failed = [e for e in events if e.action == "auth.sign_in_failed"]
     assert [(e.subject, e.detail["known_account"]) for e in failed] == [
-        (world.email("head"), True), ("", False)]
+        (world.email("head"), True),
+        ("", False),
+    ]
     signed_in = [e for e in events if e.action == "auth.signed_in"]
     assert [e.actor_id for e in signed_in] == [world.ids["head"]]
     everything = repr([(e.subject, e.detail) for e in events])
@@ -204,8 +220,9 @@ def test_idle_sessions_expire_and_used_ones_slide(
     now = int(time.time())
     with TestClient(app=app, base_url="http://127.0.0.1") as idle:
         long_ago = now - IDLE_SECONDS - 60
-        idle.cookies.set(SESSION_COOKIE, _cookie_for(
-            settings, world.ids["head"], seen=long_ago, issued=long_ago))
+        idle.cookies.set(
+            SESSION_COOKIE, _cookie_for(settings, world.ids["head"], seen=long_ago, issued=long_ago)
+        )
         assert idle.get("/staff", follow_redirects=False).status_code == 303
     with TestClient(app=app, base_url="http://127.0.0.1") as active:
         cookie = _cookie_for(settings, world.ids["head"], seen=now - 3600, issued=now - 7200)
@@ -237,21 +254,48 @@ def _change(client: Client, token: str, current: str, new: str, confirm: str) ->
 @pytest.mark.parametrize(
     ("current", "new", "confirm", "field", "message"),
     [
-        ("", "a new long password", "a new long password", "current",
-         "Enter your current password."),
+        (
+            "",
+            "a new long password",
+            "a new long password",
+            "current",
+            "Enter your current password.",
+        ),
         (PASSWORD, "", "", "new", "Enter a new password."),
-        (PASSWORD, "a new long password", "another one", "confirm",
-         "The two new passwords are not the same."),
+        (
+            PASSWORD,
+            "a new long password",
+            "another one",
+            "confirm",
+            "The two new passwords are not the same.",
+        ),
         (PASSWORD, "short", "short", "new", "The new password needs at least 12 characters."),
-        (PASSWORD, "staff@example.org", "staff@example.org", "new",
-         "The new password must not be your email address."),
-        ("wrong current pw", "a new long password", "a new long password", "current",
-         "Your current password is not right."),
+        (
+            PASSWORD,
+            "staff@example.org",
+            "staff@example.org",
+            "new",
+            "The new password must not be your email address.",
+        ),
+        (
+            "wrong current pw",
+            "a new long password",
+            "a new long password",
+            "current",
+            "Your current password is not right.",
+        ),
     ],
 )
 def test_password_change_explains_what_is_wrong(
-    client: Client, world: Any, sign_in: SignIn, csrf_token: Token,
-    current: str, new: str, confirm: str, field: str, message: str,
+    client: Client,
+    world: Any,
+    sign_in: SignIn,
+    csrf_token: Token,
+    current: str,
+    new: str,
+    confirm: str,
+    field: str,
+    message: str,
 ) -> None:
     sign_in(client, world.email("staff"))
     response = _change(client, csrf_token(client), current, new, confirm)

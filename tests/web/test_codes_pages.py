@@ -111,7 +111,8 @@ def test_bad_count_shows_the_error_and_stores_nothing(
         assert 'aria-invalid="true"' in response.text
         assert 'href="#count"' in response.text
     response = form_post(
-        client, f"/staff/cycles/{cycle_id}/codes?lang=en",
+        client,
+        f"/staff/cycles/{cycle_id}/codes?lang=en",
         {"group": "organisation", "count": "5"},  # the consensus group takes no codes
     )
     assert response.status_code == 422
@@ -129,7 +130,8 @@ def test_open_link_with_a_cap_is_listed_with_its_uses(
     cycle_id = make_cycle(database)
     sign_in(client, world.email("head"))
     response = form_post(
-        client, f"/staff/cycles/{cycle_id}/open-links?lang=en",
+        client,
+        f"/staff/cycles/{cycle_id}/open-links?lang=en",
         {"link_group": "community", "cap": "2"},
     )
     assert response.status_code == 303
@@ -138,8 +140,9 @@ def test_open_link_with_a_cap_is_listed_with_its_uses(
     link = re.search(r"http://127\.0\.0\.1/a/([A-Z0-9-]+)", html)
     assert link, "the open link is shown"
     assert _row(html, "Community and partners") == ["0", "0", "0"]  # single-use counts stay apart
-    cells = re.findall(r'<td class="num" data-label="[^"]+">([^<]*)</td>',
-                       html.split('id="open-links"')[1])
+    cells = re.findall(
+        r'<td class="num" data-label="[^"]+">([^<]*)</td>', html.split('id="open-links"')[1]
+    )
     assert cells[:3] == ["2", "0", "2"]  # limit, used, left
 
     # Following it twice uses it up; the third person finds it closed.
@@ -147,8 +150,9 @@ def test_open_link_with_a_cap_is_listed_with_its_uses(
         first = client.get(f"/a/{link.group(1)}", follow_redirects=False)
         assert first.status_code in (302, 303)
     html = client.get(f"/staff/cycles/{cycle_id}/codes?lang=en").text
-    cells = re.findall(r'<td class="num" data-label="[^"]+">([^<]*)</td>',
-                       html.split('id="open-links"')[1])
+    cells = re.findall(
+        r'<td class="num" data-label="[^"]+">([^<]*)</td>', html.split('id="open-links"')[1]
+    )
     assert cells[:3] == ["2", "2", "0"]
     with database.session() as s:
         target = resolve(s, link.group(1))
@@ -166,14 +170,16 @@ def test_bad_open_link_shows_errors_and_stores_nothing(
     sign_in(client, world.email("staff"))
     for cap in ("0", "100001", "ten", ""):
         response = form_post(
-            client, f"/staff/cycles/{cycle_id}/open-links?lang=en",
+            client,
+            f"/staff/cycles/{cycle_id}/open-links?lang=en",
             {"link_group": "clients", "cap": cap},
         )
         assert response.status_code == 422
         assert 'id="cap-error"' in response.text
         assert 'href="#cap"' in response.text
     response = form_post(
-        client, f"/staff/cycles/{cycle_id}/open-links?lang=en",
+        client,
+        f"/staff/cycles/{cycle_id}/open-links?lang=en",
         {"link_group": "organisation", "cap": "5"},
     )
     assert response.status_code == 422
@@ -199,7 +205,8 @@ def test_closed_cycle_takes_no_codes_or_links(
     )
     assert response.status_code == 422
     response = form_post(
-        client, f"/staff/cycles/{cycle_id}/open-links?lang=en",
+        client,
+        f"/staff/cycles/{cycle_id}/open-links?lang=en",
         {"link_group": "staff", "cap": "2"},
     )
     assert response.status_code == 422
@@ -216,11 +223,13 @@ def test_another_organisations_codes_are_not_found(
     cycle_id = make_cycle(database)
     sign_in(client, world.email("head_b"))
     assert client.get(f"/staff/cycles/{cycle_id}/codes").status_code == 404
-    response = form_post(client, f"/staff/cycles/{cycle_id}/codes", {"group": "staff",
-                                                                     "count": "2"})
+    response = form_post(
+        client, f"/staff/cycles/{cycle_id}/codes", {"group": "staff", "count": "2"}
+    )
     assert response.status_code == 404
-    response = form_post(client, f"/staff/cycles/{cycle_id}/open-links",
-                         {"link_group": "staff", "cap": "2"})
+    response = form_post(
+        client, f"/staff/cycles/{cycle_id}/open-links", {"link_group": "staff", "cap": "2"}
+    )
     assert response.status_code == 404
     assert _codes_in(database, cycle_id) == 0
 
@@ -253,7 +262,10 @@ def _pdf_pages(pdf: bytes, tmp_path: Path) -> int:
 
 
 def _make_batch(
-    client: Client, form_post: Callable[..., httpx.Response], cycle_id: int, count: int,
+    client: Client,
+    form_post: Callable[..., httpx.Response],
+    cycle_id: int,
+    count: int,
     group: str = "clients",
 ) -> tuple[list[str], str]:
     response = form_post(
@@ -316,10 +328,10 @@ def test_slips_pdf_of_another_organisation_or_batch_is_not_found(
     _codes, href = _make_batch(client, form_post, cycle_a, 2)
     batch = href.split("batch=")[1]
     # The right batch under another cycle's address, a made-up batch, no batch at all.
-    assert client.get(f"/staff/cycles/{cycle_b}/codes/slips.pdf?batch={batch}").status_code \
-        == 404
-    assert client.get(f"/staff/cycles/{cycle_a}/codes/slips.pdf?batch=x{batch[1:]}"
-                      ).status_code == 404
+    assert client.get(f"/staff/cycles/{cycle_b}/codes/slips.pdf?batch={batch}").status_code == 404
+    assert (
+        client.get(f"/staff/cycles/{cycle_a}/codes/slips.pdf?batch=x{batch[1:]}").status_code == 404
+    )
     assert client.get(f"/staff/cycles/{cycle_a}/codes/slips.pdf").status_code == 404
 
     client.cookies.clear()

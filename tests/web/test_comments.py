@@ -138,12 +138,16 @@ def _pdf_text(client: Client, cycle_id: int, tmp_path: Path) -> str:
     assert response.status_code == 200
     path = tmp_path / "report.pdf"
     path.write_bytes(response.content)
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
 
 
 def test_comments_appear_only_after_a_close_and_only_at_min_n(
-    client: Client, world: Any, database: Database, cycle_id: int,
+    client: Client,
+    world: Any,
+    database: Database,
+    cycle_id: int,
     sign_in: Callable[..., httpx.Response],
 ) -> None:
     sign_in(client, world.email("head"))
@@ -158,18 +162,22 @@ def test_comments_appear_only_after_a_close_and_only_at_min_n(
     after = client.get(url)
     found = _comments(after.text)
     assert sorted(_texts(after.text, "staff.comment")) == sorted(
-        staff_comment(r) for r in range(STAFF))
+        staff_comment(r) for r in range(STAFF)
+    )
     assert sorted(_texts(after.text, "staff.extra")) == sorted(staff_extra(r) for r in range(4))
     assert "clients.wish" not in found and "Client wish" not in after.text
     assert "Fewer than 5 respondents: comments are not shown" in after.text
-    assert after.text.count('>Hide this comment</button>') == STAFF + 4
+    assert after.text.count(">Hide this comment</button>") == STAFF + 4
     # The question is there, and the consensus group's text is not a comment.
     assert "What would improve your work the most?" in after.text
     assert "org.summary" not in found
 
 
 def test_a_group_closed_ahead_of_the_cycle_shows_its_comments(
-    client: Client, world: Any, database: Database, cycle_id: int,
+    client: Client,
+    world: Any,
+    database: Database,
+    cycle_id: int,
     sign_in: Callable[..., httpx.Response],
 ) -> None:
     with database.session() as s:
@@ -184,7 +192,9 @@ def test_a_group_closed_ahead_of_the_cycle_shows_its_comments(
 
 
 def test_comment_counts_for_the_results_page(
-    database: Database, cycle_id: int, world: Any,
+    database: Database,
+    cycle_id: int,
+    world: Any,
 ) -> None:
     with database.session() as s:
         before = comment_counts(s, get_cycle(s, cycle_id))
@@ -202,13 +212,18 @@ def test_comment_counts_for_the_results_page(
         first = staff.items[0].comments[0]
         assert hide_comment(s, cycle, staff.items[0].item, first.key, actor_id=None)
         assert hidden_keys(s, cycle.id) == {(staff.items[0].item, first.key)}
-        assert comment_counts(s, cycle)[("staff", staff.items[0].item)] == (
-            STAFF if staff.items[0].item == "staff.comment" else 4) - 1
+        assert (
+            comment_counts(s, cycle)[("staff", staff.items[0].item)]
+            == (STAFF if staff.items[0].item == "staff.comment" else 4) - 1
+        )
         s.commit()
 
 
 def test_the_order_is_drawn_anew_not_the_order_of_arrival(
-    client: Client, world: Any, database: Database, cycle_id: int,
+    client: Client,
+    world: Any,
+    database: Database,
+    cycle_id: int,
     sign_in: Callable[..., httpx.Response],
 ) -> None:
     _close(database, cycle_id)
@@ -223,7 +238,10 @@ def test_the_order_is_drawn_anew_not_the_order_of_arrival(
 
 
 def test_keys_link_nothing_a_respondent_answered_elsewhere(
-    client: Client, world: Any, database: Database, cycle_id: int,
+    client: Client,
+    world: Any,
+    database: Database,
+    cycle_id: int,
     sign_in: Callable[..., httpx.Response],
 ) -> None:
     _close(database, cycle_id)
@@ -237,16 +255,23 @@ def test_keys_link_nothing_a_respondent_answered_elsewhere(
     assert not set(keys) & units
     for r in range(4):  # one respondent's two comments carry unrelated keys
         assert _key(page, "staff.comment", staff_comment(r)) != _key(
-            page, "staff.extra", staff_extra(r))
+            page, "staff.extra", staff_extra(r)
+        )
     # ... and the same on every load: a hidden comment stays the one that was hidden.
     again = client.get(f"/staff/cycles/{cycle_id}/comments").text
     assert _key(again, "staff.comment", staff_comment(0)) == _key(
-        page, "staff.comment", staff_comment(0))
+        page, "staff.comment", staff_comment(0)
+    )
 
 
 def test_hiding_removes_a_comment_everywhere_and_showing_brings_it_back(
-    client: Client, world: Any, database: Database, cycle_id: int, tmp_path: Path,
-    sign_in: Callable[..., httpx.Response], form_post: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    database: Database,
+    cycle_id: int,
+    tmp_path: Path,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Callable[..., httpx.Response],
 ) -> None:
     _close(database, cycle_id)
     sign_in(client, world.email("head"))
@@ -268,8 +293,11 @@ def test_hiding_removes_a_comment_everywhere_and_showing_brings_it_back(
     pdf = _pdf_text(client, cycle_id, tmp_path)
     assert secret not in pdf and kept in pdf
     with database.session() as s:
-        events = [e for e in list_events(s, organisation_id=world.org_a).events
-                  if e.action == "comment.hidden"]
+        events = [
+            e
+            for e in list_events(s, organisation_id=world.org_a).events
+            if e.action == "comment.hidden"
+        ]
     assert len(events) == 1
     assert events[0].actor == world.email("head")
     assert events[0].detail == {"item": "staff.comment", "comment": key}
@@ -295,8 +323,12 @@ def test_hiding_removes_a_comment_everywhere_and_showing_brings_it_back(
 
 
 def test_a_hidden_comment_stays_hidden_in_the_next_release(
-    client: Client, world: Any, database: Database, cycle_id: int,
-    sign_in: Callable[..., httpx.Response], form_post: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    database: Database,
+    cycle_id: int,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Callable[..., httpx.Response],
 ) -> None:
     _close(database, cycle_id)
     sign_in(client, world.email("head"))
@@ -307,8 +339,9 @@ def test_a_hidden_comment_stays_hidden_in_the_next_release(
         cycle = get_cycle(s, cycle_id)
         reopen_cycle(s, cycle, reason="late answers")
         m = cycle_methodology(cycle)
-        late = [Row(2 + n, f"late{n}", "staff", "staff.comment", f"Late comment {n}")
-                for n in range(5)]
+        late = [
+            Row(2 + n, f"late{n}", "staff", "staff.comment", f"Late comment {n}") for n in range(5)
+        ]
         import_responses(s, cycle, validate_rows(m, late), label="late")
         outcome = close_cycle(s, cycle)
         s.commit()
@@ -320,14 +353,22 @@ def test_a_hidden_comment_stays_hidden_in_the_next_release(
 
 
 def test_a_comment_that_is_not_shown_cannot_be_hidden(
-    client: Client, world: Any, database: Database, cycle_id: int,
-    sign_in: Callable[..., httpx.Response], form_post: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    database: Database,
+    cycle_id: int,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Callable[..., httpx.Response],
 ) -> None:
     _close(database, cycle_id)
     sign_in(client, world.email("head"))
     base = f"/staff/cycles/{cycle_id}"
-    for data in ({"item": "clients.wish", "key": "0" * 64}, {"item": "staff.comment"},
-                 {"item": "no.such", "key": "x"}, {}):
+    for data in (
+        {"item": "clients.wish", "key": "0" * 64},
+        {"item": "staff.comment"},
+        {"item": "no.such", "key": "x"},
+        {},
+    ):
         response = form_post(client, base + "/comments/hide", data)
         assert response.status_code == 303, data
         assert response.headers["location"] == base + "/comments?done=missing"
@@ -336,8 +377,12 @@ def test_a_comment_that_is_not_shown_cannot_be_hidden(
 
 
 def test_only_the_organisations_heads_read_or_hide_comments(
-    client: Client, world: Any, database: Database, cycle_id: int,
-    sign_in: Callable[..., httpx.Response], form_post: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    database: Database,
+    cycle_id: int,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Callable[..., httpx.Response],
 ) -> None:
     _close(database, cycle_id)
     base = f"/staff/cycles/{cycle_id}"
@@ -362,6 +407,9 @@ def test_only_the_organisations_heads_read_or_hide_comments(
     sign_in(client, world.email("admin"))
     assert staff_comment(1) in client.get(base + "/comments").text
     with database.session() as s:
-        hidden = [e for e in list_events(s, organisation_id=world.org_a).events
-                  if e.action.startswith("comment.")]
+        hidden = [
+            e
+            for e in list_events(s, organisation_id=world.org_a).events
+            if e.action.startswith("comment.")
+        ]
     assert hidden == []

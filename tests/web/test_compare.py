@@ -38,17 +38,39 @@ def renamed(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _year(database: Database, year: int, folder: Path, staff: list[int],
-          clients: list[int], *, item: str = "staff.goals", close: bool = True,
-          org: str = "Org A") -> int:
+def _year(
+    database: Database,
+    year: int,
+    folder: Path,
+    staff: list[int],
+    clients: list[int],
+    *,
+    item: str = "staff.goals",
+    close: bool = True,
+    org: str = "Org A",
+) -> int:
     with database.session() as s:
         cycle = create_cycle(s, get_organisation(s, org), year, read_snapshot(folder, "testq"))
         for n, value in enumerate(staff):
-            create_response(s, cycle, group="staff", respondent=f"s{n}", source="import",
-                            submitted=True, answers={item: value, "staff.pressure": 2})
+            create_response(
+                s,
+                cycle,
+                group="staff",
+                respondent=f"s{n}",
+                source="import",
+                submitted=True,
+                answers={item: value, "staff.pressure": 2},
+            )
         for n, value in enumerate(clients):
-            create_response(s, cycle, group="clients", respondent=f"c{n}", source="import",
-                            submitted=True, answers={"clients.respect": value})
+            create_response(
+                s,
+                cycle,
+                group="clients",
+                respondent=f"c{n}",
+                source="import",
+                submitted=True,
+                answers={"clients.respect": value},
+            )
         if close:
             close_cycle(s, cycle)
         s.commit()
@@ -63,7 +85,10 @@ def _cell(html: str, row_title: str, column: int) -> str:
 
 
 def test_delta_with_a_clear_change_and_items_matched_through_replaces(
-    client: Client, world: World, database: Database, renamed: Path,
+    client: Client,
+    world: World,
+    database: Database,
+    renamed: Path,
     sign_in: Callable[..., httpx.Response],
 ) -> None:
     # testq's uneven scale: staff min_n 3; clients min_n 2 but only one answer each year.
@@ -95,7 +120,10 @@ def test_delta_with_a_clear_change_and_items_matched_through_replaces(
 
 
 def test_no_clear_mark_without_a_real_change(
-    client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
 ) -> None:
     earlier = _year(database, 2024, METHODOLOGIES, [2, 4, 2, 4], [])
     later = _year(database, 2025, METHODOLOGIES, [4, 2, 4, 2], [])
@@ -106,7 +134,10 @@ def test_no_clear_mark_without_a_real_change(
 
 
 def test_defaults_choices_and_other_organisations(
-    client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
 ) -> None:
     first = _year(database, 2023, METHODOLOGIES, [1, 1, 2], [])
     second = _year(database, 2024, METHODOLOGIES, [2, 2, 4], [])
@@ -126,7 +157,10 @@ def test_defaults_choices_and_other_organisations(
 
 
 def test_trend_chart_from_three_years_with_its_table(
-    client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
 ) -> None:
     _year(database, 2023, METHODOLOGIES, [1, 1, 2], [])
     _year(database, 2024, METHODOLOGIES, [2, 2, 4], [])
@@ -138,7 +172,7 @@ def test_trend_chart_from_three_years_with_its_table(
     assert table
     years = re.findall(r'<th scope="col" class="num">(\d{4})</th>', table.group(1))
     assert years == ["2023", "2024", "2025"]
-    assert "<th scope=\"row\">Staff</th>" in table.group(1)
+    assert '<th scope="row">Staff</th>' in table.group(1)
     assert "Clients" not in table.group(1)  # no reportable client answers in any year
 
     chart = client.get(f"/staff/cycles/{latest}/compare/trend.svg")
@@ -153,8 +187,15 @@ def test_trend_chart_from_three_years_with_its_table(
     with database.session() as s:
         cycle = get_cycle(s, latest)
         for n in range(3):
-            create_response(s, cycle, group="staff", respondent=f"late{n}", source="import",
-                            submitted=True, answers={"staff.goals": 1})
+            create_response(
+                s,
+                cycle,
+                group="staff",
+                respondent=f"late{n}",
+                source="import",
+                submitted=True,
+                answers={"staff.goals": 1},
+            )
         s.commit()
     assert client.get(f"/staff/cycles/{latest}/compare/trend.svg").text == chart.text
     with database.session() as s:
@@ -164,7 +205,10 @@ def test_trend_chart_from_three_years_with_its_table(
 
 
 def test_staff_and_other_heads_do_not_compare(
-    client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
 ) -> None:
     cycle = _year(database, 2025, METHODOLOGIES, [4, 4, 7], [])
     sign_in(client, world.email("staff"))

@@ -31,8 +31,12 @@ def cycle_id(world: Any, database: Database) -> int:
 
 
 def test_members_enter_their_scores_and_the_head_agrees(
-    client: Client, world: Any, database: Database, cycle_id: int,
-    sign_in: Callable[..., httpx.Response], form_post: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    database: Database,
+    cycle_id: int,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Callable[..., httpx.Response],
 ) -> None:
     base = f"/staff/cycles/{cycle_id}"
     sign_in(client, world.email("staff"))
@@ -58,10 +62,16 @@ def test_members_enter_their_scores_and_the_head_agrees(
     page = client.get(base + "/consensus?lang=en")
     assert "2 scores: lowest 40, median 60, highest 80" in page.text
     assert "Wide spread" in page.text
-    saved = form_post(client, base + "/consensus", {
-        "org.mission": "60", "evidence:org.mission": "Minutes of 3 May",
-        "strengths:org.mission": "Values are known", "improvements:org.mission": "Review yearly",
-    })
+    saved = form_post(
+        client,
+        base + "/consensus",
+        {
+            "org.mission": "60",
+            "evidence:org.mission": "Minutes of 3 May",
+            "strengths:org.mission": "Values are known",
+            "improvements:org.mission": "Review yearly",
+        },
+    )
     assert saved.status_code == 303
     page = client.get(base + "/consensus")
     assert 'value="60" checked' in page.text and "Minutes of 3 May" in page.text
@@ -76,8 +86,11 @@ def test_members_enter_their_scores_and_the_head_agrees(
 
 
 def test_another_organisations_head_gets_404(
-    client: Client, world: Any, cycle_id: int,
-    sign_in: Callable[..., httpx.Response], form_post: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    cycle_id: int,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Callable[..., httpx.Response],
 ) -> None:
     sign_in(client, world.email("head_b"))
     base = f"/staff/cycles/{cycle_id}"
@@ -87,8 +100,12 @@ def test_another_organisations_head_gets_404(
 
 
 def test_a_closed_cycle_is_read_only(
-    client: Client, world: Any, database: Database, cycle_id: int,
-    sign_in: Callable[..., httpx.Response], form_post: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    database: Database,
+    cycle_id: int,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Callable[..., httpx.Response],
 ) -> None:
     with database.session() as s:
         cycle = get_cycle(s, cycle_id)

@@ -26,8 +26,12 @@ NOT_ASKED = "This group does not take part in this cycle: choose one from the li
 
 
 def _count(database: Database, model: type, cycle_id: int) -> int:
-    query = select(func.count()).select_from(model).where(
-        model.cycle_id == cycle_id  # type: ignore[attr-defined]
+    query = (
+        select(func.count())
+        .select_from(model)
+        .where(
+            model.cycle_id == cycle_id  # type: ignore[attr-defined]
+        )
     )
     with database.session() as s:
         return int(s.scalar(query) or 0)
@@ -61,8 +65,9 @@ def test_codes_for_a_group_left_out_are_refused_next_to_the_field(
 ) -> None:
     cycle_id = make_cycle(database, groups=ASKED)
     sign_in(client, world.email("head"))
-    made = form_post(client, f"/staff/cycles/{cycle_id}/codes?lang=en",
-                     {"group": "staff", "count": "2"})
+    made = form_post(
+        client, f"/staff/cycles/{cycle_id}/codes?lang=en", {"group": "staff", "count": "2"}
+    )
     assert made.status_code == 200
     assert _count(database, AccessCode, cycle_id) == 2
 
@@ -71,8 +76,11 @@ def test_codes_for_a_group_left_out_are_refused_next_to_the_field(
         ("lv", "Šī grupa šajā ciklā nepiedalās: izvēlieties grupu no saraksta."),
         ("lt", "Ši grupė šiame cikle nedalyvauja: pasirinkite grupę iš sąrašo."),
     ):
-        refused = form_post(client, f"/staff/cycles/{cycle_id}/codes?lang={lang}",
-                            {"group": "community", "count": "5"})
+        refused = form_post(
+            client,
+            f"/staff/cycles/{cycle_id}/codes?lang={lang}",
+            {"group": "community", "count": "5"},
+        )
         assert refused.status_code == 422
         assert _field_error(refused.text, "group").endswith(message)
         assert 'href="#group"' in refused.text  # the summary leads to the field
@@ -84,13 +92,19 @@ def test_an_open_link_for_a_group_left_out_is_refused(
 ) -> None:
     cycle_id = make_cycle(database, groups=ASKED)
     sign_in(client, world.email("head"))
-    refused = form_post(client, f"/staff/cycles/{cycle_id}/open-links?lang=en",
-                        {"link_group": "managers", "cap": "20"})
+    refused = form_post(
+        client,
+        f"/staff/cycles/{cycle_id}/open-links?lang=en",
+        {"link_group": "managers", "cap": "20"},
+    )
     assert refused.status_code == 422
     assert _field_error(refused.text, "link_group").endswith(NOT_ASKED)
     assert _count(database, AccessCode, cycle_id) == 0
-    made = form_post(client, f"/staff/cycles/{cycle_id}/open-links?lang=en",
-                     {"link_group": "clients", "cap": "20"})
+    made = form_post(
+        client,
+        f"/staff/cycles/{cycle_id}/open-links?lang=en",
+        {"link_group": "clients", "cap": "20"},
+    )
     assert made.status_code == 303
     assert _count(database, AccessCode, cycle_id) == 1
 
@@ -112,13 +126,17 @@ def test_paper_entry_offers_and_takes_only_the_cycles_groups(
     sign_in(client, world.email("staff"))
     html = client.get(f"/staff/cycles/{cycle_id}/paper?lang=en").text
     assert re.findall(rf'href="/staff/cycles/{cycle_id}/paper/([a-z]+)"', html) == [
-        "staff", "clients"
+        "staff",
+        "clients",
     ]
     assert client.get(f"/staff/cycles/{cycle_id}/paper/clients").status_code == 200
     for group in ("managers", "community"):
         assert client.get(f"/staff/cycles/{cycle_id}/paper/{group}").status_code == 404
-        posted = form_post(client, f"/staff/cycles/{cycle_id}/paper/{group}",
-                           {"_entry": "0" * 32, f"{group}.overall": "4"})
+        posted = form_post(
+            client,
+            f"/staff/cycles/{cycle_id}/paper/{group}",
+            {"_entry": "0" * 32, f"{group}.overall": "4"},
+        )
         assert posted.status_code == 404
     assert _count(database, Response, cycle_id) == 0
 
@@ -130,8 +148,16 @@ def test_a_code_of_a_group_left_out_opens_nothing(
     checked) says the questionnaire is closed and starts no response."""
     cycle_id = make_cycle(database, groups=ASKED)
     with database.session() as s:
-        s.add(AccessCode(code="ABCDEFGHJK", cycle_id=cycle_id, group_id="community",
-                         kind="single", uses=0, created_at=datetime.now(UTC)))
+        s.add(
+            AccessCode(
+                code="ABCDEFGHJK",
+                cycle_id=cycle_id,
+                group_id="community",
+                kind="single",
+                uses=0,
+                created_at=datetime.now(UTC),
+            )
+        )
         s.commit()
     page = client.get("/a/ABCD-EFGH-JK?lang=en")
     assert page.status_code == 410

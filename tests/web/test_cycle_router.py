@@ -82,8 +82,10 @@ def test_every_way_of_skipping_the_check_is_named() -> None:
     app = Litestar(
         route_handlers=[cycle_router([Forgetful]), outside, elsewhere],
         # What the `cycle` dependency itself depends on (create_app provides them).
-        dependencies={"db": Provide(_no_db, sync_to_thread=False),
-                      "principal": Provide(_no_principal, sync_to_thread=False)},
+        dependencies={
+            "db": Provide(_no_db, sync_to_thread=False),
+            "principal": Provide(_no_principal, sync_to_thread=False),
+        },
     )
     problems = cycle_route_problems(app)
     assert problems == [
@@ -100,8 +102,9 @@ def test_create_app_refuses_a_cycle_route_that_skips_its_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Building the app reads no database: the file need not exist.
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'none.db'}",
-                        secret_key="test-secret-key-0123456789")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'none.db'}", secret_key="test-secret-key-0123456789"
+    )
     monkeypatch.setattr(qms.app, "PaperController", Forgetful)
     with pytest.raises(ImproperlyConfiguredException, match="/unused"):
         qms.app.create_app(settings)

@@ -34,8 +34,11 @@ def _status(database: Database, cycle_id: int) -> str:
 
 
 def test_a_head_creates_a_draft_cycle_with_its_groups_and_targets(
-    client: Client, world: World, database: Database,
-    sign_in: Callable[..., httpx.Response], form_post: Post,
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Post,
 ) -> None:
     sign_in(client, world.email("head"))
     org_page = client.get(f"/staff/organisations/{world.org_a}?lang=lv").text
@@ -44,9 +47,18 @@ def test_a_head_creates_a_draft_cycle_with_its_groups_and_targets(
     assert 'name="group:staff"' in form and 'name="target:clients"' in form
     assert "Jauns cikls" in form  # the page speaks Latvian
 
-    response = form_post(client, f"/staff/organisations/{world.org_a}/cycles/new",
-                         _new_cycle_form(**{"group:staff": "yes", "target:staff": "12",
-                                            "group:clients": "yes", "target:clients": ""}))
+    response = form_post(
+        client,
+        f"/staff/organisations/{world.org_a}/cycles/new",
+        _new_cycle_form(
+            **{
+                "group:staff": "yes",
+                "target:staff": "12",
+                "group:clients": "yes",
+                "target:clients": "",
+            }
+        ),
+    )
     assert response.status_code == 303
     found = re.fullmatch(r"/staff/cycles/(\d+)\?done=created", response.headers["location"])
     assert found
@@ -55,8 +67,11 @@ def test_a_head_creates_a_draft_cycle_with_its_groups_and_targets(
         cycle = get_cycle(s, cycle_id)
         assert (cycle.year, cycle.status, cycle.organisation_id) == (2027, "draft", world.org_a)
         assert cycle_groups(s, cycle_id) == {"staff": 12, "clients": None}
-        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "cycle.created")
-                          .order_by(AuditEvent.id.desc())).first()
+        event = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "cycle.created")
+            .order_by(AuditEvent.id.desc())
+        ).first()
         assert event is not None and event.actor_id == world.ids["head"]
 
     page = client.get(f"/staff/cycles/{cycle_id}?lang=en&done=created").text
@@ -68,14 +83,17 @@ def test_a_head_creates_a_draft_cycle_with_its_groups_and_targets(
 
 
 def test_bad_input_gets_messages_next_to_the_fields(
-    client: Client, world: World, database: Database,
-    sign_in: Callable[..., httpx.Response], form_post: Post,
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Post,
 ) -> None:
     sign_in(client, world.email("head"))
     path = f"/staff/organisations/{world.org_a}/cycles/new?lang=en"
-    bad = form_post(client, path, _new_cycle_form(
-        "20x7", **{"group:staff": "yes", "target:staff": "many"}
-    ))
+    bad = form_post(
+        client, path, _new_cycle_form("20x7", **{"group:staff": "yes", "target:staff": "many"})
+    )
     assert bad.status_code == 422
     assert 'id="year-error"' in bad.text and "Enter a year from 2000 to 2100." in bad.text
     assert 'id="target:staff-error"' in bad.text
@@ -96,8 +114,11 @@ def test_bad_input_gets_messages_next_to_the_fields(
 
 
 def test_open_close_and_reopen(
-    client: Client, world: World, database: Database,
-    sign_in: Callable[..., httpx.Response], form_post: Post,
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Post,
 ) -> None:
     cycle_id = make_cycle(database, draft=True)
     with database.session() as s:
@@ -148,20 +169,27 @@ def test_open_close_and_reopen(
 
 
 def test_staff_watch_but_do_not_run_the_cycle(
-    client: Client, world: World, database: Database,
-    sign_in: Callable[..., httpx.Response], form_post: Post,
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Post,
 ) -> None:
     cycle_id = make_cycle(database)
     sign_in(client, world.email("staff"))
     page = client.get(f"/staff/cycles/{cycle_id}?lang=en").text
     assert 'id="responses"' in page and "Close the cycle" not in page
-    assert form_post(client, f"/staff/cycles/{cycle_id}/close", {"confirm": "yes"}
-                     ).status_code == 404
+    assert (
+        form_post(client, f"/staff/cycles/{cycle_id}/close", {"confirm": "yes"}).status_code == 404
+    )
     assert _status(database, cycle_id) == "open"
 
 
 def test_the_live_table_is_an_htmx_fragment_that_follows_the_answers(
-    client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
 ) -> None:
     cycle_id = make_cycle(database, groups={"staff": 4, "clients": None})
     sign_in(client, world.email("head"))
@@ -200,22 +228,33 @@ def test_the_live_table_is_an_htmx_fragment_that_follows_the_answers(
 
 
 def test_another_organisations_head_cannot_touch_the_cycle(
-    client: Client, world: World, database: Database,
-    sign_in: Callable[..., httpx.Response], form_post: Post,
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Post,
 ) -> None:
     cycle_id = make_cycle(database)
     sign_in(client, world.email("head_b"))
-    assert client.get(f"/staff/cycles/{cycle_id}/responses",
-                      headers={"HX-Request": "true"}).status_code == 404
-    assert form_post(client, f"/staff/cycles/{cycle_id}/close", {"confirm": "yes"}
-                     ).status_code == 404
+    assert (
+        client.get(
+            f"/staff/cycles/{cycle_id}/responses", headers={"HX-Request": "true"}
+        ).status_code
+        == 404
+    )
+    assert (
+        form_post(client, f"/staff/cycles/{cycle_id}/close", {"confirm": "yes"}).status_code == 404
+    )
     assert client.get(f"/staff/organisations/{world.org_a}/cycles/new").status_code == 404
     assert _status(database, cycle_id) == "open"
 
 
 def test_the_audit_log_names_the_steps_and_the_reason(
-    client: Client, world: World, database: Database,
-    sign_in: Callable[..., httpx.Response], form_post: Post,
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Post,
 ) -> None:
     cycle_id = make_cycle(database)
     sign_in(client, world.email("head"))

@@ -53,8 +53,9 @@ def _client_rows(*, formula: bool = True) -> list[Row]:
             "clients.premises": str(1 + (index * 2) % 5),  # asked of every service here
             "clients.overall": str(1 + (index * 7) % 5),
             "clients.helped": "no",
-            "clients.wish": (FORMULA if formula and index == 10
-                             else f"More outings, says client {index}"),
+            "clients.wish": (
+                FORMULA if formula and index == 10 else f"More outings, says client {index}"
+            ),
         }
         for item, value in answers.items():
             rows.append(Row(line, f"c{index}", "clients", item, value))
@@ -68,11 +69,22 @@ def _make_cycle(database: Database, *, close: bool = True, publish: bool = False
         cycle = create_cycle(s, get_organisation(s, "Org A"), 2026, snapshot)
         m = cycle_methodology(cycle)
         import_responses(s, cycle, validate_rows(m, _client_rows()), label="attack.csv")
-        enter_paper(s, cycle, group="clients", entry="form-17", proxy=True, answers={
-            "clients.service": "day_centre", "clients.respect": 5, "clients.time": 5,
-            "clients.premises": 4, "clients.overall": 5, "clients.helped": "yes",
-            "clients.helper": "family",
-        })
+        enter_paper(
+            s,
+            cycle,
+            group="clients",
+            entry="form-17",
+            proxy=True,
+            answers={
+                "clients.service": "day_centre",
+                "clients.respect": 5,
+                "clients.time": 5,
+                "clients.premises": 4,
+                "clients.overall": 5,
+                "clients.helped": "yes",
+                "clients.helper": "family",
+            },
+        )
         if close:
             close_cycle(s, cycle)
         if publish:
@@ -93,7 +105,7 @@ def _tables(content: bytes) -> tuple[list[list[str]], list[list[str]], list[str]
     assert rows[0] == ["respondent", "group", "item", "value"]
     assert rows[first + 1] == ["group", "item", "text"]
     assert rows[second + 1] == ["note"]
-    return rows[1:first], rows[first + 2:second], [r[0] for r in rows[second + 2:]]
+    return rows[1:first], rows[first + 2 : second], [r[0] for r in rows[second + 2 :]]
 
 
 def _by_label(answers: list[list[str]], group: str) -> dict[str, dict[str, str]]:
@@ -105,7 +117,10 @@ def _by_label(answers: list[list[str]], group: str) -> dict[str, dict[str, str]]
 
 
 def test_the_head_cannot_single_out_the_crisis_centre_client(
-    client: Client, world: Any, attack_cycle: int, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    attack_cycle: int,
+    sign_in: Callable[..., httpx.Response],
 ) -> None:
     sign_in(client, world.email("head"))
     url = f"/staff/cycles/{attack_cycle}/export.csv?lang=en"
@@ -150,7 +165,10 @@ def test_the_head_cannot_single_out_the_crisis_centre_client(
 
 
 def test_rows_come_in_a_new_order_on_every_download(
-    client: Client, world: Any, attack_cycle: int, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    attack_cycle: int,
+    sign_in: Callable[..., httpx.Response],
 ) -> None:
     sign_in(client, world.email("head"))
     orders = set()
@@ -162,11 +180,16 @@ def test_rows_come_in_a_new_order_on_every_download(
 
 
 def test_the_note_and_marker_are_in_the_readers_language(
-    client: Client, world: Any, attack_cycle: int, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    attack_cycle: int,
+    sign_in: Callable[..., httpx.Response],
 ) -> None:
     sign_in(client, world.email("head"))
-    for lang, marker, title in (("lv", "[slēpts]", "Par šo failu"),
-                                ("lt", "[paslėpta]", "Apie šį failą")):
+    for lang, marker, title in (
+        ("lv", "[slēpts]", "Par šo failu"),
+        ("lt", "[paslėpta]", "Apie šį failą"),
+    ):
         answers, _, note = _tables(
             client.get(f"/staff/cycles/{attack_cycle}/export.csv?lang={lang}").content
         )
@@ -175,7 +198,10 @@ def test_the_note_and_marker_are_in_the_readers_language(
 
 
 def test_formulas_are_neutralised_in_csv_and_strings_in_xlsx(
-    client: Client, world: Any, attack_cycle: int, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    attack_cycle: int,
+    sign_in: Callable[..., httpx.Response],
 ) -> None:
     sign_in(client, world.email("head"))
     base = f"/staff/cycles/{attack_cycle}"
@@ -195,7 +221,10 @@ def test_formulas_are_neutralised_in_csv_and_strings_in_xlsx(
 
 
 def test_an_open_cycle_says_results_come_at_the_close(
-    client: Client, world: Any, database: Database, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
 ) -> None:
     cycle_id = _make_cycle(database, close=False)
     sign_in(client, world.email("head"))
@@ -204,14 +233,18 @@ def test_an_open_cycle_says_results_come_at_the_close(
     )
     assert answers == [] and comments == []
     assert note == ["About this file", "Results appear when the collection closes."]
-    book = load_workbook(io.BytesIO(
-        client.get(f"/staff/cycles/{cycle_id}/export.xlsx?lang=en").content
-    ), read_only=True)
+    book = load_workbook(
+        io.BytesIO(client.get(f"/staff/cycles/{cycle_id}/export.xlsx?lang=en").content),
+        read_only=True,
+    )
     assert list(book["answers"].iter_rows(min_row=2, values_only=True)) == []
 
 
 def test_staff_get_the_rows_but_not_the_comments(
-    client: Client, world: Any, database: Database, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
 ) -> None:
     cycle_id = _make_cycle(database, publish=True)
     sign_in(client, world.email("staff"))

@@ -38,15 +38,30 @@ class Shared:
     network_id: int
 
 
-def _cycle(s: Session, org_name: str, year: int, results: int, staff: bool,
-           network_id: int) -> None:
+def _cycle(
+    s: Session, org_name: str, year: int, results: int, staff: bool, network_id: int
+) -> None:
     cycle = create_cycle(s, get_organisation(s, org_name), year, read_snapshot(FIXTURES, "testq"))
-    create_response(s, cycle, group="organisation", respondent="consensus", source="paper",
-                    submitted=True, answers={"org.results": results, "org.direction": results})
+    create_response(
+        s,
+        cycle,
+        group="organisation",
+        respondent="consensus",
+        source="paper",
+        submitted=True,
+        answers={"org.results": results, "org.direction": results},
+    )
     if staff:  # three staff answers: the staff group is reportable in this organisation
         for i, value in enumerate((2, 4, 7)):
-            create_response(s, cycle, group="staff", respondent=f"s{i}", source="import",
-                            submitted=True, answers={"staff.goals": value})
+            create_response(
+                s,
+                cycle,
+                group="staff",
+                respondent=f"s{i}",
+                source="import",
+                submitted=True,
+                answers={"staff.goals": value},
+            )
     close_cycle(s, cycle)
     sharing.share_cycle(s, cycle, network_id, named=org_name == NAMED, actor_id=None)
 
@@ -61,8 +76,12 @@ def shared(world: World, database: Database) -> Shared:
             org_id = directory.create_organisation(s, name, actor_id=None)
             directory.add_member(s, world.net_1, org_id, actor_id=None)
         s.commit()
-        plan = [(NAMED, 75, True), (UNNAMED[0], 25, True), (UNNAMED[1], 50, False),
-                ("Org A", 100, False)]
+        plan = [
+            (NAMED, 75, True),
+            (UNNAMED[0], 25, True),
+            (UNNAMED[1], 50, False),
+            ("Org A", 100, False),
+        ]
         for name, value, staff in plan:
             _cycle(s, name, 2025, value, staff, world.net_1)
         for name, value, _ in plan[:3]:
@@ -95,9 +114,14 @@ def test_csv_has_the_table_with_blanks_below_three_organisations(
     composite = table[("2", "")]
     assert composite["n_orgs"] == "4"
     # Values 25, 50, 75, 100: linear interpolation between closest ranks.
-    assert (composite["min"], composite["q1"], composite["median"], composite["q3"],
-            composite["max"], composite["mean"]) == ("25.0", "43.75", "62.5", "81.25", "100.0",
-                                                     "62.5")
+    assert (
+        composite["min"],
+        composite["q1"],
+        composite["median"],
+        composite["q3"],
+        composite["max"],
+        composite["mean"],
+    ) == ("25.0", "43.75", "62.5", "81.25", "100.0", "62.5")
     staff = table[("1", "staff")]
     assert staff["n_orgs"] == "2"
     assert [staff[k] for k in ("mean", "median", "q1", "q3", "min", "max")] == [""] * 6
@@ -113,10 +137,20 @@ def test_xlsx_opens_and_names_only_consenting_organisations(
     response = _get(client, EXPORT.format(shared.network_id, "xlsx") + "&lang=en")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content), read_only=True)
-    assert book.sheetnames == ["About this file", "Distribution", "Named organisations",
-                               "Responses", "Trend"]
-    cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-             for c in row if c is not None]
+    assert book.sheetnames == [
+        "About this file",
+        "Distribution",
+        "Named organisations",
+        "Responses",
+        "Trend",
+    ]
+    cells = [
+        str(c)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    ]
     assert NAMED in cells
     for name in UNNAMED:
         assert not any(name in c for c in cells), name
@@ -143,8 +177,9 @@ def test_pdf_is_a_latvian_report(
     assert response.content.startswith(b"%PDF-")
     path = tmp_path / "report.pdf"
     path.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          check=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
     assert "Organizācijas, kas kopīgojušas savus rezultātus: 4" in text
     assert "Network 1" in text
     assert "mazāk nekā 3 organizācijas" in text  # the withheld staff statistics
@@ -167,12 +202,13 @@ def test_exports_are_for_the_networks_coordinators(
     client.cookies.clear()
     sign_in(client, shared.world.email("coordinator"))
     assert _get(client, EXPORT.format(shared.world.net_2, "csv")).status_code == 404
-    assert _get(client, EXPORT.format(shared.network_id, "pdf").replace("2025", "2019")
-                ).status_code == 404
+    assert (
+        _get(client, EXPORT.format(shared.network_id, "pdf").replace("2025", "2019")).status_code
+        == 404
+    )
     newest = _get(client, f"/staff/networks/{shared.network_id}/export.csv")
     assert newest.status_code == 200  # the newest year when none is asked for
-    assert f"network-{shared.network_id}-2025-testq.csv" in newest.headers[
-        "content-disposition"]
+    assert f"network-{shared.network_id}-2025-testq.csv" in newest.headers["content-disposition"]
     client.cookies.clear()
     sign_in(client, shared.world.email("admin"))
     assert _get(client, path).status_code == 200
@@ -192,14 +228,22 @@ def test_api_aggregates_withhold_small_statistics_and_unconsented_names(
     client: Client, shared: Shared, database: Database
 ) -> None:
     headers = _bearer(database, shared.world, "coordinator")
-    response = client.get(f"/api/v1/networks/{shared.network_id}/aggregates",
-                          params={"year": 2025, "methodology": "testq"}, headers=headers)
+    response = client.get(
+        f"/api/v1/networks/{shared.network_id}/aggregates",
+        params={"year": 2025, "methodology": "testq"},
+        headers=headers,
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["network"], body["year"], body["methodology"], body["n_orgs"]) == (
-        "Network 1", 2025, "testq", 4)
-    assert body["named_organisations"] == [{"id": body["named_organisations"][0]["id"],
-                                            "name": NAMED}]
+        "Network 1",
+        2025,
+        "testq",
+        4,
+    )
+    assert body["named_organisations"] == [
+        {"id": body["named_organisations"][0]["id"], "name": NAMED}
+    ]
     stats = {(s["node"], s["group"]): s for s in body["stats"]}
     assert stats[("2", None)]["median"] == 62.5
     assert stats[("2", None)]["named"][0]["organisation"] == NAMED
@@ -234,17 +278,18 @@ def test_api_network_routes_answer_404_json_elsewhere(
     for who in ("head", "head_b", "staff"):
         headers = _bearer(database, shared.world, who)
         for tail in ("aggregates", "trend"):
-            response = client.get(f"/api/v1/networks/{shared.network_id}/{tail}",
-                                  headers=headers)
+            response = client.get(f"/api/v1/networks/{shared.network_id}/{tail}", headers=headers)
             assert response.status_code == 404, (who, tail)
             assert response.json()["status_code"] == 404
     headers = _bearer(database, shared.world, "coordinator")
     other = client.get(f"/api/v1/networks/{shared.world.net_2}/aggregates", headers=headers)
     assert other.status_code == 404 and other.json()["status_code"] == 404
-    missing_year = client.get(f"/api/v1/networks/{shared.network_id}/aggregates",
-                              params={"year": 2019}, headers=headers)
+    missing_year = client.get(
+        f"/api/v1/networks/{shared.network_id}/aggregates", params={"year": 2019}, headers=headers
+    )
     assert missing_year.status_code == 404 and missing_year.json()["status_code"] == 404
-    bad_year = client.get(f"/api/v1/networks/{shared.network_id}/aggregates",
-                          params={"year": "soon"}, headers=headers)
+    bad_year = client.get(
+        f"/api/v1/networks/{shared.network_id}/aggregates", params={"year": "soon"}, headers=headers
+    )
     assert bad_year.status_code == 400
     assert bad_year.json()["status_code"] == 400

@@ -55,9 +55,15 @@ def net(world: Any, database: Database) -> Net:
         for name in (*RESULTS, "Org B"):
             org = s.scalars(select(Organisation).where(Organisation.name == name)).one()
             cycle = create_cycle(s, org, 2024, snapshot)
-            create_response(s, cycle, group="organisation", respondent="consensus",
-                            source="paper", submitted=True,
-                            answers={"org.results": RESULTS.get(name, 0)})
+            create_response(
+                s,
+                cycle,
+                group="organisation",
+                respondent="consensus",
+                source="paper",
+                submitted=True,
+                answers={"org.results": RESULTS.get(name, 0)},
+            )
             close_cycle(s, cycle)
             cycles[name] = cycle.id
             orgs[name] = org.id
@@ -96,12 +102,16 @@ def test_the_coordinator_sees_distributions_and_only_consenting_names(
     for org_id in (net.orgs["Org C"], 999999):
         picked = client.get(_dashboard(net, f"&org={org_id}")).text
         assert "from the lowest" not in picked and "Org C" not in picked
-    chart = client.get(f"/staff/networks/{net.net_1}/dashboard/distribution?year=2024"
-                       "&methodology=testq&group=composite")
+    chart = client.get(
+        f"/staff/networks/{net.net_1}/dashboard/distribution?year=2024"
+        "&methodology=testq&group=composite"
+    )
     assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg")
     assert "style-src 'unsafe-inline'" in chart.headers["content-security-policy"]
-    trend = client.get(f"/staff/networks/{net.net_1}/dashboard/trend?methodology=testq"
-                       "&node=overall&group=composite&format=png")
+    trend = client.get(
+        f"/staff/networks/{net.net_1}/dashboard/trend?methodology=testq"
+        "&node=overall&group=composite&format=png"
+    )
     assert trend.status_code == 200 and trend.content.startswith(b"\x89PNG")
 
 
@@ -141,7 +151,10 @@ def test_other_networks_and_people_without_the_role_get_404(
 
 
 def test_a_head_shares_and_withdraws_and_it_is_logged(
-    client: Client, net: Net, database: Database, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    net: Net,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
     path = f"/staff/cycles/{net.cycles['Org B']}/sharing"
@@ -151,24 +164,29 @@ def test_a_head_shares_and_withdraws_and_it_is_logged(
     missing = form_post(client, path, {"network_id": str(net.net_2), "action": "share"})
     assert missing.status_code == 422
     assert "Choose whether the network may see your organisation" in missing.text
-    wrong_net = form_post(client, path, {"network_id": str(net.net_1), "action": "share",
-                                         "named": "yes"})
+    wrong_net = form_post(
+        client, path, {"network_id": str(net.net_1), "action": "share", "named": "yes"}
+    )
     assert wrong_net.status_code == 422
     assert form_post(client, path, {"network_id": "x", "named": "yes"}).status_code == 422
-    done = form_post(client, path, {"network_id": str(net.net_2), "action": "share",
-                                    "named": "no"})
+    done = form_post(client, path, {"network_id": str(net.net_2), "action": "share", "named": "no"})
     assert done.status_code == 303
     assert "is shared with the network" in client.get(done.headers["location"] + "&lang=en").text
     gone = form_post(client, path, {"network_id": str(net.net_2), "action": "withdraw"})
     assert gone.status_code == 303
     with database.session() as s:
-        actions = s.scalars(select(AuditEvent.action).where(
-            AuditEvent.network_id == net.net_2).order_by(AuditEvent.id)).all()
+        actions = s.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.network_id == net.net_2)
+            .order_by(AuditEvent.id)
+        ).all()
     assert actions[-2:] == ["cycle.shared", "cycle.share_withdrawn"]
 
 
 def test_nobody_shares_another_organisations_cycle(
-    client: Client, net: Net, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    net: Net,
+    sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
     path = f"/staff/cycles/{net.cycles['Org A']}/sharing"
@@ -184,7 +202,10 @@ def test_nobody_shares_another_organisations_cycle(
 
 
 def test_an_open_cycle_cannot_be_shared(
-    client: Client, net: Net, database: Database, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    net: Net,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
     with database.session() as s:
@@ -194,8 +215,9 @@ def test_an_open_cycle_cannot_be_shared(
     sign_in(client, net.email("head"))
     path = f"/staff/cycles/{open_id}/sharing"
     assert "Only a closed cycle can be shared" in client.get(path + "?lang=en").text
-    refused = form_post(client, path, {"network_id": str(net.net_1), "action": "share",
-                                       "named": "yes"})
+    refused = form_post(
+        client, path, {"network_id": str(net.net_1), "action": "share", "named": "yes"}
+    )
     assert refused.status_code == 422
     assert "Close the cycle first" in refused.text
 

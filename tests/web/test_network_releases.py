@@ -30,8 +30,16 @@ ROW = re.compile(r"2\. Results</th>(.*?)</tr>", re.S)
 NUM = re.compile(r'<td class="num">([^<]*)</td>')
 
 
-def _join(database: Database, network_id: int, values: list[int], *, named: int = 0,
-          prefix: str = "Org", include_a: bool = False, release: bool = True) -> list[int]:
+def _join(
+    database: Database,
+    network_id: int,
+    values: list[int],
+    *,
+    named: int = 0,
+    prefix: str = "Org",
+    include_a: bool = False,
+    release: bool = True,
+) -> list[int]:
     """Organisations that share a closed 2024 cycle with criterion 2 at each value (the
     first `named` of them named); with `include_a`, Org A (network 1) is the first."""
     snapshot = read_snapshot(FIXTURES, "testq")
@@ -46,8 +54,15 @@ def _join(database: Database, network_id: int, values: list[int], *, named: int 
             if network_id not in {n.id for n in org.networks}:
                 directory.add_member(s, network_id, org.id, actor_id=None)
             cycle = create_cycle(s, org, 2024, snapshot)
-            create_response(s, cycle, group="organisation", respondent="consensus",
-                            source="paper", submitted=True, answers={"org.results": value})
+            create_response(
+                s,
+                cycle,
+                group="organisation",
+                respondent="consensus",
+                source="paper",
+                submitted=True,
+                answers={"org.results": value},
+            )
             close_cycle(s, cycle)
             sharing.share_cycle(s, cycle, network_id, named=i < named, actor_id=None)
             ids.append(org.id)
@@ -58,8 +73,7 @@ def _join(database: Database, network_id: int, values: list[int], *, named: int 
 
 
 def _dashboard(client: Client, network_id: int) -> str:
-    page = client.get(f"/staff/networks/{network_id}/dashboard?lang=en&year=2024"
-                      "&methodology=testq")
+    page = client.get(f"/staff/networks/{network_id}/dashboard?lang=en&year=2024&methodology=testq")
     assert page.status_code == 200, page.text
     return page.text
 
@@ -82,19 +96,27 @@ def test_three_with_two_named_give_the_coordinator_no_order_statistics(
     assert "50.0" not in html and "from the lowest" not in html
     # Downloads and the API say the same.
     table = client.get(f"/staff/networks/{world.net_1}/export.csv?year=2024&methodology=testq")
-    rows = {(r["node"], r["group"]): r
-            for r in csv.DictReader(io.StringIO(table.content.decode("utf-8-sig")))}
+    rows = {
+        (r["node"], r["group"]): r
+        for r in csv.DictReader(io.StringIO(table.content.decode("utf-8-sig")))
+    }
     composite = rows[("2", "")]
     assert [composite[k] for k in ("min", "median", "max", "mean")] == ["", "", "", ""]
     assert composite["status"] == "identifiable"
     with database.session() as s:
         secret = tokens.create_token(s, world.ids["coordinator"], "t").secret
         s.commit()
-    body = client.get(f"/api/v1/networks/{world.net_1}/aggregates",
-                      headers={"authorization": f"Bearer {secret}"}).json()
+    body = client.get(
+        f"/api/v1/networks/{world.net_1}/aggregates", headers={"authorization": f"Bearer {secret}"}
+    ).json()
     stat = next(x for x in body["stats"] if (x["node"], x["group"]) == ("2", None))
     assert (stat["min"], stat["median"], stat["max"], stat["named"], stat["status"]) == (
-        None, None, None, [], "identifiable")
+        None,
+        None,
+        None,
+        [],
+        "identifiable",
+    )
 
 
 def test_a_head_of_one_of_three_sees_no_quartiles(
@@ -110,8 +132,7 @@ def test_a_head_of_one_of_three_sees_no_quartiles(
     # The coordinator (no organisation of their own, nobody named) sees the distribution.
     client.cookies.clear()
     sign_in(client, world.email("coordinator"))
-    assert _results_cells(_dashboard(client, world.net_1))[0][:4] == ["3", "25.0", "37.5",
-                                                                     "50.0"]
+    assert _results_cells(_dashboard(client, world.net_1))[0][:4] == ["3", "25.0", "37.5", "50.0"]
 
 
 def test_five_with_three_named_are_hidden_six_are_shown(
@@ -120,8 +141,9 @@ def test_five_with_three_named_are_hidden_six_are_shown(
     _join(database, world.net_1, [0, 25, 50, 75, 100], named=3)
     _join(database, world.net_2, [0, 25, 50, 75, 100, 100], named=3, prefix="Six")
     with database.session() as s:
-        users.add_role(s, world.ids["coordinator"], "coordinator", network_id=world.net_2,
-                       actor_id=None)
+        users.add_role(
+            s, world.ids["coordinator"], "coordinator", network_id=world.net_2, actor_id=None
+        )
         s.commit()
     sign_in(client, world.email("coordinator"))
     five, _ = _results_cells(_dashboard(client, world.net_1))
@@ -131,7 +153,10 @@ def test_five_with_three_named_are_hidden_six_are_shown(
 
 
 def test_the_release_button_and_the_rule_over_time(
-    client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
     _join(database, world.net_1, [0, 25, 50, 75], release=False)
@@ -159,29 +184,36 @@ def test_the_release_button_and_the_rule_over_time(
     # Two more: three apart from the release, allowed.
     _join(database, world.net_1, [100, 100], prefix="Later", release=False)
     assert form_post(client, path, form).status_code == 303
-    assert _results_cells(_dashboard(client, world.net_1))[0][:4] == ["7", "0.0", "37.5",
-                                                                     "75.0"]
+    assert _results_cells(_dashboard(client, world.net_1))[0][:4] == ["7", "0.0", "37.5", "75.0"]
     with database.session() as s:
-        actions = s.scalars(select(AuditEvent.action).where(
-            AuditEvent.network_id == world.net_1, AuditEvent.action == "network.released"))
+        actions = s.scalars(
+            select(AuditEvent.action).where(
+                AuditEvent.network_id == world.net_1, AuditEvent.action == "network.released"
+            )
+        )
         assert len(list(actions)) == 2
 
 
 def test_a_reporting_date_releases_on_the_first_visit_after_it(
-    client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
     form_post: Callable[..., httpx.Response],
 ) -> None:
     _join(database, world.net_1, [0, 25, 50], release=False)
     sign_in(client, world.email("coordinator"))
     path = f"/staff/networks/{world.net_1}/report-date"
-    bad = form_post(client, path + "?lang=en", {"year": "2024", "methodology": "testq",
-                                                "release_on": "31.03.2026"})
+    bad = form_post(
+        client,
+        path + "?lang=en",
+        {"year": "2024", "methodology": "testq", "release_on": "31.03.2026"},
+    )
     assert bad.status_code == 422
     assert 'id="release_on-error"' in bad.text and "YYYY-MM-DD" in bad.text
     assert 'value="31.03.2026"' in bad.text
     today = date.today().isoformat()
-    saved = form_post(client, path, {"year": "2024", "methodology": "testq",
-                                     "release_on": today})
+    saved = form_post(client, path, {"year": "2024", "methodology": "testq", "release_on": today})
     assert saved.status_code == 303
     html = client.get(saved.headers["location"] + "&lang=en").text
     assert "with 3 organisations" in html  # released on this very visit
@@ -202,11 +234,11 @@ def test_a_coordinator_of_two_networks_one_apart_sees_only_the_earlier(
         s.commit()
     _join(database, world.net_2, [100], prefix="Fifth")  # releases network 2 (5 orgs)
     sign_in(client, world.email("coordinator"))
-    assert _results_cells(_dashboard(client, world.net_1))[0][0:4] == ["4", "0.0", "18.8",
-                                                                      "37.5"]
+    assert _results_cells(_dashboard(client, world.net_1))[0][0:4] == ["4", "0.0", "18.8", "37.5"]
     with database.session() as s:
-        users.add_role(s, world.ids["coordinator"], "coordinator", network_id=world.net_2,
-                       actor_id=None)
+        users.add_role(
+            s, world.ids["coordinator"], "coordinator", network_id=world.net_2, actor_id=None
+        )
         s.commit()
     first, _ = _results_cells(_dashboard(client, world.net_1))
     second, row = _results_cells(_dashboard(client, world.net_2))

@@ -33,10 +33,13 @@ FORM = {
 
 def _paper(database: Database, cycle_id: int) -> list[Response]:
     with database.session() as s:
-        rows = list(s.scalars(
-            select(Response).where(Response.cycle_id == cycle_id, Response.source == "paper")
-            .order_by(Response.id)
-        ))
+        rows = list(
+            s.scalars(
+                select(Response)
+                .where(Response.cycle_id == cycle_id, Response.source == "paper")
+                .order_by(Response.id)
+            )
+        )
         s.expunge_all()
         return rows
 
@@ -55,8 +58,11 @@ def _entry(client: Client, cycle_id: int, group: str = "clients") -> str:
 
 
 def _enter(
-    client: Client, form_post: Callable[..., httpx.Response], cycle_id: int,
-    data: dict[str, str], group: str = "clients",
+    client: Client,
+    form_post: Callable[..., httpx.Response],
+    cycle_id: int,
+    data: dict[str, str],
+    group: str = "clients",
 ) -> httpx.Response:
     fields = {"_entry": _entry(client, cycle_id, group), **data}
     return form_post(client, f"/staff/cycles/{cycle_id}/paper/{group}?lang=en", fields)
@@ -105,8 +111,11 @@ def test_a_paper_form_is_stored_as_a_submitted_paper_response(
     assert stored.respondent.startswith("paper:")
     with database.session() as s:
         assert response_answers(s, s.get_one(Response, stored.id)) == {
-            "clients.service": "day_centre", "clients.respect": 4, "clients.time": 5,
-            "clients.premises": 3, "clients.overall": "dk",
+            "clients.service": "day_centre",
+            "clients.respect": 4,
+            "clients.time": 5,
+            "clients.premises": 3,
+            "clients.overall": "dk",
             "clients.wish": "More outings, please.",
         }
 
@@ -165,9 +174,9 @@ def test_bad_values_are_shown_next_to_their_fields_and_nothing_is_stored(
     sign_in(client, world.email("staff"))
     data = {
         **FORM,
-        "clients.respect": "9",            # not on the scale
-        "clients.service": "home_care",    # ...so the premises question was not asked
-        "clients.wish": "x" * 10_001,      # longer than a text may be
+        "clients.respect": "9",  # not on the scale
+        "clients.service": "home_care",  # ...so the premises question was not asked
+        "clients.wish": "x" * 10_001,  # longer than a text may be
     }
     response = _enter(client, form_post, cycle_id, data)
     assert response.status_code == 422
@@ -185,8 +194,12 @@ def test_bad_values_are_shown_next_to_their_fields_and_nothing_is_stored(
     # Corrected (the premises answer removed, the scale value fixed): stored once.
     entry = ENTRY.search(html)
     assert entry
-    fixed = {**FORM, "clients.service": "home_care", "clients.respect": "4",
-             "_entry": entry.group(1)}
+    fixed = {
+        **FORM,
+        "clients.service": "home_care",
+        "clients.respect": "4",
+        "_entry": entry.group(1),
+    }
     del fixed["clients.premises"]
     response = form_post(client, f"/staff/cycles/{cycle_id}/paper/clients", fixed)
     assert response.status_code == 303
@@ -225,8 +238,9 @@ def test_another_organisations_cycle_is_not_found(
         sign_in(client, world.email(who))
         assert client.get(f"/staff/cycles/{cycle_id}/paper").status_code == 404
         assert client.get(f"/staff/cycles/{cycle_id}/paper/clients").status_code == 404
-        response = form_post(client, f"/staff/cycles/{cycle_id}/paper/clients",
-                             {"_entry": "0" * 32, **FORM})
+        response = form_post(
+            client, f"/staff/cycles/{cycle_id}/paper/clients", {"_entry": "0" * 32, **FORM}
+        )
         assert response.status_code == 404
     assert _responses(database, cycle_id) == 0
 
@@ -246,8 +260,9 @@ def test_a_closed_cycle_takes_no_paper_forms(
         s.commit()
     page = client.get(f"/staff/cycles/{cycle_id}/paper/clients?lang=en").text
     assert "This cycle is closed" in page and 'name="clients.respect"' not in page
-    response = form_post(client, f"/staff/cycles/{cycle_id}/paper/clients?lang=en",
-                         {"_entry": entry, **FORM})
+    response = form_post(
+        client, f"/staff/cycles/{cycle_id}/paper/clients?lang=en", {"_entry": entry, **FORM}
+    )
     assert response.status_code == 409
     assert "This cycle is closed" in response.text
     assert _responses(database, cycle_id) == 0

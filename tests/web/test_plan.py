@@ -29,8 +29,11 @@ def _actions(database: Database, cycle_id: int) -> list[plan.Action]:
 
 
 def test_a_head_adds_an_action_and_updates_its_progress(
-    client: Client, world: World, database: Database,
-    sign_in: Callable[..., httpx.Response], form_post: Post,
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Post,
 ) -> None:
     cycle_id = make_cycle(database, year=2025)
     sign_in(client, world.email("head"))
@@ -38,46 +41,76 @@ def test_a_head_adds_an_action_and_updates_its_progress(
     page = client.get(base + "?lang=lv").text
     assert "Pilnveides plāns" in page and 'name="criterion"' in page
 
-    added = form_post(client, base, {"criterion": "3.2", "title": "Supervision every month",
-                                     "owner": "Deputy head", "due": "2026-06-30",
-                                     "status": "planned"})
+    added = form_post(
+        client,
+        base,
+        {
+            "criterion": "3.2",
+            "title": "Supervision every month",
+            "owner": "Deputy head",
+            "due": "2026-06-30",
+            "status": "planned",
+        },
+    )
     assert added.status_code == 303
     [action] = _actions(database, cycle_id)
     assert added.headers["location"] == f"{base}?saved={action.id}#action-{action.id}"
     assert (action.criterion, action.title, action.owner, str(action.due), action.status) == (
-        "3.2", "Supervision every month", "Deputy head", "2026-06-30", "planned"
+        "3.2",
+        "Supervision every month",
+        "Deputy head",
+        "2026-06-30",
+        "planned",
     )
     html = client.get(base + "?lang=en").text
     assert "Supervision every month" in html and "Due: 2026-06-30" in html
 
-    updated = form_post(client, f"{base}/actions/{action.id}",
-                        {"status": "in_progress", "progress": "Two sessions held",
-                         "owner": "Deputy head", "due": "2026-09-30"})
+    updated = form_post(
+        client,
+        f"{base}/actions/{action.id}",
+        {
+            "status": "in_progress",
+            "progress": "Two sessions held",
+            "owner": "Deputy head",
+            "due": "2026-09-30",
+        },
+    )
     assert updated.status_code == 303
     [action] = _actions(database, cycle_id)
     assert (action.status, action.progress, str(action.due)) == (
-        "in_progress", "Two sessions held", "2026-09-30"
+        "in_progress",
+        "Two sessions held",
+        "2026-09-30",
     )
     with database.session() as s:
-        actions = s.scalars(select(AuditEvent.action).where(AuditEvent.action.like("plan.%"))
-                            .order_by(AuditEvent.id)).all()
+        actions = s.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.action.like("plan.%"))
+            .order_by(AuditEvent.id)
+        ).all()
         assert actions == ["plan.action_added", "plan.action_updated"]
 
 
 def test_bad_input_is_answered_next_to_the_fields(
-    client: Client, world: World, database: Database,
-    sign_in: Callable[..., httpx.Response], form_post: Post,
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Post,
 ) -> None:
     cycle_id = make_cycle(database, year=2025)
     sign_in(client, world.email("head"))
     base = f"/staff/cycles/{cycle_id}/plan?lang=en"
-    bad = form_post(client, base, {"criterion": "99", "title": "", "due": "31.12.2026",
-                                   "status": "finished"})
+    bad = form_post(
+        client, base, {"criterion": "99", "title": "", "due": "31.12.2026", "status": "finished"}
+    )
     assert bad.status_code == 422
-    for field, message in [("criterion", "Choose a criterion."),
-                           ("title", "Describe the action"),
-                           ("due", "Enter the due date as YYYY-MM-DD"),
-                           ("status", "Choose a status.")]:
+    for field, message in [
+        ("criterion", "Choose a criterion."),
+        ("title", "Describe the action"),
+        ("due", "Enter the due date as YYYY-MM-DD"),
+        ("status", "Choose a status."),
+    ]:
         assert f'id="{field}-error"' in bad.text and message in bad.text
     assert 'value="31.12.2026"' in bad.text
     assert _actions(database, cycle_id) == []
@@ -85,8 +118,11 @@ def test_bad_input_is_answered_next_to_the_fields(
     with database.session() as s:
         action_id = plan.add_action(s, get_cycle(s, cycle_id), criterion="1", title="Kept")
         s.commit()
-    wrong = form_post(client, f"/staff/cycles/{cycle_id}/plan/actions/{action_id}?lang=en",
-                      {"status": "planned", "progress": "Half way", "due": "soon"})
+    wrong = form_post(
+        client,
+        f"/staff/cycles/{cycle_id}/plan/actions/{action_id}?lang=en",
+        {"status": "planned", "progress": "Half way", "due": "soon"},
+    )
     assert wrong.status_code == 422
     assert "Enter the due date as YYYY-MM-DD" in wrong.text
     assert "Half way" in wrong.text  # what was typed is kept
@@ -95,8 +131,11 @@ def test_bad_input_is_answered_next_to_the_fields(
 
 
 def test_staff_read_the_plan_but_do_not_edit_it(
-    client: Client, world: World, database: Database,
-    sign_in: Callable[..., httpx.Response], form_post: Post,
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Post,
 ) -> None:
     cycle_id = make_cycle(database, year=2025)
     with database.session() as s:
@@ -106,16 +145,20 @@ def test_staff_read_the_plan_but_do_not_edit_it(
     html = client.get(f"/staff/cycles/{cycle_id}/plan?lang=en").text
     assert "Rota" in html and "Add an action" not in html and "Update this action" not in html
     base = f"/staff/cycles/{cycle_id}/plan"
-    assert form_post(client, base, {"criterion": "1", "title": "x", "status": "planned"}
-                     ).status_code == 404
-    assert form_post(client, f"{base}/actions/{action_id}", {"status": "done"}
-                     ).status_code == 404
+    assert (
+        form_post(client, base, {"criterion": "1", "title": "x", "status": "planned"}).status_code
+        == 404
+    )
+    assert form_post(client, f"{base}/actions/{action_id}", {"status": "done"}).status_code == 404
     assert _actions(database, cycle_id)[0].status == "planned"
 
 
 def test_open_actions_carry_into_the_next_cycle(
-    client: Client, world: World, database: Database,
-    sign_in: Callable[..., httpx.Response], form_post: Post,
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Post,
 ) -> None:
     first = make_cycle(database, year=2024)
     with database.session() as s:
@@ -132,18 +175,31 @@ def test_open_actions_carry_into_the_next_cycle(
     assert "Finished one" not in html
 
     # Finished from the later cycle's page: it then stays only in its own year.
-    assert form_post(client, f"/staff/cycles/{second}/plan/actions/{open_id}",
-                     {"status": "done", "progress": "Meets quarterly"}).status_code == 303
+    assert (
+        form_post(
+            client,
+            f"/staff/cycles/{second}/plan/actions/{open_id}",
+            {"status": "done", "progress": "Meets quarterly"},
+        ).status_code
+        == 303
+    )
     assert "Client council" not in client.get(f"/staff/cycles/{second}/plan").text
     assert _actions(database, first)[0].status == "done"
     # An action the page does not show cannot be changed through it.
-    assert form_post(client, f"/staff/cycles/{second}/plan/actions/{done_id}",
-                     {"status": "planned"}).status_code == 404
+    assert (
+        form_post(
+            client, f"/staff/cycles/{second}/plan/actions/{done_id}", {"status": "planned"}
+        ).status_code
+        == 404
+    )
 
 
 def test_another_organisations_plan_is_not_found(
-    client: Client, world: World, database: Database,
-    sign_in: Callable[..., httpx.Response], form_post: Post,
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Post,
 ) -> None:
     ours = make_cycle(database, year=2025)
     theirs = make_cycle(database, "Org B", year=2025)
@@ -152,18 +208,30 @@ def test_another_organisations_plan_is_not_found(
         s.commit()
     sign_in(client, world.email("head_b"))
     assert client.get(f"/staff/cycles/{ours}/plan").status_code == 404
-    assert form_post(client, f"/staff/cycles/{theirs}/plan/actions/{action_id}",
-                     {"status": "done"}).status_code == 404
+    assert (
+        form_post(
+            client, f"/staff/cycles/{theirs}/plan/actions/{action_id}", {"status": "done"}
+        ).status_code
+        == 404
+    )
     assert _actions(database, ours)[0].status == "planned"
 
 
 def test_suggestions_from_the_consensus_notes(
-    client: Client, world: World, database: Database, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: World,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
 ) -> None:
     cycle_id = make_cycle(database, year=2025)
     with database.session() as s:
-        save_consensus(s, get_cycle(s, cycle_id), {"org.mission": 30}, actor_id=None,
-                       notes={"org.mission": Notes(improvements="Review the mission with staff")})
+        save_consensus(
+            s,
+            get_cycle(s, cycle_id),
+            {"org.mission": 30},
+            actor_id=None,
+            notes={"org.mission": Notes(improvements="Review the mission with staff")},
+        )
         close_cycle(s, get_cycle(s, cycle_id))  # suggested scores are released ones
         s.commit()
     sign_in(client, world.email("head"))

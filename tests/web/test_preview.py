@@ -23,8 +23,9 @@ def client(sqlite_app: Litestar) -> Iterator[TestClient[Litestar]]:
         yield test_client
 
 
-def post(client: TestClient[Litestar], path: str, data: dict[str, object],
-         **kwargs: Any) -> httpx.Response:
+def post(
+    client: TestClient[Litestar], path: str, data: dict[str, object], **kwargs: Any
+) -> httpx.Response:
     """A form post as the browser sends it, with the CSRF token its page carried."""
     page = client.get(path if "/save/" not in path and "/restart" not in path else f"{CLIENTS}/1")
     token = _TOKEN.search(page.text)
@@ -47,8 +48,14 @@ def test_intro_and_sections_render_in_the_chosen_language(client: TestClient[Lit
 
 @pytest.mark.parametrize(
     "path",
-    ["/preview/nothing/clients", "/preview/socquality/nobody", f"{CLIENTS}/0", f"{CLIENTS}/7",
-     "/preview/..%2F..%2Fetc/clients", "/preview/SocQuality/clients"],
+    [
+        "/preview/nothing/clients",
+        "/preview/socquality/nobody",
+        f"{CLIENTS}/0",
+        f"{CLIENTS}/7",
+        "/preview/..%2F..%2Fetc/clients",
+        "/preview/SocQuality/clients",
+    ],
 )
 def test_what_does_not_exist_is_a_404(client: TestClient[Litestar], path: str) -> None:
     assert client.get(path).status_code == 404
@@ -77,15 +84,18 @@ def test_answers_carry_from_section_to_section_and_to_the_review(
     first = post(client, f"{CLIENTS}/1", {"_action": "next", "clients.service": "home_care"})
     assert first.status_code == 303
     assert first.headers["location"] == f"{CLIENTS}/2"
-    second = post(client, f"{CLIENTS}/2", {"_action": "next", "clients.respect": "4",
-                                           "clients.time": "dk"})
+    second = post(
+        client, f"{CLIENTS}/2", {"_action": "next", "clients.respect": "4", "clients.time": "dk"}
+    )
     assert second.headers["location"] == f"{CLIENTS}/3"
     # Home care: the question about premises is not shown, nor counted.
     third = client.get(f"{CLIENTS}/3")
     assert 'id="q-clients-premises" hidden' in third.text
     assert "3 of 17 questions answered" in third.text
-    assert 'id="q-clients-respect-4" name="clients.respect" value="4" checked' in client.get(
-        f"{CLIENTS}/2").text
+    assert (
+        'id="q-clients-respect-4" name="clients.respect" value="4" checked'
+        in client.get(f"{CLIENTS}/2").text
+    )
     review = client.get(f"{CLIENTS}/review")
     assert "Home care" in review.text
     assert "Rather agree" in review.text
@@ -104,14 +114,18 @@ def test_previous_keeps_answers_without_asking_for_required_ones(
 def test_change_from_the_review_returns_to_the_review(client: TestClient[Litestar]) -> None:
     page = client.get(f"{CLIENTS}/4?return=review")
     assert 'name="_return" value="review"' in page.text
-    done = post(client, f"{CLIENTS}/4", {"_action": "next", "_return": "review",
-                                         "clients.safe": "5"})
+    done = post(
+        client, f"{CLIENTS}/4", {"_action": "next", "_return": "review", "clients.safe": "5"}
+    )
     assert done.headers["location"] == f"{CLIENTS}/review"
 
 
 def test_an_answer_that_reveals_a_question_keeps_the_page(client: TestClient[Litestar]) -> None:
-    response = post(client, f"{CLIENTS}/6", {"_action": "next", "_shown": "clients.helped",
-                                             "clients.helped": "yes"})
+    response = post(
+        client,
+        f"{CLIENTS}/6",
+        {"_action": "next", "_shown": "clients.helped", "clients.helped": "yes"},
+    )
     assert response.status_code == 200
     text = response.text
     assert "Your answer added a question to this page." in text
@@ -126,8 +140,11 @@ def test_sending_needs_the_required_answers_then_thanks(client: TestClient[Lites
     assert "Answer the question: Which of our services do you use?" in text
     assert f'href="{CLIENTS}/1?return=review#q-clients-service"' in text
     assert 'id="helped" name="_helped" value="1" checked' in text
-    for number, data in ((1, {"clients.service": "other"}), (2, {"clients.respect": "1"}),
-                         (5, {"clients.overall": "na"})):
+    for number, data in (
+        (1, {"clients.service": "other"}),
+        (2, {"clients.respect": "1"}),
+        (5, {"clients.overall": "na"}),
+    ):
         post(client, f"{CLIENTS}/{number}", {"_action": "next", **data})
     sent = post(client, f"{CLIENTS}/review", {})
     assert sent.headers["location"] == f"{CLIENTS}/done"
@@ -140,8 +157,12 @@ def test_sending_needs_the_required_answers_then_thanks(client: TestClient[Lites
 def test_the_htmx_save_answers_with_a_status_and_the_changes_it_causes(
     client: TestClient[Litestar],
 ) -> None:
-    saved = post(client, f"{CLIENTS}/save/clients.helped", {"clients.helped": "yes"},
-                 headers={"HX-Request": "true"})
+    saved = post(
+        client,
+        f"{CLIENTS}/save/clients.helped",
+        {"clients.helped": "yes"},
+        headers={"HX-Request": "true"},
+    )
     assert saved.status_code == 200
     text = saved.text
     assert "Saved" in text
@@ -190,9 +211,15 @@ def test_checkboxes_post_every_chosen_option(client: TestClient[Litestar]) -> No
     page = client.get(path)
     token = _TOKEN.search(page.text)
     assert token
-    response = client.post(path, data={"csrf_token": token.group(1), "_action": "next",
-                                       "community.channels": ["website", "people"]},
-                           follow_redirects=False)
+    response = client.post(
+        path,
+        data={
+            "csrf_token": token.group(1),
+            "_action": "next",
+            "community.channels": ["website", "people"],
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     review = client.get("/preview/socquality/community/review")
     assert "The organisation&#39;s website, Friends, neighbours, acquaintances" in review.text

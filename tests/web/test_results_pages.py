@@ -64,8 +64,7 @@ def cycle_id(world: Any, database: Database) -> int:
         cycle = create_cycle(s, get_organisation(s, "Org A"), 2026, snapshot)
         m = cycle_methodology(cycle)
         import_responses(s, cycle, validate_rows(m, _rows(m)), label="test")
-        consensus.save_consensus(s, cycle, {"org.mission": 60, "org.leaders": 80},
-                                 actor_id=None)
+        consensus.save_consensus(s, cycle, {"org.mission": 60, "org.leaders": 80}, actor_id=None)
         close_cycle(s, cycle)  # the pages show released figures only (METHODOLOGY.md §5.2)
         s.commit()
         return cycle.id
@@ -121,7 +120,10 @@ def _tables(html: str) -> dict[str, list[list[str]]]:
 
 
 def test_the_table_shows_what_cycle_scores_says_with_n_and_hides_small_groups(
-    client: Client, world: Any, database: Database, cycle_id: int,
+    client: Client,
+    world: Any,
+    database: Database,
+    cycle_id: int,
     sign_in: Callable[..., httpx.Response],
 ) -> None:
     sign_in(client, world.email("head"))
@@ -163,15 +165,13 @@ def test_the_table_shows_what_cycle_scores_says_with_n_and_hides_small_groups(
     assert all(scores.score(n.id, "clients") is None for n in nodes)
     radar = _tables(page.text)["chart-data"]
     assert all(r[1 + groups.index("clients")] in ("fewer than 5 answers", "–") for r in radar[1:])
-    assert any(r[1 + groups.index("staff")] not in ("fewer than 5 answers", "–")
-               for r in radar[1:])
+    assert any(r[1 + groups.index("staff")] not in ("fewer than 5 answers", "–") for r in radar[1:])
     svg = client.get(f"/staff/cycles/{cycle_id}/charts/radar.svg?lang=en")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert b"Staff" in svg.content and b"Clients" not in svg.content
     assert "style-src 'unsafe-inline'" in svg.headers["content-security-policy"]
     png = client.get(f"/staff/cycles/{cycle_id}/charts/radar.png")
-    assert png.content.startswith(b"\x89PNG") and "attachment" in png.headers[
-        "content-disposition"]
+    assert png.content.startswith(b"\x89PNG") and "attachment" in png.headers["content-disposition"]
     assert client.get(f"/staff/cycles/{cycle_id}/charts/radar.gif").status_code == 404
     # Gaps: largest first.
     gaps = _tables(page.text)["stack gaps"][1:]
@@ -180,7 +180,10 @@ def test_the_table_shows_what_cycle_scores_says_with_n_and_hides_small_groups(
 
 
 def test_item_detail_shows_statistics_or_only_that_there_are_too_few(
-    client: Client, world: Any, database: Database, cycle_id: int,
+    client: Client,
+    world: Any,
+    database: Database,
+    cycle_id: int,
     sign_in: Callable[..., httpx.Response],
 ) -> None:
     sign_in(client, world.email("head"))
@@ -201,15 +204,21 @@ def test_item_detail_shows_statistics_or_only_that_there_are_too_few(
     assert small.status_code == 200
     assert "Fewer than 5 answers" in small.text and "chart-data" not in small.text
     assert "confidence interval" not in small.text
-    assert client.get(
-        f"/staff/cycles/{cycle_id}/charts/items/clients.respect/histogram.svg"
-    ).status_code == 404
+    assert (
+        client.get(
+            f"/staff/cycles/{cycle_id}/charts/items/clients.respect/histogram.svg"
+        ).status_code
+        == 404
+    )
     assert client.get(f"/staff/cycles/{cycle_id}/results/items/no.such").status_code == 404
     assert client.get(f"/staff/cycles/{cycle_id}/results/items/staff.role").status_code == 404
 
 
 def test_breakdown_hides_the_small_cell_and_the_next_smallest(
-    client: Client, world: Any, cycle_id: int, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    cycle_id: int,
+    sign_in: Callable[..., httpx.Response],
 ) -> None:
     sign_in(client, world.email("head"))
     page = client.get(f"/staff/cycles/{cycle_id}/results?lang=en&by=staff.role")
@@ -227,21 +236,25 @@ def test_breakdown_hides_the_small_cell_and_the_next_smallest(
     bad = client.get(f"/staff/cycles/{cycle_id}/results?lang=en&by=nonsense")
     assert bad.status_code == 200 and "Choose a question from the list." in bad.text
     clients = client.get(f"/staff/cycles/{cycle_id}/results?lang=en&by=clients.service")
-    assert all(cell == "hidden" for row in _tables(clients.text)["breakdown"][1:]
-               for cell in row[1:])
+    assert all(
+        cell == "hidden" for row in _tables(clients.text)["breakdown"][1:] for cell in row[1:]
+    )
 
 
 def test_staff_read_results_only_once_published_and_heads_decide(
-    client: Client, world: Any, database: Database, cycle_id: int,
-    sign_in: Callable[..., httpx.Response], form_post: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    database: Database,
+    cycle_id: int,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Callable[..., httpx.Response],
 ) -> None:
     base = f"/staff/cycles/{cycle_id}"
     sign_in(client, world.email("staff"))
     waiting = client.get(base + "/results?lang=en")
     assert waiting.status_code == 200 and "not published yet" in waiting.text
     assert "results-table" not in waiting.text
-    for path in ("/results/items/staff.values", "/charts/radar.svg", "/export.csv",
-                 "/report"):
+    for path in ("/results/items/staff.values", "/charts/radar.svg", "/export.csv", "/report"):
         assert client.get(base + path).status_code == 404, path
     assert form_post(client, base + "/results/publish").status_code == 404
 
@@ -276,20 +289,34 @@ def test_staff_read_results_only_once_published_and_heads_decide(
 
 @pytest.mark.parametrize("who", ["head_b", "coordinator", "nobody"])
 def test_others_get_404(
-    who: str, client: Client, world: Any, cycle_id: int,
-    sign_in: Callable[..., httpx.Response], form_post: Callable[..., httpx.Response],
+    who: str,
+    client: Client,
+    world: Any,
+    cycle_id: int,
+    sign_in: Callable[..., httpx.Response],
+    form_post: Callable[..., httpx.Response],
 ) -> None:
     sign_in(client, world.email(who))
     base = f"/staff/cycles/{cycle_id}"
-    for path in ("/results", "/results/items/staff.values", "/charts/radar.svg",
-                 "/charts/items/staff.values/histogram.png", "/export.csv", "/export.xlsx",
-                 "/export.pdf", "/report"):
+    for path in (
+        "/results",
+        "/results/items/staff.values",
+        "/charts/radar.svg",
+        "/charts/items/staff.values/histogram.png",
+        "/export.csv",
+        "/export.xlsx",
+        "/export.pdf",
+        "/report",
+    ):
         assert client.get(base + path).status_code == 404, path
     assert form_post(client, base + "/results/publish").status_code == 404
 
 
 def test_exports_leave_out_the_group_below_its_minimum(
-    client: Client, world: Any, cycle_id: int, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    cycle_id: int,
+    sign_in: Callable[..., httpx.Response],
     tmp_path: Path,
 ) -> None:
     sign_in(client, world.email("head"))
@@ -299,11 +326,10 @@ def test_exports_leave_out_the_group_below_its_minimum(
     assert "attachment" in got.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
     assert rows[0] == ["respondent", "group", "item", "value"]
-    answers = rows[1:rows.index([])]  # then the comments table and the note
+    answers = rows[1 : rows.index([])]  # then the comments table and the note
     assert {r[1] for r in answers} == {"staff", "managers", "organisation"}
 
-    book = load_workbook(io.BytesIO(client.get(base + "/export.xlsx").content),
-                         read_only=True)
+    book = load_workbook(io.BytesIO(client.get(base + "/export.xlsx").content), read_only=True)
     assert book.sheetnames == ["scores", "items", "answers", "comments", "about"]
     items = list(book["items"].iter_rows(values_only=True))
     head = items[0]
@@ -316,8 +342,9 @@ def test_exports_leave_out_the_group_below_its_minimum(
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     path = tmp_path / "r.pdf"
     path.write_bytes(pdf.content)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True,
-                          text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
     assert "Org A" in text and "Kopsavilkums" in text and "mazāk nekā 5 atbildes" in text
 
     report = client.get(base + "/report?lang=en")
@@ -327,24 +354,34 @@ def test_exports_leave_out_the_group_below_its_minimum(
 
 
 def test_the_report_carries_the_working_groups_notes(
-    client: Client, world: Any, database: Database, cycle_id: int,
-    sign_in: Callable[..., httpx.Response], tmp_path: Path,
+    client: Client,
+    world: Any,
+    database: Database,
+    cycle_id: int,
+    sign_in: Callable[..., httpx.Response],
+    tmp_path: Path,
 ) -> None:
     with database.session() as s:
         cycle = get_cycle(s, cycle_id)
         reopen_cycle(s, cycle)
         consensus.save_consensus(
-            s, cycle, {"org.mission": 60, "org.leaders": 80}, actor_id=None,
-            notes={"org.mission": consensus.Notes(
-                evidence="Stratēģija apstiprināta 2025. gada martā",
-                improvements="Iesaistīt klientu padomi")},
+            s,
+            cycle,
+            {"org.mission": 60, "org.leaders": 80},
+            actor_id=None,
+            notes={
+                "org.mission": consensus.Notes(
+                    evidence="Stratēģija apstiprināta 2025. gada martā",
+                    improvements="Iesaistīt klientu padomi",
+                )
+            },
         )
         close_cycle(s, cycle)
         s.commit()
     sign_in(client, world.email("head"))
     base = f"/staff/cycles/{cycle_id}"
     page = client.get(base + "/report?lang=en").text
-    notes = page[page.index("The working group's evidence"):page.index("Improvement plan")]
+    notes = page[page.index("The working group's evidence") : page.index("Improvement plan")]
     assert "1.1 " in notes and "Stratēģija apstiprināta 2025. gada martā" in notes
     assert "Areas for improvement" in notes and "Iesaistīt klientu padomi" in notes
     assert "Strengths" not in notes  # nothing written, nothing shown
@@ -352,17 +389,22 @@ def test_the_report_carries_the_working_groups_notes(
 
     path = tmp_path / "r.pdf"
     path.write_bytes(client.get(base + "/export.pdf?lang=lv").content)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True,
-                          text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
     assert "Darba grupas pierādījumi" in text and "Iesaistīt klientu padomi" in text
 
 
 def test_the_results_page_counts_the_comments_of_each_open_question(
-    client: Client, world: Any, database: Database, sign_in: Callable[..., httpx.Response],
+    client: Client,
+    world: Any,
+    database: Database,
+    sign_in: Callable[..., httpx.Response],
 ) -> None:
     with database.session() as s:
-        cycle = create_cycle(s, get_organisation(s, "Org A"), 2027,
-                             read_snapshot(QUESTIONNAIRES, "socquality"))
+        cycle = create_cycle(
+            s, get_organisation(s, "Org A"), 2027, read_snapshot(QUESTIONNAIRES, "socquality")
+        )
         m = cycle_methodology(cycle)
         rows = [Row(2 + n, f"s{n}", "staff", "staff.goals", "4") for n in range(5)]
         rows += [Row(10 + n, f"s{n}", "staff", "staff.comment", f"note {n}") for n in range(3)]
@@ -373,7 +415,7 @@ def test_the_results_page_counts_the_comments_of_each_open_question(
         cycle_id = cycle.id
     sign_in(client, world.email("head"))
     html = " ".join(client.get(f"/staff/cycles/{cycle_id}/results?lang=en").text.split())
-    section = html[html.index('id="comments-title"'):html.index('id="breakdown-title"')]
+    section = html[html.index('id="comments-title"') : html.index('id="breakdown-title"')]
     assert f'href="/staff/cycles/{cycle_id}/comments">Comments: 3</a>' in section
     # Two clients are fewer than their minimum of five: not even their count is given.
     assert "comments not shown" in section and "Comments: 2" not in section

@@ -26,15 +26,18 @@ QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 def code(database: Database) -> str:
     with database.session() as s:
         directory.create_organisation(s, "Dienas centrs", actor_id=None)
-        cycle = create_cycle(s, get_organisation(s, "Dienas centrs"), 2026,
-                             read_snapshot(QUESTIONNAIRES, "socquality"))
+        cycle = create_cycle(
+            s,
+            get_organisation(s, "Dienas centrs"),
+            2026,
+            read_snapshot(QUESTIONNAIRES, "socquality"),
+        )
         [made] = create_codes(s, cycle, "clients", 1)
         s.commit()
         return made
 
 
-def _enter(client: Client, form_post: Callable[..., httpx.Response], typed: str
-           ) -> httpx.Response:
+def _enter(client: Client, form_post: Callable[..., httpx.Response], typed: str) -> httpx.Response:
     return form_post(client, "/code", {"code": typed})
 
 
@@ -52,10 +55,16 @@ def test_coming_back_lands_on_the_part_where_the_person_stopped(
 ) -> None:
     client.get(f"/a/{code}")
     # Part 1 done, part 2 half done (one of its three questions), then the browser closes.
-    assert form_post(client, f"/a/{code}/1", {"clients.service": "day_centre",
-                                              "_action": "next"}).status_code == 303
-    assert form_post(client, f"/a/{code}/save/clients.respect",
-                     {"clients.respect": "4"}).status_code == 200
+    assert (
+        form_post(
+            client, f"/a/{code}/1", {"clients.service": "day_centre", "_action": "next"}
+        ).status_code
+        == 303
+    )
+    assert (
+        form_post(client, f"/a/{code}/save/clients.respect", {"clients.respect": "4"}).status_code
+        == 200
+    )
     client.cookies.clear()
 
     typed = normalise_code(code)
@@ -87,7 +96,6 @@ def test_resume_section_rules(code: str, database: Database) -> None:
         questionnaire = target_methodology(s, target).questionnaires["clients"]
     assert resume_section(questionnaire, {}) is None
     assert resume_section(questionnaire, {"clients.service": "day_centre"}) == 2
-    assert resume_section(questionnaire, {"clients.service": "day_centre",
-                                          "clients.time": 3}) == 2
+    assert resume_section(questionnaire, {"clients.service": "day_centre", "clients.time": 3}) == 2
     everything = {item.id: "x" for item in questionnaire.items}
     assert resume_section(questionnaire, everything) is None  # to the review page

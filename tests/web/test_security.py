@@ -39,9 +39,14 @@ def _inline_code(html: str) -> list[str]:
 PDF_ONLY = {"codes/slips_pdf.html", "network_report/report.html"}
 
 
-@pytest.mark.parametrize("path", sorted(p.relative_to(TEMPLATES).as_posix()
-                                        for p in TEMPLATES.rglob("*.html")
-                                        if p.relative_to(TEMPLATES).as_posix() not in PDF_ONLY))
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        p.relative_to(TEMPLATES).as_posix()
+        for p in TEMPLATES.rglob("*.html")
+        if p.relative_to(TEMPLATES).as_posix() not in PDF_ONLY
+    ),
+)
 def test_templates_carry_no_inline_script_or_style(path: str) -> None:
     # The CSP forbids inline code; a template that needed it would break silently.
     assert not _inline_code((TEMPLATES / path).read_text(encoding="utf-8")), path
@@ -78,23 +83,27 @@ def test_every_kind_of_response_carries_the_security_headers(
         _check_headers(response)
 
 
-def test_pages_behind_sign_in_are_never_cached(
-    client: Client, world: Any, sign_in: SignIn
-) -> None:
+def test_pages_behind_sign_in_are_never_cached(client: Client, world: Any, sign_in: SignIn) -> None:
     sign_in(client, world.email("head"))
     assert client.get("/staff").headers["cache-control"] == "no-store"
     assert "no-store" not in client.get("/static/css/qms.css").headers.get("cache-control", "")
 
 
-def test_rendered_pages_carry_no_inline_code(
-    client: Client, world: Any, sign_in: SignIn
-) -> None:
+def test_rendered_pages_carry_no_inline_code(client: Client, world: Any, sign_in: SignIn) -> None:
     pages = ["/", "/login"]
     sign_in(client, world.email("admin"))
-    pages += ["/staff", "/admin/organisations", f"/admin/organisations/{world.org_a}",
-              "/admin/networks", f"/admin/networks/{world.net_1}", "/admin/users",
-              f"/admin/users/{world.ids['head']}", "/admin/audit", "/account/password",
-              f"/staff/organisations/{world.org_a}/audit"]
+    pages += [
+        "/staff",
+        "/admin/organisations",
+        f"/admin/organisations/{world.org_a}",
+        "/admin/networks",
+        f"/admin/networks/{world.net_1}",
+        "/admin/users",
+        f"/admin/users/{world.ids['head']}",
+        "/admin/audit",
+        "/account/password",
+        f"/staff/organisations/{world.org_a}/audit",
+    ]
     for path in pages:
         response = client.get(path)
         assert response.status_code == 200, path
@@ -111,8 +120,9 @@ def test_a_post_without_the_token_is_refused_and_changes_nothing(
 ) -> None:
     sign_in(client, world.email("admin"))
     before = _organisation_names(database)
-    missing = client.post("/admin/organisations", data={"name": "Sneaky"},
-                          headers={"Accept-Language": "en"})
+    missing = client.post(
+        "/admin/organisations", data={"name": "Sneaky"}, headers={"Accept-Language": "en"}
+    )
     assert missing.status_code == 403
     assert "This form has expired" in missing.text
     wrong = client.post("/admin/organisations", data={"name": "Sneaky", "csrf_token": "x" * 43})
@@ -121,14 +131,19 @@ def test_a_post_without_the_token_is_refused_and_changes_nothing(
 
 
 def test_a_token_from_another_session_is_refused(
-    app: Litestar, client: Client, world: Any, sign_in: SignIn, csrf_token: Token,
+    app: Litestar,
+    client: Client,
+    world: Any,
+    sign_in: SignIn,
+    csrf_token: Token,
     database: Database,
 ) -> None:
     with TestClient(app=app, base_url="http://127.0.0.1") as attacker:
         their_token = csrf_token(attacker)
     sign_in(client, world.email("admin"))
-    response = client.post("/admin/organisations", data={"name": "Sneaky",
-                                                         "csrf_token": their_token})
+    response = client.post(
+        "/admin/organisations", data={"name": "Sneaky", "csrf_token": their_token}
+    )
     assert response.status_code == 403
     assert "Sneaky" not in _organisation_names(database)
 
@@ -154,8 +169,10 @@ def test_htmx_sends_the_token_from_the_body_attribute(
     headers = json.loads(attribute.group(1).replace("&#34;", '"'))
     assert set(headers) == {"X-CSRF-Token"}
     response = client.post(
-        "/admin/organisations", data={"name": "Via htmx"},
-        headers={**headers, "HX-Request": "true"}, follow_redirects=False,
+        "/admin/organisations",
+        data={"name": "Via htmx"},
+        headers={**headers, "HX-Request": "true"},
+        follow_redirects=False,
     )
     assert response.status_code == 303
     assert "Via htmx" in _organisation_names(database)
@@ -168,6 +185,4 @@ def test_jinja_autoescape_is_on(app: Litestar) -> None:
     rendered = environment.from_string("{{ value }}").render(value="<b>&</b>")
     assert rendered == "&lt;b&gt;&amp;&lt;/b&gt;"
     template = environment.get_template("error.html")
-    assert template.environment.autoescape is True or template.environment.autoescape(
-        "error.html"
-    )
+    assert template.environment.autoescape is True or template.environment.autoescape("error.html")

@@ -37,9 +37,7 @@ def test_healthz_checks_the_database(client: TestClient[Litestar]) -> None:
 
 
 def test_healthz_reports_an_unreachable_database(tmp_path: object) -> None:
-    settings = Settings(
-        database_url="postgresql://nobody@127.0.0.1:1/none", secret_key="x" * 20
-    )
+    settings = Settings(database_url="postgresql://nobody@127.0.0.1:1/none", secret_key="x" * 20)
     with TestClient(app=create_app(settings)) as client:
         response = client.get("/healthz")
     assert response.status_code == 503

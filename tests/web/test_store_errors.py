@@ -30,12 +30,16 @@ RAISED: dict[str, Exception] = {
 @pytest.fixture
 def client(tmp_path: Path) -> TestClient[Litestar]:
     # No route here reads the database: the file need not exist.
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'none.db'}",
-                        secret_key="test-secret-key-0123456789")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'none.db'}", secret_key="test-secret-key-0123456789"
+    )
     app = create_app(settings)
 
-    @get(["/raise/{kind:str}", "/api/raise/{kind:str}"], opt=public(look_up_user=False),
-         sync_to_thread=False)
+    @get(
+        ["/raise/{kind:str}", "/api/raise/{kind:str}"],
+        opt=public(look_up_user=False),
+        sync_to_thread=False,
+    )
     def raising(kind: FromPath[str]) -> str:
         raise RAISED[kind]
 
@@ -50,9 +54,14 @@ def _page(text: str) -> str:
     return re.sub(r'"X-CSRF-Token": "[^"]*"', '"X-CSRF-Token": ""', text)
 
 
-@pytest.mark.parametrize(("kind", "same_as"), [
-    ("not-found", "http-404"), ("not-in-cycle", "http-404"), ("conflict", "http-409"),
-])
+@pytest.mark.parametrize(
+    ("kind", "same_as"),
+    [
+        ("not-found", "http-404"),
+        ("not-in-cycle", "http-404"),
+        ("conflict", "http-409"),
+    ],
+)
 def test_a_store_error_answers_as_its_http_error(
     client: TestClient[Litestar], kind: str, same_as: str
 ) -> None:

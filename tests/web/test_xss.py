@@ -44,23 +44,37 @@ def test_hostile_names_are_inert_on_every_page(
     net_id = int(made.headers["location"].rsplit("/", 1)[1])
     form_post(client, f"/admin/networks/{net_id}/members", {"organisation_id": str(org_id)})
     form_post(client, f"/admin/networks/{net_id}/members", {"organisation_id": str(world.org_a)})
-    shown = form_post(client, "/admin/users", {"email": "x@example.org", "name": PAYLOADS["person"],
-                                               "role": "head", "organisation_id": str(org_id)})
+    shown = form_post(
+        client,
+        "/admin/users",
+        {
+            "email": "x@example.org",
+            "name": PAYLOADS["person"],
+            "role": "head",
+            "organisation_id": str(org_id),
+        },
+    )
     assert shown.status_code == 200
     with database.session() as s:
         person = users.account_by_email(s, "x@example.org")
         assert person is not None
         assert person.name == " ".join(PAYLOADS["person"].split())
-        users.add_role(s, world.ids["coordinator"], "coordinator", network_id=net_id,
-                       actor_id=None)
+        users.add_role(s, world.ids["coordinator"], "coordinator", network_id=net_id, actor_id=None)
         assert directory.organisation(s, org_id).name == PAYLOADS["org"]  # type: ignore[union-attr]
         s.commit()
 
     pages = [
-        "/staff", "/admin/organisations", f"/admin/organisations/{org_id}",
-        f"/admin/organisations/{world.org_a}", "/admin/networks", f"/admin/networks/{net_id}",
-        "/admin/users", f"/admin/users/{person.id}", "/admin/audit",
-        f"/staff/organisations/{org_id}", f"/staff/organisations/{org_id}/audit",
+        "/staff",
+        "/admin/organisations",
+        f"/admin/organisations/{org_id}",
+        f"/admin/organisations/{world.org_a}",
+        "/admin/networks",
+        f"/admin/networks/{net_id}",
+        "/admin/users",
+        f"/admin/users/{person.id}",
+        "/admin/audit",
+        f"/staff/organisations/{org_id}",
+        f"/staff/organisations/{org_id}/audit",
         f"/staff/networks/{net_id}",
     ]
     for path in pages:
@@ -72,8 +86,11 @@ def test_hostile_names_are_inert_on_every_page(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;Org&lt;/b&gt;" in listing
 
     # The pages of the people the hostile names reach.
-    for key, path in [("head", f"/staff/organisations/{world.org_a}"),
-                      ("coordinator", f"/staff/networks/{net_id}"), ("coordinator", "/staff")]:
+    for key, path in [
+        ("head", f"/staff/organisations/{world.org_a}"),
+        ("coordinator", f"/staff/networks/{net_id}"),
+        ("coordinator", "/staff"),
+    ]:
         with TestClient(app=client.app, base_url="http://127.0.0.1") as other:
             sign_in(other, world.email(key))
             page = other.get(path)
@@ -89,8 +106,9 @@ def test_hostile_input_echoed_by_a_refused_form_is_inert(
 ) -> None:
     sign_in(client, world.email("admin"))
     email = f"{SCRIPT}@example.org"
-    refused = form_post(client, "/admin/users", {"email": email, "name": PAYLOADS["person"],
-                                                 "role": "admin"})
+    refused = form_post(
+        client, "/admin/users", {"email": email, "name": PAYLOADS["person"], "role": "admin"}
+    )
     assert refused.status_code == 422
     assert not _inert(refused.text)
     assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;@example.org"' in refused.text
@@ -101,8 +119,10 @@ def test_hostile_input_echoed_by_a_refused_form_is_inert(
     with TestClient(app=client.app, base_url="http://127.0.0.1") as anonymous:
         page = anonymous.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        answer = anonymous.post("/login", data={"email": '"><script>alert(4)</script>',
-                                                "password": "x", "csrf_token": token})
+        answer = anonymous.post(
+            "/login",
+            data={"email": '"><script>alert(4)</script>', "password": "x", "csrf_token": token},
+        )
         assert answer.status_code == 422
         assert "<script>alert(4)" not in answer.text
         next_page = anonymous.get('/login?next=/staff"><script>alert(5)</script>')

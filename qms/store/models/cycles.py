@@ -61,9 +61,7 @@ class Cycle(Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE")
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     year: Mapped[int] = mapped_column(Integer)
     methodology_id: Mapped[str] = mapped_column(String(100))
     methodology_version: Mapped[str] = mapped_column(String(100))

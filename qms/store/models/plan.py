@@ -23,15 +23,11 @@ OPEN_STATUSES = ("planned", "in_progress")
 class PlanAction(Timestamped, Base):
     __tablename__ = "plan_actions"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('planned', 'in_progress', 'done', 'dropped')", name="status"
-        ),
+        CheckConstraint("status IN ('planned', 'in_progress', 'done', 'dropped')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(
-        ForeignKey("cycles.id", ondelete="CASCADE"), index=True
-    )
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
     criterion: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(300))
     owner: Mapped[str] = mapped_column(String(200), default="")

@@ -178,9 +178,7 @@ def read_item(
     number = _read_number(raw, lang)
     if number is None:
         return None, _number_problem(item, lang)
-    if (item.min is not None and number < item.min) or (
-        item.max is not None and number > item.max
-    ):
+    if (item.min is not None and number < item.min) or (item.max is not None and number > item.max):
         return None, _number_problem(item, lang)
     return number, None
 
@@ -269,7 +267,8 @@ def resume_section(questionnaire: Questionnaire, answers: Mapping[str, AnswerVal
         return None
     sections = questionnaire.sections
     last = max(
-        number for number, section in enumerate(sections, start=1)
+        number
+        for number, section in enumerate(sections, start=1)
         if any(item.id in answers for item in section.items)
     )
     if any(item.id not in answers for item in shown_items(sections[last - 1], answers)):

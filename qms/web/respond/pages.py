@@ -53,8 +53,14 @@ def easy_read(request: HttpRequest) -> tuple[bool, Cookie | None]:
     """Whether easy-read text is on: `?easy=1|0` switches and is remembered in a cookie."""
     asked = request.query_params.get("easy")
     if asked in ("0", "1"):
-        cookie = Cookie(key=EASY_COOKIE, value=asked, max_age=365 * 24 * 3600, path="/",
-                        samesite="lax", httponly=True)
+        cookie = Cookie(
+            key=EASY_COOKIE,
+            value=asked,
+            max_age=365 * 24 * 3600,
+            path="/",
+            samesite="lax",
+            httponly=True,
+        )
         return asked == "1", cookie
     return request.cookies.get(EASY_COOKIE) == "1", None
 
@@ -85,14 +91,14 @@ class Respondent:
         return {"urls": self.urls, "easy": self.easy, "preview": self.preview, **extra}
 
     def intro_page(self, request: HttpRequest) -> Template:
-        view = views.intro_view(self.methodology, self.questionnaire, lang=self.lang,
-                                answers=self.answers)
+        view = views.intro_view(
+            self.methodology, self.questionnaire, lang=self.lang, answers=self.answers
+        )
         resume = None
         if self.answers:
             number = forms.resume_section(self.questionnaire, self.answers)
             resume = self.urls.section(number) if number is not None else self.urls.review
-        return page("respond/intro.html", self._context(view=view, resume=resume),
-                    request=request)
+        return page("respond/intro.html", self._context(view=view, resume=resume), request=request)
 
     def section_page(
         self,
@@ -104,50 +110,70 @@ class Respondent:
     ) -> Template:
         errors: Mapping[str, Problem] = submission.errors if submission else {}
         view = views.section_view(
-            self.methodology, self.questionnaire, number, lang=self.lang, easy=self.easy,
+            self.methodology,
+            self.questionnaire,
+            number,
+            lang=self.lang,
+            easy=self.easy,
             answers=submission.answers if submission else self.answers,
-            raw=submission.raw if submission else None, errors=errors,
+            raw=submission.raw if submission else None,
+            errors=errors,
         )
         revealed = submission.revealed if submission else ()
-        return page("respond/section.html", self._context(
-            view=view, revealed=[views.dom_id(i) for i in revealed],
-            return_to_review=return_to_review,
-        ), request=request)
+        return page(
+            "respond/section.html",
+            self._context(
+                view=view,
+                revealed=[views.dom_id(i) for i in revealed],
+                return_to_review=return_to_review,
+            ),
+            request=request,
+        )
 
     def saved_fragment(
-        self, request: HttpRequest, item_id: str, problem: Problem | None,
+        self,
+        request: HttpRequest,
+        item_id: str,
+        problem: Problem | None,
         before: Mapping[str, AnswerValue],
     ) -> Template:
         """The item's save status, and (out of band) the items of its section whose
         condition this answer changed, and the progress."""
-        section = next(s for s in self.questionnaire.sections
-                       if any(i.id == item_id for i in s.items))
+        section = next(
+            s for s in self.questionnaire.sections if any(i.id == item_id for i in s.items)
+        )
         number = self.questionnaire.sections.index(section) + 1
         changed = [
-            views.item_view(self.methodology, item, lang=self.lang, easy=self.easy,
-                            answers=self.answers)
+            views.item_view(
+                self.methodology, item, lang=self.lang, easy=self.easy, answers=self.answers
+            )
             for item in section.items
-            if item.when is not None
-            and is_shown(item, before) != is_shown(item, self.answers)
+            if item.when is not None and is_shown(item, before) != is_shown(item, self.answers)
         ]
-        return Template(template_name="respond/_saved.html", context=self._context(
-            state="error" if problem else "saved",
-            message=problem.text(self.lang) if problem else None,
-            changed=changed,
-            progress=views.progress(self.questionnaire, self.answers, number),
-            oob=True,
-        ))
+        return Template(
+            template_name="respond/_saved.html",
+            context=self._context(
+                state="error" if problem else "saved",
+                message=problem.text(self.lang) if problem else None,
+                changed=changed,
+                progress=views.progress(self.questionnaire, self.answers, number),
+                oob=True,
+            ),
+        )
 
-    def review_page(
-        self, request: HttpRequest, missing: tuple[str, ...] = ()
-    ) -> Template:
+    def review_page(self, request: HttpRequest, missing: tuple[str, ...] = ()) -> Template:
         view = views.review_view(
-            self.methodology, self.questionnaire, lang=self.lang, easy=self.easy,
-            answers=self.answers, missing=missing,
+            self.methodology,
+            self.questionnaire,
+            lang=self.lang,
+            easy=self.easy,
+            answers=self.answers,
+            missing=missing,
             link=lambda number: self.urls.section(number) + "?return=review",
         )
-        return page("respond/review.html", self._context(view=view, helped=self.helped),
-                    request=request)
+        return page(
+            "respond/review.html", self._context(view=view, helped=self.helped), request=request
+        )
 
     def done_page(self, request: HttpRequest) -> Template:
         return page("respond/done.html", self._context(), request=request)

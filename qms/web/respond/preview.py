@@ -104,8 +104,10 @@ class _Preview:
             if (chunk := request.cookies.get(self._cookie(n))) is None:
                 break
             chunks.append(chunk)
-        self.state = self.codec.loads(self.methodology, questionnaire, chunks) if chunks else (
-            PreviewState()
+        self.state = (
+            self.codec.loads(self.methodology, questionnaire, chunks)
+            if chunks
+            else (PreviewState())
         )
 
     def _cookie(self, n: int) -> str:
@@ -118,9 +120,14 @@ class _Preview:
 
     def respondent(self, answers: dict[str, AnswerValue] | None = None) -> Respondent:
         return Respondent(
-            self.methodology, self.questionnaire,
+            self.methodology,
+            self.questionnaire,
             self.state.answers if answers is None else answers,
-            self.lang, self.easy, self.urls, preview=True, helped=self.state.helped,
+            self.lang,
+            self.easy,
+            self.urls,
+            preview=True,
+            helped=self.state.helped,
         )
 
     def section_number(self, number: int) -> int:
@@ -140,8 +147,15 @@ class _Preview:
     def finish(self, response: R, cookies: dict[str, str] | None = None) -> R:
         secure = cookie_is_secure(self.request.scope)
         for name, value in (cookies or {}).items():
-            response.set_cookie(name, value, path=self.urls.base, httponly=True,
-                                samesite="lax", secure=secure, max_age=7 * 24 * 3600)
+            response.set_cookie(
+                name,
+                value,
+                path=self.urls.base,
+                httponly=True,
+                samesite="lax",
+                secure=secure,
+                max_age=7 * 24 * 3600,
+            )
         for n in range(MAX_CHUNKS):
             name = self._cookie(n)
             if cookies is not None and name not in cookies and name in self.request.cookies:
@@ -191,12 +205,18 @@ class PreviewController(Controller):
                 methodology = methodology_by_id(request, folder.name)
             except NotFoundException:
                 continue
-            groups = [(g.id, g.title.get(lang)) for g in methodology.groups
-                      if g.id in methodology.questionnaires]
+            groups = [
+                (g.id, g.title.get(lang))
+                for g in methodology.groups
+                if g.id in methodology.questionnaires
+            ]
             found.append((methodology, groups))
         easy, cookie = easy_read(request)
-        response = page("respond/preview_index.html",
-                        {"found": found, "easy": easy, "preview": True}, request=request)
+        response = page(
+            "respond/preview_index.html",
+            {"found": found, "easy": easy, "preview": True},
+            request=request,
+        )
         if cookie is not None:
             response.cookies.append(cookie)
         return response
@@ -218,7 +238,11 @@ class PreviewController(Controller):
 
     @post("/{methodology:str}/{group:str}/{number:int}", sync_to_thread=True)
     def submit_section(
-        self, request: HttpRequest, methodology: Id, group: Id, number: FromPath[int],
+        self,
+        request: HttpRequest,
+        methodology: Id,
+        group: Id,
+        number: FromPath[int],
         data: FormData,
     ) -> Response[Any]:
         preview = _Preview(request, methodology, group)
@@ -227,8 +251,13 @@ class PreviewController(Controller):
         going_back = forms.first(form, ACTION_FIELD) == "back"
         to_review = forms.first(form, RETURN_FIELD) == "review"
         submission = forms.read_section(
-            preview.methodology, preview.questionnaire, number, form, preview.state.answers,
-            preview.lang, require=not going_back,
+            preview.methodology,
+            preview.questionnaire,
+            number,
+            form,
+            preview.state.answers,
+            preview.lang,
+            require=not going_back,
         )
         # The valid answers are kept even when others on the page have errors: a person
         # who leaves the page (a language link) loses only what was wrong.
@@ -237,25 +266,33 @@ class PreviewController(Controller):
             submission = _too_large(submission, preview.questionnaire.sections[number - 1])
         if not submission.ok:
             response = preview.respondent().section_page(
-                request, number, submission=submission, return_to_review=to_review)
+                request, number, submission=submission, return_to_review=to_review
+            )
             return preview.finish(response, cookies)
         if going_back:
             target = preview.next_with_questions(number, -1)
             return preview.redirect(
-                preview.urls.section(target) if target else preview.urls.intro, cookies)
+                preview.urls.section(target) if target else preview.urls.intro, cookies
+            )
         target = None if to_review else preview.next_with_questions(number, 1)
         return preview.redirect(
-            preview.urls.section(target) if target else preview.urls.review, cookies)
+            preview.urls.section(target) if target else preview.urls.review, cookies
+        )
 
     @post("/{methodology:str}/{group:str}/save/{item_id:str}", sync_to_thread=True)
-    def save(self, request: HttpRequest, methodology: Id, group: Id, item_id: Id, data: FormData
-             ) -> Template:
+    def save(
+        self, request: HttpRequest, methodology: Id, group: Id, item_id: Id, data: FormData
+    ) -> Template:
         preview = _Preview(request, methodology, group)
         if forms.section_of(preview.questionnaire, item_id) is None:
             raise NotFoundException()
         before = preview.state.answers
         answers, problem = forms.save_item(
-            preview.methodology, preview.questionnaire, item_id, form_of(data), before,
+            preview.methodology,
+            preview.questionnaire,
+            item_id,
+            form_of(data),
+            before,
             preview.lang,
         )
         cookies = None
@@ -282,7 +319,8 @@ class PreviewController(Controller):
         if missing:
             cookies = preview.store(state)
             response = preview.respondent().review_page(
-                request, missing=tuple(item.id for _, item in missing))
+                request, missing=tuple(item.id for _, item in missing)
+            )
             return preview.finish(response, cookies)
         state.submitted = True
         return preview.redirect(preview.urls.done, preview.store(state))

@@ -67,9 +67,7 @@ class PreviewCodec:
     ) -> PreviewState:
         """The state the cookies hold, checked against the questionnaire as it is now (its
         files may have changed since); an empty state for anything forged or malformed."""
-        read = self._cookies.loads(
-            "".join(chunks), scope=f"{methodology.id}/{questionnaire.group}"
-        )
+        read = self._cookies.loads("".join(chunks), scope=f"{methodology.id}/{questionnaire.group}")
         if read is None:
             return PreviewState()
         try:

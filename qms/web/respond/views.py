@@ -178,8 +178,9 @@ def _text(text: Text | None, lang: str) -> str | None:
     return text.get(lang) if text is not None else None
 
 
-def _posted(item: Item, answer: AnswerValue | None, raw: tuple[str, ...] | None, lang: str
-            ) -> tuple[str, ...]:
+def _posted(
+    item: Item, answer: AnswerValue | None, raw: tuple[str, ...] | None, lang: str
+) -> tuple[str, ...]:
     """The item's values as the form fields hold them: what was typed when it had an
     error, else the saved answer."""
     if raw is not None:
@@ -209,10 +210,15 @@ def _scale_choices(
     bands = []
     for b, band in enumerate(scale.bands, start=1):
         values = [v for v in scale.values() if band.contains(v)]
-        bands.append(BandView(
-            band.low, band.high, band.label.get(lang), f"{base}-band{b}",
-            tuple(Choice(str(v), str(v), f"{base}-v{v}", str(v) in posted) for v in values),
-        ))
+        bands.append(
+            BandView(
+                band.low,
+                band.high,
+                band.label.get(lang),
+                f"{base}-band{b}",
+                tuple(Choice(str(v), str(v), f"{base}-v{v}", str(v) in posted) for v in values),
+            )
+        )
     return (), missing, tuple(bands)
 
 
@@ -261,14 +267,13 @@ def item_view(
         unit=_text(item.unit, lang) if item.type == "number" else None,
         max_length=text_limit(item) if item.type == "text" else None,
         max_length_text=number_text(text_limit(item), lang, grouped=True)
-        if item.type == "text" else "",
+        if item.type == "text"
+        else "",
         error=error.text(lang) if error is not None else None,
     )
 
 
-def progress(
-    questionnaire: Questionnaire, answers: Answers, section: int = 0
-) -> Progress:
+def progress(questionnaire: Questionnaire, answers: Answers, section: int = 0) -> Progress:
     """Answered of shown items over the whole questionnaire; dk and na count as answers."""
     shown = [item for s in questionnaire.sections for item in shown_items(s, answers)]
     answered = sum(1 for item in shown if item.id in answers)
@@ -290,8 +295,15 @@ def section_view(
     section = questionnaire.sections[number - 1]
     errors = errors or {}
     items = tuple(
-        item_view(methodology, item, lang=lang, easy=easy, answers=answers, raw=raw,
-                  error=errors.get(item.id))
+        item_view(
+            methodology,
+            item,
+            lang=lang,
+            easy=easy,
+            answers=answers,
+            raw=raw,
+            error=errors.get(item.id),
+        )
         for item in section.items
     )
     links = tuple(
@@ -300,7 +312,12 @@ def section_view(
         if view.error and view.shown
     )
     return SectionView(
-        number, len(questionnaire.sections), section.id, section.title.get(lang), items, links,
+        number,
+        len(questionnaire.sections),
+        section.id,
+        section.title.get(lang),
+        items,
+        links,
         progress(questionnaire, answers, number),
     )
 
@@ -364,4 +381,3 @@ def intro_view(
         counts.shown,
         counts,
     )
-

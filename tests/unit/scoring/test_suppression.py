@@ -46,10 +46,11 @@ def test_a_lone_small_cell_without_others_stays_hidden_alone() -> None:
     assert hidden_cells({"a": 2, "b": 0}, 5) == {"a", "b"}
 
 
-@given(st.dictionaries(st.text(min_size=1, max_size=3), st.integers(0, 40), max_size=8),
-       st.integers(1, 10))
-def test_no_single_informative_cell_is_ever_hidden_alone(sizes: dict[str, int], min_n: int
-                                                         ) -> None:
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=3), st.integers(0, 40), max_size=8),
+    st.integers(1, 10),
+)
+def test_no_single_informative_cell_is_ever_hidden_alone(sizes: dict[str, int], min_n: int) -> None:
     hidden = hidden_cells(sizes, min_n)
     small = {k for k, n in sizes.items() if n < min_n or n == 0}
     assert small <= hidden  # every small cell is hidden
@@ -71,8 +72,11 @@ def test_no_single_informative_cell_is_ever_hidden_alone(sizes: dict[str, int], 
 
 def _m() -> Methodology:
     return methodology(
-        groups=[group("org", consensus=True), group("staff", min_n=3, weight=2),
-                group("clients", min_n=3)],
+        groups=[
+            group("org", consensus=True),
+            group("staff", min_n=3, weight=2),
+            group("clients", min_n=3),
+        ],
         scales=[scale("agree5", 1, 2, 3, 4, 5)],
         criteria=[crit("1"), crit("2")],
         items={
@@ -98,11 +102,16 @@ def test_gaps_are_sorted_by_size_and_the_consensus_meets_everyone_else() -> None
     from qms.scoring import score_cycle
 
     m = _m()
-    scores = score_cycle(m, {
-        ("org", "o.a"): counts({5: 1}), ("org", "o.b"): counts({1: 1}),
-        ("staff", "s.a"): counts({3: 3}), ("staff", "s.b"): counts({4: 3}),
-        ("clients", "c.a"): counts({1: 3}),
-    })
+    scores = score_cycle(
+        m,
+        {
+            ("org", "o.a"): counts({5: 1}),
+            ("org", "o.b"): counts({1: 1}),
+            ("staff", "s.a"): counts({3: 3}),
+            ("staff", "s.b"): counts({4: 3}),
+            ("clients", "c.a"): counts({1: 3}),
+        },
+    )
     found = gaps(m, scores)
     rows = {(g.node, g.left, g.right): g.gap for g in found}
     assert rows[("1", "staff", "clients")] == 50.0
