@@ -19,12 +19,11 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 
-from qms import __version__
+from qms import __version__, i18n
 from qms.paths import data_dir, static_dir
 from qms.settings import Settings
 from qms.store.db import Database
 from qms.store.errors import Conflict, GroupNotInCycle, NotFound, StoreError
-from qms.web import i18n
 from qms.web.access import check_cycle_routes, cycle_router
 from qms.web.account import AccountController
 from qms.web.admin_directory import AdminDirectoryController

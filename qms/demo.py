@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from qms.imports.csvfile import Row
 from qms.imports.validate import CONSENSUS, validate_rows
-from qms.imports.values import AnswerValue, is_shown
+from qms.methodology.answers import AnswerValue, is_shown
 from qms.methodology.model import Item, Methodology
 from qms.store import consensus, plan
 from qms.store.cycles import Cycle, close_cycle, create_cycle

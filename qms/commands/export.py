@@ -14,10 +14,10 @@ import click
 from qms.commands.common import CommandError, database_session
 from qms.commands.orgs import store_errors
 from qms.exports import answers, report, workbook
+from qms.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from qms.store import comments, consensus, plan, results
 from qms.store.cycles import get_cycle
 from qms.store.snapshots import cycle_methodology
-from qms.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 
 @click.command("export")

@@ -28,7 +28,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from qms.imports.values import AnswerValue
+from qms.methodology.answers import AnswerValue
 from qms.methodology.model import Item, Methodology
 
 # (item id, comment key): how the store hands over the hidden comments of a cycle.

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from qms.imports.values import AnswerValue, is_shown
+from qms.methodology.answers import AnswerValue, is_shown
 from qms.methodology.model import Methodology
 from qms.scoring import (
     Comparison,

@@ -26,7 +26,7 @@ import json
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
-from qms.imports.values import AnswerValue, is_shown
+from qms.methodology.answers import AnswerValue, is_shown
 from qms.methodology.model import Methodology
 
 # A released response: unit -> fingerprint.

@@ -56,7 +56,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Protocol, cast
 
-from qms.imports.values import AnswerValue, is_shown
+from qms.methodology.answers import AnswerValue, is_shown
 from qms.methodology.model import Item, Methodology
 
 QUASI_TYPES = ("choice", "multi", "number")

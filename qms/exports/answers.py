@@ -35,13 +35,13 @@ from sqlalchemy.orm import Session
 from qms.disclosure.comments import GroupComments
 from qms.disclosure.rows import PROXY, SUPPRESSED, Cell, GroupRows, consensus_rows, group_rows
 from qms.exports.csvsafe import csv_row
-from qms.imports.values import AnswerValue, is_shown
+from qms.i18n import N_, translate
+from qms.methodology.answers import AnswerValue, is_shown
 from qms.methodology.model import Methodology
 from qms.store.cycles import Cycle, asked_groups
 from qms.store.releases import release_states, released_rows
 from qms.store.results import CountedResponse
 from qms.store.snapshots import cycle_methodology
-from qms.web.i18n import N_, translate
 
 COLUMNS = ("respondent", "group", "item", "value")
 COMMENT_COLUMNS = ("group", "item", "text")

@@ -24,16 +24,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 
+from qms import i18n
 from qms.charts import Figure, cache_key, render
 from qms.charts.distribution import Box, box_chart
 from qms.exports.csvsafe import append_row, neutralise
+from qms.i18n import N_
 from qms.paths import data_dir
 from qms.scoring.display import fmt1
 from qms.store.aggregates import NetworkView, NodeStat, TrendYear
 from qms.store.models.networks import OVERALL
 from qms.store.networks import Label
-from qms.web import i18n
-from qms.web.i18n import N_
 from qms.web.network_views import reason_text
 from qms.web.ui import local_time
 

@@ -20,17 +20,17 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from qms import i18n
 from qms.charts import Figure, render
 from qms.charts.radar import radar_chart
 from qms.disclosure.comments import GroupComments
 from qms.exports.tables import ResultsTables, build_tables, node_title, radar_data
+from qms.i18n import N_
 from qms.paths import data_dir, static_dir
 from qms.scoring.display import fmt1
 from qms.store.consensus import Notes
 from qms.store.plan import Action
 from qms.store.results import CycleResults
-from qms.web import i18n
-from qms.web.i18n import N_
 
 PDF_BASE = "https://report.invalid/"
 ACTION_STATUS_LABELS = {

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from qms.imports.csvfile import Row, RowError
-from qms.imports.values import AnswerValue, BadValue, condition_text, is_shown, parse_value
+from qms.methodology.answers import AnswerValue, BadValue, condition_text, is_shown, parse_value
 from qms.methodology.model import Methodology
 
 CONSENSUS = "consensus"

@@ -1,4 +1,4 @@
-"""Typed answer values (qms.imports.values) to and from the columns of `answers`."""
+"""Typed answer values (qms.methodology.answers) to and from the columns of `answers`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
-from qms.imports.values import AnswerValue
+from qms.methodology.answers import AnswerValue
 from qms.methodology.model import Item
 from qms.store.models import Answer
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qms.imports.values import AnswerValue
+from qms.methodology.answers import AnswerValue
 from qms.methodology.model import Item, Methodology
 from qms.store.answers import load_answers
 from qms.store.audit import record_event

@@ -19,7 +19,7 @@ from sqlalchemy import Insert, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from qms.imports.values import AnswerValue, is_shown
+from qms.methodology.answers import AnswerValue, is_shown
 from qms.methodology.model import Methodology
 from qms.store.answers import load_answers
 from qms.store.models import Cycle, ItemCount, Response

@@ -31,7 +31,7 @@ from qms.disclosure.releases import (
     unit_view,
     waiting_changes,
 )
-from qms.imports.values import AnswerValue
+from qms.methodology.answers import AnswerValue
 from qms.methodology.model import Methodology
 from qms.scoring import ItemCounts, scored_items
 from qms.store.answers import load_answers

@@ -15,7 +15,7 @@ from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from qms.imports.values import AnswerValue, BadValue, check_value, without_hidden
+from qms.methodology.answers import AnswerValue, BadValue, check_value, without_hidden
 from qms.methodology.model import Methodology
 from qms.store.answers import ANSWERS, answer_rows, load_answers
 from qms.store.audit import record_event

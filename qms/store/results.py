@@ -19,7 +19,7 @@ from qms.disclosure import Breakdown, released_breakdown
 from qms.disclosure.cycle import HIDDEN_ANSWER as HIDDEN_ANSWER
 from qms.disclosure.cycle import NO_ANSWER as NO_ANSWER
 from qms.disclosure.rows import anonymised_answers
-from qms.imports.values import AnswerValue
+from qms.methodology.answers import AnswerValue
 from qms.methodology.model import Methodology
 from qms.scoring import CycleScores
 from qms.store.answers import load_answers

@@ -9,13 +9,13 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from qms.i18n import N_
 from qms.store import ratelimit, users
 from qms.store.audit import record_event
 from qms.store.passwords import MIN_LENGTH, WeakPassword
 from qms.web.auth import Principal, current_principal, public, requires, safe_next
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, client_address, text
-from qms.web.i18n import N_
 from qms.web.render import page
 from qms.web.security import cookie_is_secure, session_of
 

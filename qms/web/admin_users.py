@@ -12,13 +12,13 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from qms.i18n import N_
 from qms.store import directory, users
 from qms.store.errors import NotFound, StoreError
 from qms.store.passwords import generate_password
 from qms.web.auth import Principal, requires
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, is_htmx, text
-from qms.web.i18n import N_
 from qms.web.render import page
 
 ADMIN = requires("admin")

@@ -18,6 +18,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from qms.i18n import N_
 from qms.methodology.model import Group, Methodology
 from qms.store import codes, cycles
 from qms.store.cycles import Cycle
@@ -26,7 +27,6 @@ from qms.store.snapshots import cycle_methodology
 from qms.web.access import CycleRequest, on_cycle
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, text
-from qms.web.i18n import N_
 from qms.web.render import page
 from qms.web.slips import slips_for, slips_pdf
 

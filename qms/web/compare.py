@@ -18,20 +18,20 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Response, Template
 from sqlalchemy.orm import Session
 
+from qms import i18n
 from qms.charts import Figure, cache_key
 from qms.charts.trend import Series, trend_chart
 from qms.disclosure import released_comparison as compare
+from qms.i18n import N_
 from qms.methodology.model import Methodology
 from qms.scoring import Comparison, CycleScores, fmt1
 from qms.store import cycles
 from qms.store.cycles import Cycle
 from qms.store.scores import criterion_means, cycle_scores
 from qms.store.snapshots import cycle_methodology
-from qms.web import i18n
 from qms.web.access import CycleRequest, on_cycle
 from qms.web.charts import chart_response
 from qms.web.deps import HttpRequest
-from qms.web.i18n import N_
 from qms.web.render import page
 
 COMPARE = on_cycle("cycle.compare")

@@ -17,14 +17,14 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
-from qms.imports.values import AnswerValue
+from qms import i18n
+from qms.i18n import N_
+from qms.methodology.answers import AnswerValue
 from qms.methodology.model import Item, Methodology
 from qms.store import consensus, directory
 from qms.store.snapshots import cycle_methodology
-from qms.web import i18n
 from qms.web.access import CycleRequest, on_cycle
 from qms.web.forms import FormData, text
-from qms.web.i18n import N_
 from qms.web.render import page
 from qms.web.respond.forms import Problem
 from qms.web.respond.views import ItemView, dom_id, item_view

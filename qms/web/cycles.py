@@ -18,6 +18,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from qms.i18n import N_
 from qms.methodology.model import Methodology
 from qms.settings import Settings
 from qms.store import codes, cycles, snapshots
@@ -30,7 +31,6 @@ from qms.web.collections import release_rows
 from qms.web.comments import COMMENTS
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, is_htmx, text
-from qms.web.i18n import N_
 from qms.web.render import page
 
 MANAGE = "cycle.manage"

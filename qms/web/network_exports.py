@@ -17,9 +17,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from sqlalchemy.orm import Session
 
+from qms import i18n
 from qms.exports import network as export
 from qms.store import aggregates
-from qms.web import i18n
 from qms.web.auth import Principal, requires
 from qms.web.charts import CACHE
 from qms.web.deps import HttpRequest

@@ -14,14 +14,14 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from qms import i18n
+from qms.i18n import N_
 from qms.scoring import fmt1
 from qms.store import aggregates, network_releases, networks
 from qms.store.networks import OVERALL
 from qms.store.position import OrganisationPosition
-from qms.web import i18n
 from qms.web.auth import Principal
 from qms.web.deps import HttpRequest
-from qms.web.i18n import N_
 from qms.web.ui import local_time
 
 COMPOSITE = "composite"

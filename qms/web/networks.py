@@ -21,19 +21,19 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from qms import i18n
 from qms.charts import Figure, Format, cache_key
 from qms.charts.distribution import BandPoint, Box, band_chart, box_chart
+from qms.i18n import N_
 from qms.store import aggregates, directory, network_releases
 from qms.store.errors import Conflict
 from qms.store.networks import OVERALL
 from qms.store.position import organisation_position, organisation_years
-from qms.web import i18n
 from qms.web import network_views as nv
 from qms.web.auth import Principal, requires
 from qms.web.charts import chart_response
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, text
-from qms.web.i18n import N_
 from qms.web.render import page
 
 DASHBOARD = "/staff/networks/{network_id:int}/dashboard"

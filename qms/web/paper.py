@@ -26,7 +26,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from qms.imports.values import AnswerValue, is_shown
+from qms.i18n import N_
+from qms.methodology.answers import AnswerValue, is_shown
 from qms.methodology.model import Item, Methodology, Questionnaire
 from qms.store import cycles, responses
 from qms.store.cycles import Cycle
@@ -34,7 +35,6 @@ from qms.store.errors import Conflict
 from qms.store.snapshots import cycle_methodology
 from qms.web.access import CycleRequest, on_cycle
 from qms.web.forms import FormData
-from qms.web.i18n import N_
 from qms.web.render import page
 from qms.web.respond import forms
 from qms.web.respond.forms import Problem, RawForm

@@ -18,15 +18,15 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from qms import i18n
+from qms.i18n import N_
 from qms.methodology.model import Methodology
 from qms.scoring import fmt1
 from qms.store import cycles, plan
 from qms.store.errors import StoreError
 from qms.store.snapshots import cycle_methodology
-from qms.web import i18n
 from qms.web.access import CycleRequest, on_cycle
 from qms.web.forms import Form, FormData, text
-from qms.web.i18n import N_
 from qms.web.render import page
 
 EDIT = on_cycle("plan.edit")

@@ -10,10 +10,9 @@ from litestar import Response
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 
-from qms import __version__
-from qms.web import i18n
+from qms import __version__, i18n
+from qms.i18n import N_
 from qms.web.deps import HttpRequest
-from qms.web.i18n import N_
 
 LANG_COOKIE = "qms_lang"
 

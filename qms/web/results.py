@@ -24,10 +24,12 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from qms import i18n
 from qms.charts import Format, cache_key
 from qms.charts.histogram import histogram_chart
 from qms.charts.radar import radar_chart
 from qms.exports.tables import ItemRow, build_tables, histogram_rows, item_rows, radar_data
+from qms.i18n import N_
 from qms.methodology.model import Item
 from qms.scoring import ItemStats
 from qms.scoring.display import fmt1
@@ -35,11 +37,9 @@ from qms.store import comments, plan, results
 from qms.store.cycles import Cycle, cycle_info
 from qms.store.errors import Conflict
 from qms.store.snapshots import cycle_methodology
-from qms.web import i18n
 from qms.web.access import CycleRequest, can_see_results, on_cycle
 from qms.web.charts import chart_response
 from qms.web.comments import can_read_comments
-from qms.web.i18n import N_
 from qms.web.render import page
 from qms.web.ui import local_time
 

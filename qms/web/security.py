@@ -38,7 +38,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from markupsafe import Markup, escape
 
-from qms.web.i18n import N_
+from qms.i18n import N_
 
 SESSION_COOKIE = "qms_session"
 IDLE_SECONDS = 8 * 3600

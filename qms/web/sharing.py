@@ -14,11 +14,11 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
+from qms.i18n import N_
 from qms.store import cycles, sharing
 from qms.store.errors import Conflict, NotFound
 from qms.web.access import CycleRequest, on_cycle
 from qms.web.forms import Form, FormData, integer, text
-from qms.web.i18n import N_
 from qms.web.render import page
 
 SHARE = on_cycle("cycle.share")

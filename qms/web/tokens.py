@@ -12,11 +12,11 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from qms.i18n import N_
 from qms.store import tokens
 from qms.web.auth import Principal, requires
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, text
-from qms.web.i18n import N_
 from qms.web.render import page
 
 ACCOUNT = requires("account.manage")

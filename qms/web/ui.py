@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from litestar.plugins.jinja import JinjaTemplateEngine
 
+from qms import i18n
+from qms.i18n import N_
 from qms.paths import static_dir
 from qms.store.directory import Ref
-from qms.web import i18n
 from qms.web.auth import Principal
 from qms.web.deps import HttpRequest
-from qms.web.i18n import N_
 from qms.web.security import csrf_input, csrf_token
 
 # Latvia and Lithuania share this zone; stored times are UTC.

@@ -16,12 +16,12 @@ from axe_playwright_python.sync_playwright import Axe
 from babel.messages.extract import extract_from_file
 from playwright.sync_api import Page, expect
 
+from qms import i18n
 from qms.demo import NAMED_IN_NETWORKS, REGION, SMALL_ORGS, load_demo
 from qms.store import directory
 from qms.store.db import Database
 from qms.store.snapshots import read_snapshot
 from qms.store.users import DEMO_PASSWORDS, create_demo_users
-from qms.web import i18n
 from tests.browser.respondent_pages import DESKTOP, NewContext
 
 pytestmark = pytest.mark.browser

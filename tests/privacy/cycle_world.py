@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from qms.imports.csvfile import Row
 from qms.imports.validate import validate_rows
-from qms.imports.values import AnswerValue
+from qms.methodology.answers import AnswerValue
 from qms.methodology.model import Methodology
 from qms.store import consensus
 from qms.store.cycles import asked_groups, close_cycle, create_cycle, get_cycle

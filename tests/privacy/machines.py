@@ -22,7 +22,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
-from qms.imports.values import AnswerValue
+from qms.methodology.answers import AnswerValue
 from tests.privacy.adversary import REPORTED
 
 

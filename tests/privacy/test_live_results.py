@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from qms.imports.values import AnswerValue
+from qms.methodology.answers import AnswerValue
 from tests.privacy.adversary import REPORTED, cycle_leaks, report
 from tests.privacy.answers import answers_for
 from tests.privacy.cycle_world import CycleWorld

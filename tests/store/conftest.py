@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qms.imports.values import AnswerValue, is_shown
+from qms.methodology.answers import AnswerValue, is_shown
 from qms.methodology.model import Item, Methodology
 from qms.store.cycles import create_cycle
 from qms.store.db import Database

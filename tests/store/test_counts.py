@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from qms.imports.csvfile import Row
 from qms.imports.validate import validate_rows
-from qms.imports.values import AnswerValue, is_shown
+from qms.methodology.answers import AnswerValue, is_shown
 from qms.methodology.model import Methodology
 from qms.store.counts import read_counts, rebuild_counts, recompute_counts
 from qms.store.cycles import close_cycle, reopen_cycle

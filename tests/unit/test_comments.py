@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from qms import i18n
 from qms.disclosure.comments import (
     UnitAnswers,
     comment_key,
@@ -15,7 +16,6 @@ from qms.disclosure.comments import (
 )
 from qms.exports.report import _environment
 from qms.methodology.model import Item, Methodology
-from qms.web import i18n
 from tests.unit.scoring.builders import crit, group, item, methodology, scale, text
 
 

@@ -18,7 +18,7 @@ from qms.disclosure.rows import (
     group_rows,
     k_anonymise,
 )
-from qms.imports.values import AnswerValue
+from qms.methodology.answers import AnswerValue
 from qms.methodology.model import ChoiceOption, Item, Methodology, When
 from tests.unit.scoring.builders import choice, crit, group, item, methodology, scale, text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qms.imports.values import check_value
+from qms.methodology.answers import check_value
 from qms.methodology.model import (
     Band,
     ChoiceOption,

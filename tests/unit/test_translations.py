@@ -8,7 +8,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from qms.web.i18n import catalog_paths
+from qms.i18n import catalog_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 METHOD_MAP = [("qms/**.py", "python"), ("templates/**.html", "jinja2")]

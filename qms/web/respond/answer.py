@@ -27,7 +27,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_410_GONE
 from sqlalchemy.orm import Session
 
-from qms.imports.values import AnswerValue
+from qms.i18n import N_
+from qms.methodology.answers import AnswerValue
 from qms.store import codes, ratelimit
 from qms.store.answers import load_answers
 from qms.store.errors import GroupNotInCycle, StoreError
@@ -35,7 +36,6 @@ from qms.store.responses import replace_answers, set_answer, submit_response
 from qms.web.auth import public
 from qms.web.deps import HttpRequest
 from qms.web.forms import FormData, client_address, text
-from qms.web.i18n import N_
 from qms.web.render import page
 from qms.web.respond import forms
 from qms.web.respond.pages import (

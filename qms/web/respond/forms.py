@@ -4,7 +4,7 @@ Whatever arrives in a post (a tampered option, a number in words, 20,000 charact
 in a text box), reading it never raises: a bad value becomes a `Problem` for its item,
 and the answer saved before stays as it was.
 
-Answers are typed as in `qms.imports.values` (scale -> int or "dk"/"na", choice -> str,
+Answers are typed as in `qms.methodology.answers` (scale -> int or "dk"/"na", choice -> str,
 multi -> tuple of str, number -> float, text -> str), so the store takes them as they are.
 """
 
@@ -18,9 +18,9 @@ from types import MappingProxyType
 
 from babel.numbers import format_decimal
 
-from qms.imports.values import AnswerValue, is_shown, without_hidden
+from qms.i18n import N_, translate
+from qms.methodology.answers import AnswerValue, is_shown, without_hidden
 from qms.methodology.model import Item, Methodology, Questionnaire, Section
-from qms.web.i18n import N_, translate
 
 # Field name -> the values posted under it (a form may repeat a name: checkboxes).
 RawForm = Mapping[str, Sequence[str]]

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from litestar.datastructures import Cookie
 from litestar.response import Template
 
-from qms.imports.values import AnswerValue, is_shown
+from qms.methodology.answers import AnswerValue, is_shown
 from qms.methodology.model import Methodology, Questionnaire
 from qms.web.deps import HttpRequest
 from qms.web.render import page

@@ -26,14 +26,14 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from qms.imports.values import AnswerValue
+from qms.i18n import N_
 from qms.methodology import MethodologyError, discover, load_methodology
+from qms.methodology.answers import AnswerValue
 from qms.methodology.model import Methodology, Questionnaire, Section
 from qms.settings import Settings
 from qms.web.auth import public
 from qms.web.deps import HttpRequest
 from qms.web.forms import FormData
-from qms.web.i18n import N_
 from qms.web.render import page
 from qms.web.respond import forms
 from qms.web.respond.pages import (

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from qms.imports.values import AnswerValue, BadValue, check_value, without_hidden
+from qms.methodology.answers import AnswerValue, BadValue, check_value, without_hidden
 from qms.methodology.model import Methodology, Questionnaire
 from qms.web.security import CookieCodec
 

@@ -11,9 +11,9 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from qms.imports.values import AnswerValue, is_shown
+from qms.i18n import N_
+from qms.methodology.answers import AnswerValue, is_shown
 from qms.methodology.model import Item, ItemType, Methodology, Questionnaire, Scale, Text
-from qms.web.i18n import N_
 from qms.web.respond.forms import Problem, number_text, shown_items, text_limit
 
 ANSWER = N_("Answer the question: %(question)s")

@@ -18,7 +18,7 @@ DEFAULT_LANGUAGE = "lv"
 LANGUAGE_NAMES: Mapping[str, str] = MappingProxyType(
     {"lv": "Latviešu", "lt": "Lietuvių", "en": "English"}
 )
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
 
