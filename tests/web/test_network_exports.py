@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -166,7 +165,6 @@ def test_xlsx_opens_and_names_only_consenting_organisations(
     assert trend_years == {2024, 2025}
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
 def test_pdf_is_a_latvian_report(
     client: Client, shared: Shared, sign_in: Callable[..., httpx.Response], tmp_path: Path
 ) -> None:
