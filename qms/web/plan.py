@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
@@ -26,7 +27,7 @@ from qms.store import cycles, plan
 from qms.store.errors import StoreError
 from qms.store.snapshots import cycle_methodology
 from qms.web.access import CycleRequest, on_cycle
-from qms.web.forms import Form, FormData, text
+from qms.web.forms import Form, FormData, FormSpec, one_of, read_form, rule
 from qms.web.render import page
 
 EDIT = on_cycle("plan.edit")
@@ -75,27 +76,23 @@ def _criterion_options(methodology: Methodology, lang: str) -> list[tuple[str, s
     return options
 
 
-def _read(data: FormData, form: Form, *, with_action: bool) -> tuple[date | None, str]:
-    """Checks the fields shared by adding and editing; returns (due, status)."""
-    due: date | None = None
-    raw_due = form.values["due"]
-    if raw_due:
-        try:
-            due = date.fromisoformat(raw_due)
-        except ValueError:
-            form.error("due", DUE_ERROR)
-    if len(form.values["owner"]) > plan.OWNER_MAX:
-        form.error("owner", OWNER_ERROR)
-    status = form.values["status"]
-    if status not in plan.ACTION_STATUSES:
-        form.error("status", STATUS_ERROR)
-    if len(form.values.get("progress", "")) > plan.PROGRESS_MAX:
-        form.error("progress", PROGRESS_ERROR)
-    if with_action:
-        title = form.values["title"]
-        if not title or len(title) > plan.TITLE_MAX:
-            form.error("title", TITLE_ERROR)
-    return due, status
+class ActionChange(FormSpec):
+    """What editing an action changes; the limits are the store's."""
+
+    status: Annotated[str, rule(STATUS_ERROR, pattern=one_of(plan.ACTION_STATUSES))]
+    owner: Annotated[str, rule(OWNER_ERROR, max_length=plan.OWNER_MAX)] = ""
+    due: Annotated[date, rule(DUE_ERROR)] | None = None
+    progress: Annotated[str, rule(PROGRESS_ERROR, max_length=plan.PROGRESS_MAX)] = ""
+
+
+class NewAction(FormSpec):
+    """A new action; the criterion is checked against the cycle's methodology after."""
+
+    criterion: Annotated[str, rule(CRITERION_ERROR, min_length=1)]
+    title: Annotated[str, rule(TITLE_ERROR, min_length=1, max_length=plan.TITLE_MAX)]
+    status: Annotated[str, rule(STATUS_ERROR, pattern=one_of(plan.ACTION_STATUSES))]
+    owner: Annotated[str, rule(OWNER_ERROR, max_length=plan.OWNER_MAX)] = ""
+    due: Annotated[date, rule(DUE_ERROR)] | None = None
 
 
 class PlanController(Controller):
@@ -167,25 +164,22 @@ class PlanController(Controller):
 
     @post("/plan", opt=EDIT, sync_to_thread=True)
     def add(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
-        form = Form(
-            values={
-                name: text(data, name) for name in ("criterion", "title", "owner", "due", "status")
-            }
-        )
+        new, form = read_form(NewAction, data)
         methodology = cycle_methodology(here.cycle)
-        if form.values["criterion"] not in {o for o, _ in _criterion_options(methodology, "en")}:
+        if form.values.get("criterion") not in {
+            o for o, _ in _criterion_options(methodology, "en")
+        }:
             form.error("criterion", CRITERION_ERROR)
-        due, status = _read(data, form, with_action=True)
-        if form.ok:
+        if new is not None and form.ok:
             try:
                 made = plan.add_action(
                     here.db,
                     here.cycle,
-                    criterion=form.values["criterion"],
-                    title=form.values["title"],
-                    owner=form.values["owner"],
-                    due=due,
-                    status=status,
+                    criterion=new.criterion,
+                    title=new.title,
+                    owner=new.owner,
+                    due=new.due,
+                    status=new.status,
                     actor_id=here.principal.user_id,
                 )
             except StoreError:
@@ -206,18 +200,15 @@ class PlanController(Controller):
         # Only an action this cycle's plan shows (its own or carried) is edited here.
         if action_id not in {a.id for a in plan.actions_for_cycle(here.db, here.cycle.id)}:
             raise NotFoundException()
-        form = Form(
-            values={name: text(data, name) for name in ("owner", "due", "status", "progress")}
-        )
-        due, status = _read(data, form, with_action=False)
-        if form.ok:
+        change, form = read_form(ActionChange, data)
+        if change is not None:
             plan.update_action(
                 here.db,
                 action_id,
-                status=status,
-                progress=form.values["progress"],
-                owner=form.values["owner"],
-                due=due,
+                status=change.status,
+                progress=change.progress,
+                owner=change.owner,
+                due=change.due,
                 actor_id=here.principal.user_id,
             )
             here.db.commit()
