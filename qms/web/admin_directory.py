@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
@@ -15,9 +17,9 @@ from qms.i18n import N_
 from qms.store import directory
 from qms.store.directory import DuplicateName, InvalidName
 from qms.store.errors import NotFound
-from qms.web.auth import Principal, requires
-from qms.web.deps import HttpRequest
-from qms.web.forms import Form, FormData, integer, text
+from qms.web.auth import requires
+from qms.web.forms import ROW_ID_MAX, Form, FormData, FormSpec, read_form, rule
+from qms.web.places import STAFF, StaffRequest
 from qms.web.render import page
 
 ADMIN = requires("admin")
@@ -29,82 +31,185 @@ DUPLICATE_ORGANISATION = N_("An organisation with this name already exists.")
 DUPLICATE_NETWORK = N_("A network with this name already exists.")
 
 
-def _save_name(form: Form, duplicate: str, action: Callable[[str], object]) -> None:
+PICK_NETWORK = N_("Choose a network.")
+PICK_ORGANISATION = N_("Choose an organisation.")
+
+
+class NameForm(FormSpec):
+    name: Annotated[
+        str,
+        rule(
+            NAME_ERRORS["too_long"],
+            empty=NAME_ERRORS["empty"],
+            min_length=1,
+            max_length=directory.NAME_MAX,
+        ),
+    ]
+
+
+class NetworkPick(FormSpec):
+    network_id: Annotated[int, rule(PICK_NETWORK, ge=1, le=ROW_ID_MAX)]
+
+
+class OrganisationPick(FormSpec):
+    organisation_id: Annotated[int, rule(PICK_ORGANISATION, ge=1, le=ROW_ID_MAX)]
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """Organisations and networks have the same admin pages: a list with a form that
+    creates one, and a page per item with a form that renames it."""
+
+    list_template: str
+    path: str  # where the list is; an item's page is path/{id}
+    duplicate: str
+    listing: Callable[[Session], object]
+    create: Callable[[Session, str, int], int]
+    rename: Callable[[Session, int, str, int], None]
+    item_context: Callable[[Session, int], dict[str, Any] | None]
+
+
+def _organisation_context(db: Session, organisation_id: int) -> dict[str, Any] | None:
+    org = directory.organisation(db, organisation_id)
+    if org is None:
+        return None
+    joined = {n.id for n in org.networks}
+    return {
+        "template": "admin/organisation.html",
+        "organisation": org,
+        "name": org.name,
+        "other_networks": [n for n in directory.network_refs(db) if n.id not in joined],
+    }
+
+
+def _network_context(db: Session, network_id: int) -> dict[str, Any] | None:
+    net = directory.network(db, network_id)
+    if net is None:
+        return None
+    members = {o.id for o in net.members}
+    return {
+        "template": "admin/network.html",
+        "network": net,
+        "name": net.name,
+        "other_organisations": [o for o in directory.organisation_refs(db) if o.id not in members],
+    }
+
+
+ORGANISATIONS = _Kind(
+    "admin/organisations.html",
+    "/admin/organisations",
+    DUPLICATE_ORGANISATION,
+    lambda db: {"organisations": directory.list_organisations(db)},
+    lambda db, name, actor: directory.create_organisation(db, name, actor_id=actor),
+    lambda db, id_, name, actor: directory.rename_organisation(db, id_, name, actor_id=actor),
+    _organisation_context,
+)
+NETWORKS = _Kind(
+    "admin/networks.html",
+    "/admin/networks",
+    DUPLICATE_NETWORK,
+    lambda db: {"networks": directory.list_networks(db)},
+    lambda db, name, actor: directory.create_network(db, name, actor_id=actor),
+    lambda db, id_, name, actor: directory.rename_network(db, id_, name, actor_id=actor),
+    _network_context,
+)
+
+
+def _list_page(here: StaffRequest, kind: _Kind, form: Form, status_code: int = 200) -> Template:
+    context = kind.listing(here.db)
+    assert isinstance(context, dict)
+    return page(
+        kind.list_template,
+        {**context, "form": form},
+        status_code=status_code,
+        request=here.request,
+    )
+
+
+def _item_page(
+    here: StaffRequest,
+    kind: _Kind,
+    item_id: int,
+    form: Form | None = None,
+    pick_form: Form | None = None,
+    status_code: int = 200,
+) -> Template:
+    context = kind.item_context(here.db, item_id)
+    if context is None:
+        raise NotFoundException()
+    return page(
+        context.pop("template"),
+        {
+            **context,
+            "form": form or Form(values={"name": context["name"]}),
+            "pick_form": pick_form or Form(),
+        },
+        status_code=status_code,
+        request=here.request,
+    )
+
+
+def _save_name(
+    here: StaffRequest, kind: _Kind, data: FormData, item_id: int | None
+) -> Template | Redirect:
+    """Creates an item (item_id None) or renames one, or shows the form again with why not."""
+    named, form = read_form(NameForm, data)
+    if named is not None:
+        try:
+            if item_id is None:
+                item_id = kind.create(here.db, named.name, here.principal.user_id)
+            else:
+                kind.rename(here.db, item_id, named.name, here.principal.user_id)
+        except InvalidName as bad:
+            form.error("name", NAME_ERRORS[bad.reason])
+        except DuplicateName:
+            form.error("name", kind.duplicate)
+    if not form.ok or item_id is None:
+        here.db.rollback()
+        if item_id is None:
+            return _list_page(here, kind, form, 422)
+        return _item_page(here, kind, item_id, form, status_code=422)
+    here.db.commit()
+    return Redirect(path=f"{kind.path}/{item_id}", status_code=303)
+
+
+def _change_membership(
+    here: StaffRequest, network_id: int, organisation_id: int, *, add: bool, back: str
+) -> Redirect:
+    # The choices come from a select of existing rows: a missing one was deleted meanwhile
+    # or forged, and either way the page is shown again as it now is.
+    actor = here.principal.user_id
     try:
-        action(form.values["name"])
-    except InvalidName as bad:
-        form.error("name", NAME_ERRORS[bad.reason])
-    except DuplicateName:
-        form.error("name", duplicate)
+        if add:
+            directory.add_member(here.db, network_id, organisation_id, actor_id=actor)
+        else:
+            directory.remove_member(here.db, network_id, organisation_id, actor_id=actor)
+    except NotFound:
+        here.db.rollback()
+    else:
+        here.db.commit()
+    return Redirect(path=back, status_code=303)
+
+
+Here = NamedDependency[StaffRequest]
 
 
 class AdminDirectoryController(Controller):
+    dependencies = STAFF
+
     @get("/admin", name="admin", opt=ADMIN, sync_to_thread=False)
     def index(self) -> Redirect:
         return Redirect(path="/admin/organisations", status_code=303)
 
     # -- organisations -------------------------------------------------------------
 
-    def _organisations_page(
-        self, request: HttpRequest, db: Session, form: Form, status_code: int = 200
-    ) -> Template:
-        return page(
-            "admin/organisations.html",
-            {"organisations": directory.list_organisations(db), "form": form},
-            status_code=status_code,
-            request=request,
-        )
-
     @get("/admin/organisations", name="admin_organisations", opt=ADMIN, sync_to_thread=True)
-    def organisations(self, request: HttpRequest, db: NamedDependency[Session]) -> Template:
-        return self._organisations_page(request, db, Form())
+    def organisations(self, here: Here) -> Template:
+        return _list_page(here, ORGANISATIONS, Form())
 
     @post("/admin/organisations", opt=ADMIN, sync_to_thread=True)
-    def create_organisation(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        data: FormData,
-    ) -> Template | Redirect:
-        form = Form(values={"name": text(data, "name")})
-        created: list[int] = []
-        _save_name(
-            form,
-            DUPLICATE_ORGANISATION,
-            lambda name: created.append(
-                directory.create_organisation(db, name, actor_id=principal.user_id)
-            ),
-        )
-        if not form.ok:
-            db.rollback()
-            return self._organisations_page(request, db, form, 422)
-        db.commit()
-        return Redirect(path=f"/admin/organisations/{created[0]}", status_code=303)
-
-    def _organisation_page(
-        self,
-        request: HttpRequest,
-        db: Session,
-        organisation_id: int,
-        form: Form | None = None,
-        status_code: int = 200,
-    ) -> Template:
-        org = directory.organisation(db, organisation_id)
-        if org is None:
-            raise NotFoundException()
-        joined = {n.id for n in org.networks}
-        return page(
-            "admin/organisation.html",
-            {
-                "organisation": org,
-                "form": form or Form(values={"name": org.name}),
-                "other_networks": [n for n in directory.network_refs(db) if n.id not in joined],
-                "pick_form": Form(),
-            },
-            status_code=status_code,
-            request=request,
-        )
+    def create_organisation(self, here: Here, data: FormData) -> Template | Redirect:
+        return _save_name(here, ORGANISATIONS, data, None)
 
     @get(
         "/admin/organisations/{organisation_id:int}",
@@ -112,53 +217,24 @@ class AdminDirectoryController(Controller):
         opt=ADMIN,
         sync_to_thread=True,
     )
-    def organisation(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        organisation_id: FromPath[int],
-    ) -> Template:
-        return self._organisation_page(request, db, organisation_id)
+    def organisation(self, here: Here, organisation_id: FromPath[int]) -> Template:
+        return _item_page(here, ORGANISATIONS, organisation_id)
 
     @post("/admin/organisations/{organisation_id:int}", opt=ADMIN, sync_to_thread=True)
     def rename_organisation(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        organisation_id: FromPath[int],
-        data: FormData,
+        self, here: Here, organisation_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
-        form = Form(values={"name": text(data, "name")})
-        _save_name(
-            form,
-            DUPLICATE_ORGANISATION,
-            lambda name: directory.rename_organisation(
-                db, organisation_id, name, actor_id=principal.user_id
-            ),
-        )
-        if not form.ok:
-            db.rollback()
-            return self._organisation_page(request, db, organisation_id, form, 422)
-        db.commit()
-        return Redirect(path=f"/admin/organisations/{organisation_id}", status_code=303)
+        return _save_name(here, ORGANISATIONS, data, organisation_id)
 
     @post("/admin/organisations/{organisation_id:int}/networks", opt=ADMIN, sync_to_thread=True)
     def join_network(
-        self,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        organisation_id: FromPath[int],
-        data: FormData,
-    ) -> Redirect:
-        return _change_membership(
-            db,
-            principal,
-            integer(data, "network_id"),
-            organisation_id,
-            add=True,
-            back=f"/admin/organisations/{organisation_id}",
-        )
+        self, here: Here, organisation_id: FromPath[int], data: FormData
+    ) -> Template | Redirect:
+        picked, form = read_form(NetworkPick, data)
+        if picked is None:
+            return _item_page(here, ORGANISATIONS, organisation_id, pick_form=form, status_code=422)
+        back = f"/admin/organisations/{organisation_id}"
+        return _change_membership(here, picked.network_id, organisation_id, add=True, back=back)
 
     @post(
         "/admin/organisations/{organisation_id:int}/networks/{network_id:int}/remove",
@@ -166,132 +242,40 @@ class AdminDirectoryController(Controller):
         sync_to_thread=True,
     )
     def leave_network(
-        self,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        organisation_id: FromPath[int],
-        network_id: FromPath[int],
+        self, here: Here, organisation_id: FromPath[int], network_id: FromPath[int]
     ) -> Redirect:
-        return _change_membership(
-            db,
-            principal,
-            network_id,
-            organisation_id,
-            add=False,
-            back=f"/admin/organisations/{organisation_id}",
-        )
+        back = f"/admin/organisations/{organisation_id}"
+        return _change_membership(here, network_id, organisation_id, add=False, back=back)
 
     # -- networks ------------------------------------------------------------------
 
-    def _networks_page(
-        self, request: HttpRequest, db: Session, form: Form, status_code: int = 200
-    ) -> Template:
-        return page(
-            "admin/networks.html",
-            {"networks": directory.list_networks(db), "form": form},
-            status_code=status_code,
-            request=request,
-        )
-
     @get("/admin/networks", name="admin_networks", opt=ADMIN, sync_to_thread=True)
-    def networks(self, request: HttpRequest, db: NamedDependency[Session]) -> Template:
-        return self._networks_page(request, db, Form())
+    def networks(self, here: Here) -> Template:
+        return _list_page(here, NETWORKS, Form())
 
     @post("/admin/networks", opt=ADMIN, sync_to_thread=True)
-    def create_network(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        data: FormData,
-    ) -> Template | Redirect:
-        form = Form(values={"name": text(data, "name")})
-        created: list[int] = []
-        _save_name(
-            form,
-            DUPLICATE_NETWORK,
-            lambda name: created.append(
-                directory.create_network(db, name, actor_id=principal.user_id)
-            ),
-        )
-        if not form.ok:
-            db.rollback()
-            return self._networks_page(request, db, form, 422)
-        db.commit()
-        return Redirect(path=f"/admin/networks/{created[0]}", status_code=303)
-
-    def _network_page(
-        self,
-        request: HttpRequest,
-        db: Session,
-        network_id: int,
-        form: Form | None = None,
-        status_code: int = 200,
-    ) -> Template:
-        net = directory.network(db, network_id)
-        if net is None:
-            raise NotFoundException()
-        members = {o.id for o in net.members}
-        return page(
-            "admin/network.html",
-            {
-                "network": net,
-                "form": form or Form(values={"name": net.name}),
-                "other_organisations": [
-                    o for o in directory.organisation_refs(db) if o.id not in members
-                ],
-                "pick_form": Form(),
-            },
-            status_code=status_code,
-            request=request,
-        )
+    def create_network(self, here: Here, data: FormData) -> Template | Redirect:
+        return _save_name(here, NETWORKS, data, None)
 
     @get("/admin/networks/{network_id:int}", name="admin_network", opt=ADMIN, sync_to_thread=True)
-    def network(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        network_id: FromPath[int],
-    ) -> Template:
-        return self._network_page(request, db, network_id)
+    def network(self, here: Here, network_id: FromPath[int]) -> Template:
+        return _item_page(here, NETWORKS, network_id)
 
     @post("/admin/networks/{network_id:int}", opt=ADMIN, sync_to_thread=True)
     def rename_network(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        network_id: FromPath[int],
-        data: FormData,
+        self, here: Here, network_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
-        form = Form(values={"name": text(data, "name")})
-        _save_name(
-            form,
-            DUPLICATE_NETWORK,
-            lambda name: directory.rename_network(db, network_id, name, actor_id=principal.user_id),
-        )
-        if not form.ok:
-            db.rollback()
-            return self._network_page(request, db, network_id, form, 422)
-        db.commit()
-        return Redirect(path=f"/admin/networks/{network_id}", status_code=303)
+        return _save_name(here, NETWORKS, data, network_id)
 
     @post("/admin/networks/{network_id:int}/members", opt=ADMIN, sync_to_thread=True)
     def add_member(
-        self,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        network_id: FromPath[int],
-        data: FormData,
-    ) -> Redirect:
-        return _change_membership(
-            db,
-            principal,
-            network_id,
-            integer(data, "organisation_id"),
-            add=True,
-            back=f"/admin/networks/{network_id}",
-        )
+        self, here: Here, network_id: FromPath[int], data: FormData
+    ) -> Template | Redirect:
+        picked, form = read_form(OrganisationPick, data)
+        if picked is None:
+            return _item_page(here, NETWORKS, network_id, pick_form=form, status_code=422)
+        back = f"/admin/networks/{network_id}"
+        return _change_membership(here, network_id, picked.organisation_id, add=True, back=back)
 
     @post(
         "/admin/networks/{network_id:int}/members/{organisation_id:int}/remove",
@@ -299,41 +283,7 @@ class AdminDirectoryController(Controller):
         sync_to_thread=True,
     )
     def remove_member(
-        self,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        network_id: FromPath[int],
-        organisation_id: FromPath[int],
+        self, here: Here, network_id: FromPath[int], organisation_id: FromPath[int]
     ) -> Redirect:
-        return _change_membership(
-            db,
-            principal,
-            network_id,
-            organisation_id,
-            add=False,
-            back=f"/admin/networks/{network_id}",
-        )
-
-
-def _change_membership(
-    db: Session,
-    principal: Principal,
-    network_id: int | None,
-    organisation_id: int | None,
-    *,
-    add: bool,
-    back: str,
-) -> Redirect:
-    # The choices come from a select of existing rows: a missing one was deleted meanwhile
-    # or forged, and either way the page is shown again as it now is.
-    if network_id is not None and organisation_id is not None:
-        try:
-            if add:
-                directory.add_member(db, network_id, organisation_id, actor_id=principal.user_id)
-            else:
-                directory.remove_member(db, network_id, organisation_id, actor_id=principal.user_id)
-        except NotFound:
-            db.rollback()
-        else:
-            db.commit()
-    return Redirect(path=back, status_code=303)
+        back = f"/admin/networks/{network_id}"
+        return _change_membership(here, network_id, organisation_id, add=False, back=back)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
@@ -16,9 +15,9 @@ from qms.i18n import N_
 from qms.store import directory, users
 from qms.store.errors import NotFound, StoreError
 from qms.store.passwords import generate_password
-from qms.web.auth import Principal, requires
-from qms.web.deps import HttpRequest
-from qms.web.forms import Form, FormData, integer, is_htmx, text
+from qms.web.auth import requires
+from qms.web.forms import ROW_ID_MAX, Form, FormData, FormSpec, is_htmx, one_of, read_form, rule
+from qms.web.places import STAFF, StaffRequest
 from qms.web.render import page
 
 ADMIN = requires("admin")
@@ -26,27 +25,61 @@ NAME_TOO_LONG = N_("The full name can have at most 200 characters.")
 BAD_EMAIL = N_("Enter an email address like name@example.org.")
 
 
-def _read_role(data: Mapping[str, Any], form: Form) -> tuple[str, int | None, int | None]:
-    """The role fields of a form, checked; the place not used by the role is ignored."""
-    role = text(data, "role")
-    organisation_id = integer(data, "organisation_id")
-    network_id = integer(data, "network_id")
-    form.values.update(
-        role=role, organisation_id=str(organisation_id or ""), network_id=str(network_id or "")
-    )
-    if role not in users.ROLES:
-        form.error("role", N_("Choose a role."))
-    elif role in ("head", "staff"):
-        network_id = None
-        if organisation_id is None:
-            form.error("organisation_id", N_("Choose the organisation for this role."))
-    elif role == "coordinator":
-        organisation_id = None
-        if network_id is None:
-            form.error("network_id", N_("Choose the network for this role."))
-    else:
-        organisation_id = network_id = None
-    return role, organisation_id, network_id
+CHOOSE_ROLE = N_("Choose a role.")
+CHOOSE_ORGANISATION = N_("Choose the organisation for this role.")
+CHOOSE_NETWORK = N_("Choose the network for this role.")
+ACTIVE_ERROR = N_("Tick the box, or leave it empty.")
+
+
+Role = Annotated[str, rule(CHOOSE_ROLE, pattern=one_of(users.ROLES))]
+OrganisationChoice = Annotated[int, rule(CHOOSE_ORGANISATION, ge=1, le=ROW_ID_MAX)] | None
+NetworkChoice = Annotated[int, rule(CHOOSE_NETWORK, ge=1, le=ROW_ID_MAX)] | None
+
+
+class RoleForm(FormSpec):
+    """A role and its place: an organisation for a head or staff member, a network for
+    a coordinator (the other select is ignored)."""
+
+    role: Role
+    organisation_id: OrganisationChoice = None
+    network_id: NetworkChoice = None
+
+
+def _scope(posted: RoleForm | NewAccountForm, form: Form) -> tuple[str, int | None, int | None]:
+    """The role with the place it uses; the place's message when it is missing."""
+    if posted.role in ("head", "staff"):
+        if posted.organisation_id is None:
+            form.error("organisation_id", CHOOSE_ORGANISATION)
+        return posted.role, posted.organisation_id, None
+    if posted.role == "coordinator":
+        if posted.network_id is None:
+            form.error("network_id", CHOOSE_NETWORK)
+        return posted.role, None, posted.network_id
+    return posted.role, None, None
+
+
+class NewAccountForm(FormSpec, kw_only=True):
+    """A new account with its first role; its fields in the page's order, which is the
+    order of the error summary."""
+
+    email: Annotated[
+        str,
+        rule(
+            BAD_EMAIL,
+            empty=N_("Enter an email address."),
+            min_length=1,
+            max_length=users.EMAIL_MAX,
+        ),
+    ]
+    name: Annotated[str, rule(NAME_TOO_LONG, max_length=users.NAME_MAX)] = ""
+    role: Role
+    organisation_id: OrganisationChoice = None
+    network_id: NetworkChoice = None
+
+
+class AccountForm(FormSpec):
+    name: Annotated[str, rule(NAME_TOO_LONG, max_length=users.NAME_MAX)] = ""
+    active: Annotated[str, rule(ACTIVE_ERROR, pattern=one_of(["yes"]))] | None = None
 
 
 def _grant_role(
@@ -73,205 +106,167 @@ def _grant_role(
         form.error("role", N_("Choose a role."))
 
 
-class AdminUsersController(Controller):
-    def _places(self, db: Session) -> dict[str, Any]:
-        return {
-            "organisations": directory.organisation_refs(db),
-            "networks": directory.network_refs(db),
-            "roles": users.ROLES,
-        }
+Here = NamedDependency[StaffRequest]
 
-    def _users_page(
-        self, request: HttpRequest, db: Session, form: Form, status_code: int = 200
-    ) -> Template:
-        return page(
-            "admin/users.html",
-            {"accounts": users.list_accounts(db), "form": form, **self._places(db)},
-            status_code=status_code,
-            request=request,
-        )
+
+def _places(db: Session) -> dict[str, Any]:
+    return {
+        "organisations": directory.organisation_refs(db),
+        "networks": directory.network_refs(db),
+        "roles": users.ROLES,
+    }
+
+
+def _users_page(here: StaffRequest, form: Form, status_code: int = 200) -> Template:
+    return page(
+        "admin/users.html",
+        {"accounts": users.list_accounts(here.db), "form": form, **_places(here.db)},
+        status_code=status_code,
+        request=here.request,
+    )
+
+
+def _user_page(
+    here: StaffRequest,
+    user_id: int,
+    *,
+    form: Form | None = None,
+    role_form: Form | None = None,
+    status_code: int = 200,
+    fragment: bool = False,
+) -> Template:
+    account = users.account(here.db, user_id)
+    if account is None:
+        raise NotFoundException()
+    context = {
+        "account": account,
+        "form": form or Form(values={"name": account.name}),
+        "role_form": role_form or Form(values={"role": "staff"}),
+        "is_self": account.id == here.principal.user_id,
+        **_places(here.db),
+    }
+    name = "admin/_roles.html" if fragment else "admin/user.html"
+    return page(name, context, status_code=status_code, request=here.request)
+
+
+def _roles_answer(here: StaffRequest, user_id: int, role_form: Form) -> Template | Redirect:
+    """After a role was added or removed (or refused): the roles again."""
+    if is_htmx(here.request):
+        # htmx swaps only 2xx answers; the fragment carries its own error messages.
+        return _user_page(here, user_id, role_form=role_form, fragment=True)
+    if role_form.errors:
+        return _user_page(here, user_id, role_form=role_form, status_code=422)
+    return Redirect(path=f"/admin/users/{user_id}", status_code=303)
+
+
+class AdminUsersController(Controller):
+    dependencies = STAFF
 
     @get("/admin/users", name="admin_users", opt=ADMIN, sync_to_thread=True)
-    def index(self, request: HttpRequest, db: NamedDependency[Session]) -> Template:
-        return self._users_page(request, db, Form(values={"role": "staff"}))
+    def index(self, here: Here) -> Template:
+        return _users_page(here, Form(values={"role": "staff"}))
 
     @post("/admin/users", opt=ADMIN, sync_to_thread=True)
-    def create(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        data: FormData,
-    ) -> Template:
-        form = Form(values={"email": text(data, "email"), "name": text(data, "name")})
-        if not form.values["email"]:
-            form.error("email", N_("Enter an email address."))
-        else:
+    def create(self, here: Here, data: FormData) -> Template:
+        db, actor = here.db, here.principal.user_id
+        posted, form = read_form(NewAccountForm, data)
+        user_id = None
+        password = generate_password()
+        if "email" not in form.errors:
             try:
                 users.check_email(form.values["email"])
             except users.BadEmail:
                 form.error("email", BAD_EMAIL)
-        scope = _read_role(data, form)
-        if len(form.values["name"]) > users.NAME_MAX:
-            form.error("name", NAME_TOO_LONG)
-        password = generate_password()
-        user_id = None
-        if form.ok:
-            try:
-                user_id = users.create_user(
-                    db,
-                    form.values["email"],
-                    password,
-                    name=form.values["name"],
-                    actor_id=principal.user_id,
-                )
-            except users.BadEmail:
-                form.error("email", BAD_EMAIL)
-            except users.UserExists:
-                form.error("email", N_("A user with this email address already exists."))
-        if user_id is not None:
-            _grant_role(db, form, user_id, scope, principal.user_id)
+        if posted is not None:
+            scope = _scope(posted, form)
+            if form.ok:
+                try:
+                    user_id = users.create_user(
+                        db, posted.email, password, name=posted.name, actor_id=actor
+                    )
+                except users.BadEmail:
+                    form.error("email", BAD_EMAIL)
+                except users.UserExists:
+                    form.error("email", N_("A user with this email address already exists."))
+            if user_id is not None:
+                _grant_role(db, form, user_id, scope, actor)
         if not form.ok or user_id is None:
             db.rollback()
-            return self._users_page(request, db, form, 422)
+            return _users_page(here, form, 422)
         db.commit()
         return page(
             "admin/password_shown.html",
             {"account": users.account(db, user_id), "password": password, "created": True},
-            request=request,
+            request=here.request,
         )
 
-    def _user_page(
-        self,
-        request: HttpRequest,
-        db: Session,
-        principal: Principal,
-        user_id: int,
-        *,
-        form: Form | None = None,
-        role_form: Form | None = None,
-        status_code: int = 200,
-        fragment: bool = False,
-    ) -> Template:
-        account = users.account(db, user_id)
-        if account is None:
-            raise NotFoundException()
-        context = {
-            "account": account,
-            "form": form or Form(values={"name": account.name}),
-            "role_form": role_form or Form(values={"role": "staff"}),
-            "is_self": account.id == principal.user_id,
-            **self._places(db),
-        }
-        name = "admin/_roles.html" if fragment else "admin/user.html"
-        return page(name, context, status_code=status_code, request=request)
-
     @get("/admin/users/{user_id:int}", name="admin_user", opt=ADMIN, sync_to_thread=True)
-    def show(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        user_id: FromPath[int],
-    ) -> Template:
-        return self._user_page(request, db, principal, user_id)
+    def show(self, here: Here, user_id: FromPath[int]) -> Template:
+        return _user_page(here, user_id)
 
     @post("/admin/users/{user_id:int}", opt=ADMIN, sync_to_thread=True)
-    def update(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        user_id: FromPath[int],
-        data: FormData,
-    ) -> Template | Redirect:
-        form = Form(values={"name": text(data, "name")})
-        active = text(data, "active") == "yes"
-        if not active and user_id == principal.user_id:
+    def update(self, here: Here, user_id: FromPath[int], data: FormData) -> Template | Redirect:
+        posted, form = read_form(AccountForm, data)
+        active = posted is not None and posted.active == "yes"
+        if posted is not None and not active and user_id == here.principal.user_id:
             form.error("active", N_("You cannot deactivate your own account."))
-        if form.ok:
+        if posted is not None and form.ok:
             try:
                 users.update_user(
-                    db,
+                    here.db,
                     user_id,
-                    name=form.values["name"],
+                    name=posted.name,
                     is_active=active,
-                    actor_id=principal.user_id,
+                    actor_id=here.principal.user_id,
                 )
             except NotFound:
                 raise  # a 404, not a message about the name
             except StoreError:
                 form.error("name", NAME_TOO_LONG)
         if not form.ok:
-            db.rollback()
-            return self._user_page(request, db, principal, user_id, form=form, status_code=422)
-        db.commit()
+            here.db.rollback()
+            return _user_page(here, user_id, form=form, status_code=422)
+        here.db.commit()
         return Redirect(path=f"/admin/users/{user_id}", status_code=303)
 
     @post("/admin/users/{user_id:int}/roles", opt=ADMIN, sync_to_thread=True)
-    def add_role(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        user_id: FromPath[int],
-        data: FormData,
-    ) -> Template | Redirect:
-        if users.account(db, user_id) is None:
+    def add_role(self, here: Here, user_id: FromPath[int], data: FormData) -> Template | Redirect:
+        if users.account(here.db, user_id) is None:
             raise NotFoundException()
-        form = Form()
-        scope = _read_role(data, form)
+        posted, form = read_form(RoleForm, data)
+        if posted is not None:
+            scope = _scope(posted, form)
+            if form.ok:
+                _grant_role(here.db, form, user_id, scope, here.principal.user_id)
         if form.ok:
-            _grant_role(db, form, user_id, scope, principal.user_id)
-        if form.ok:
-            db.commit()
+            here.db.commit()
             form = Form(values={"role": form.values["role"]})
         else:
-            db.rollback()
-        if is_htmx(request):
-            # htmx swaps only 2xx answers; the fragment carries its own error messages.
-            return self._user_page(request, db, principal, user_id, role_form=form, fragment=True)
-        if form.errors:
-            return self._user_page(request, db, principal, user_id, role_form=form, status_code=422)
-        return Redirect(path=f"/admin/users/{user_id}", status_code=303)
+            here.db.rollback()
+        return _roles_answer(here, user_id, form)
 
     @post("/admin/users/{user_id:int}/roles/{grant_id:int}/remove", opt=ADMIN, sync_to_thread=True)
     def remove_role(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        user_id: FromPath[int],
-        grant_id: FromPath[int],
+        self, here: Here, user_id: FromPath[int], grant_id: FromPath[int]
     ) -> Template | Redirect:
-        account = users.account(db, user_id)
+        account = users.account(here.db, user_id)
         if account is None:
             raise NotFoundException()
         form = Form()
         grant = next((g for g in account.grants if g.id == grant_id), None)
-        if grant is not None and grant.role == "admin" and user_id == principal.user_id:
+        if grant is not None and grant.role == "admin" and user_id == here.principal.user_id:
             form.error("role", N_("You cannot remove your own admin role."))
         elif grant is not None:
-            users.remove_role(db, user_id, grant_id, actor_id=principal.user_id)
-            db.commit()
-        if is_htmx(request):
-            return self._user_page(request, db, principal, user_id, role_form=form, fragment=True)
-        if form.errors:
-            return self._user_page(request, db, principal, user_id, role_form=form, status_code=422)
-        return Redirect(path=f"/admin/users/{user_id}", status_code=303)
+            users.remove_role(here.db, user_id, grant_id, actor_id=here.principal.user_id)
+            here.db.commit()
+        return _roles_answer(here, user_id, form)
 
     @post("/admin/users/{user_id:int}/password", opt=ADMIN, sync_to_thread=True)
-    def reset_password(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        user_id: FromPath[int],
-    ) -> Template:
-        password = users.reset_password(db, user_id, actor_id=principal.user_id)
-        db.commit()
+    def reset_password(self, here: Here, user_id: FromPath[int]) -> Template:
+        password = users.reset_password(here.db, user_id, actor_id=here.principal.user_id)
+        here.db.commit()
         return page(
             "admin/password_shown.html",
-            {"account": users.account(db, user_id), "password": password, "created": False},
-            request=request,
+            {"account": users.account(here.db, user_id), "password": password, "created": False},
+            request=here.request,
         )

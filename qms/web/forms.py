@@ -10,8 +10,8 @@ constraints, and the message shown next to it when the posted value breaks them:
 `read_form(NameForm, data)` gives the struct, or None with the messages set in the
 `Form` the page renders. msgspec does the converting and checking (a library rather than
 hand-written parsing); it stops at the first error of a whole object, and the GOV.UK
-pattern lists every wrong field, so each field is converted on its own. A field missing,
-repeated, of the wrong type or out of range gets its message; a field the form does not
+pattern lists every wrong field, so each field is converted on its own. A field missing, of
+the wrong type or out of range gets its message; a field the form does not
 declare gets one too (next to the form's first field), and nothing is saved.
 
 Error messages are English msgids (marked with N_); templates translate them, so the
@@ -38,6 +38,7 @@ from qms.web.security import CSRF_FIELD
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 FIELD_MAX = 2000
+ROW_ID_MAX = 2**31 - 1  # the largest PostgreSQL integer: a larger id is refused, not a 500
 # C0 control characters but tab and newlines: no one types them, and PostgreSQL refuses NUL.
 _CONTROLS = {code: None for code in range(32) if chr(code) not in "\t\n\r"} | {0x7F: None}
 UNKNOWN_FIELD = N_("This form sent a field the page does not know. Reload the page and try again.")
@@ -85,11 +86,15 @@ class FormSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 S = TypeVar("S", bound=FormSpec)
 
 
-def rule(message: str, *, strip: bool = True, **constraints: Any) -> msgspec.Meta:
+def rule(
+    message: str, *, empty: str | None = None, strip: bool = True, **constraints: Any
+) -> msgspec.Meta:
     """The constraints of a field (msgspec.Meta's: min_length, max_length, ge, le,
-    pattern ...) and the message shown next to it when a posted value breaks them.
-    `strip=False` keeps surrounding spaces (passwords)."""
-    return msgspec.Meta(**constraints, extra={"message": message, "strip": strip})
+    pattern ...) and the message shown next to it when a posted value breaks them;
+    `empty`, another one for a field left blank or missing. `strip=False` keeps
+    surrounding spaces (passwords)."""
+    extra = {"message": message, "empty": empty or message, "strip": strip}
+    return msgspec.Meta(**constraints, extra=extra)
 
 
 def one_of(choices: Iterable[str]) -> str:
@@ -102,6 +107,7 @@ class _Field:
     name: str
     hint: Any
     message: str
+    empty: str  # the message when the field is blank or missing
     strip: bool
     optional: bool  # "" means None
     required: bool
@@ -136,6 +142,7 @@ def _fields(spec: type[FormSpec]) -> tuple[_Field, ...]:
                 info.name,
                 hints[info.name],
                 extra.get("message", WRONG_VALUE),
+                extra.get("empty", WRONG_VALUE),
                 extra.get("strip", True),
                 _admits_none(hints[info.name]),
                 info.required,
@@ -156,13 +163,11 @@ def read_form(
         raw = data.get(f.name)
         if raw is None:
             if f.required:
-                form.error(f.name, f.message)
+                form.error(f.name, f.empty)
             continue
-        if not isinstance(raw, str):  # a repeated field: the form posts it once
-            form.values[f.name] = text(data, f.name, strip=f.strip)
-            form.error(f.name, f.message)
-            continue
-        value = raw.translate(_CONTROLS)
+        if isinstance(raw, list):  # repeated: the first counts, as browsers' forms send it
+            raw = raw[0] if raw else ""
+        value = str(raw).translate(_CONTROLS)
         value = value.strip() if f.strip else value
         form.values[f.name] = value[:FIELD_MAX]
         if value == "" and f.optional:
@@ -171,7 +176,7 @@ def read_form(
         try:
             converted[f.name] = msgspec.convert(value, f.hint, strict=False)
         except msgspec.ValidationError:
-            form.error(f.name, f.message)
+            form.error(f.name, f.message if value else f.empty)
     declared = {f.name for f in fields}
     if fields and any(name not in declared and name not in _NOT_DECLARED for name in data):
         form.error(fields[0].name, UNKNOWN_FIELD)
