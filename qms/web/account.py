@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
@@ -12,10 +13,10 @@ from sqlalchemy.orm import Session
 from qms.i18n import N_
 from qms.store import ratelimit, users
 from qms.store.audit import record_event
-from qms.store.passwords import MIN_LENGTH, WeakPassword
+from qms.store.passwords import MAX_LENGTH, MIN_LENGTH, WeakPassword
 from qms.web.auth import Principal, current_principal, public, requires, safe_next
 from qms.web.deps import HttpRequest
-from qms.web.forms import Form, FormData, client_address, text
+from qms.web.forms import FIELD_MAX, Form, FormData, FormSpec, client_address, read_form, rule
 from qms.web.render import page
 from qms.web.security import cookie_is_secure, session_of
 
@@ -26,6 +27,38 @@ PASSWORD_RULES = {
     "too_long": N_("The new password is too long."),
     "same_as_email": N_("The new password must not be your email address."),
 }
+
+ENTER_EMAIL = N_("Enter your email address.")
+ENTER_PASSWORD = N_("Enter your password.")
+
+
+class SignInForm(FormSpec):
+    email: Annotated[str, rule(ENTER_EMAIL, min_length=1, max_length=FIELD_MAX)]
+    password: Annotated[str, rule(ENTER_PASSWORD, min_length=1, max_length=FIELD_MAX, strip=False)]
+    next: str = ""  # where to go after: safe_next decides
+
+
+class PasswordForm(FormSpec):
+    """The new password's own rules are the store's (qms.store.passwords): only its
+    length is known here, to refuse a huge one before hashing it."""
+
+    current: Annotated[
+        str,
+        rule(N_("Enter your current password."), min_length=1, max_length=FIELD_MAX, strip=False),
+    ]
+    new: Annotated[
+        str,
+        rule(
+            PASSWORD_RULES["too_long"],
+            empty=N_("Enter a new password."),
+            min_length=1,
+            max_length=MAX_LENGTH,
+            strip=False,
+        ),
+    ]
+    confirm: Annotated[
+        str, rule(N_("The two new passwords are not the same."), max_length=MAX_LENGTH, strip=False)
+    ] = ""
 
 
 def _cookie_will_be_dropped(request: HttpRequest) -> bool:
@@ -61,14 +94,12 @@ class AccountController(Controller):
     def login(
         self, request: HttpRequest, db: NamedDependency[Session], data: FormData
     ) -> Template | Redirect:
-        email, password = text(data, "email"), text(data, "password", strip=False)
-        form = Form(values={"email": email, "next": safe_next(text(data, "next"))})
-        if not email:
-            form.error("email", N_("Enter your email address."))
-        if not password:
-            form.error("password", N_("Enter your password."))
-        if not form.ok:
+        posted, form = read_form(SignInForm, data)
+        form.values["next"] = safe_next(form.values.get("next"))
+        form.values.pop("password", None)
+        if posted is None:
             return _login_page(request, form, 422)
+        email, password = posted.email, posted.password
         address = client_address(request)
         buckets = ratelimit.sign_in_buckets(address, email)
         if ratelimit.is_limited(db, buckets):
@@ -130,20 +161,15 @@ class AccountController(Controller):
         principal: NamedDependency[Principal],
         data: FormData,
     ) -> Template | Redirect:
-        current = text(data, "current", strip=False)
-        new = text(data, "new", strip=False)
-        confirm = text(data, "confirm", strip=False)
-        form = Form()
-        if not current:
-            form.error("current", N_("Enter your current password."))
-        if not new:
-            form.error("new", N_("Enter a new password."))
-        elif new != confirm:
+        posted, form = read_form(PasswordForm, data)
+        form.values.clear()  # no password is shown again
+        if posted is not None and posted.new != posted.confirm:
             form.error("confirm", N_("The two new passwords are not the same."))
         buckets = ratelimit.sign_in_buckets(client_address(request), principal.email)
         if form.ok and ratelimit.is_limited(db, buckets):
             form.error("current", TOO_MANY)
-        if form.ok:
+        if posted is not None and form.ok:
+            current, new = posted.current, posted.new
             try:
                 epoch = users.change_password(db, principal.user_id, current, new)
             except WeakPassword as weak:

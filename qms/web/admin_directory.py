@@ -131,7 +131,6 @@ def _item_page(
     kind: _Kind,
     item_id: int,
     form: Form | None = None,
-    pick_form: Form | None = None,
     status_code: int = 200,
 ) -> Template:
     context = kind.item_context(here.db, item_id)
@@ -142,7 +141,7 @@ def _item_page(
         {
             **context,
             "form": form or Form(values={"name": context["name"]}),
-            "pick_form": pick_form or Form(),
+            "pick_form": Form(),
         },
         status_code=status_code,
         request=here.request,
@@ -177,7 +176,8 @@ def _change_membership(
     here: StaffRequest, network_id: int, organisation_id: int, *, add: bool, back: str
 ) -> Redirect:
     # The choices come from a select of existing rows: a missing one was deleted meanwhile
-    # or forged, and either way the page is shown again as it now is.
+    # or forged, and either way the page is shown again as it now is (so is a choice that
+    # is no row id at all: the select offers nothing to correct).
     actor = here.principal.user_id
     try:
         if add:
@@ -227,13 +227,11 @@ class AdminDirectoryController(Controller):
         return _save_name(here, ORGANISATIONS, data, organisation_id)
 
     @post("/admin/organisations/{organisation_id:int}/networks", opt=ADMIN, sync_to_thread=True)
-    def join_network(
-        self, here: Here, organisation_id: FromPath[int], data: FormData
-    ) -> Template | Redirect:
-        picked, form = read_form(NetworkPick, data)
-        if picked is None:
-            return _item_page(here, ORGANISATIONS, organisation_id, pick_form=form, status_code=422)
+    def join_network(self, here: Here, organisation_id: FromPath[int], data: FormData) -> Redirect:
+        picked, _form = read_form(NetworkPick, data)
         back = f"/admin/organisations/{organisation_id}"
+        if picked is None:
+            return Redirect(path=back, status_code=303)  # as for a network deleted meanwhile
         return _change_membership(here, picked.network_id, organisation_id, add=True, back=back)
 
     @post(
@@ -268,13 +266,11 @@ class AdminDirectoryController(Controller):
         return _save_name(here, NETWORKS, data, network_id)
 
     @post("/admin/networks/{network_id:int}/members", opt=ADMIN, sync_to_thread=True)
-    def add_member(
-        self, here: Here, network_id: FromPath[int], data: FormData
-    ) -> Template | Redirect:
-        picked, form = read_form(OrganisationPick, data)
-        if picked is None:
-            return _item_page(here, NETWORKS, network_id, pick_form=form, status_code=422)
+    def add_member(self, here: Here, network_id: FromPath[int], data: FormData) -> Redirect:
+        picked, _form = read_form(OrganisationPick, data)
         back = f"/admin/networks/{network_id}"
+        if picked is None:
+            return Redirect(path=back, status_code=303)  # as for one deleted meanwhile
         return _change_membership(here, network_id, picked.organisation_id, add=True, back=back)
 
     @post(

@@ -8,7 +8,7 @@ organisation's cycle answers 404).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Annotated, cast
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
@@ -26,7 +26,7 @@ from qms.store.errors import Conflict, GroupNotInCycle
 from qms.store.snapshots import cycle_methodology
 from qms.web.access import CycleRequest, on_cycle
 from qms.web.deps import HttpRequest
-from qms.web.forms import Form, FormData, integer, text
+from qms.web.forms import Form, FormData, FormSpec, read_form, rule
 from qms.web.render import page
 from qms.web.slips import slips_for, slips_pdf
 
@@ -39,6 +39,16 @@ NOT_IN_CYCLE_ERROR = N_("This group does not take part in this cycle: choose one
 CLOSED_ERROR = N_("This cycle is closed: it takes no new codes.")
 NOTHING_LEFT = N_("Every code of this batch has been used: there is nothing left to print.")
 CLOSED_PRINT = N_("This cycle is closed: its codes no longer work, so there is nothing to print.")
+
+
+class BatchForm(FormSpec):
+    group: Annotated[str, rule(GROUP_ERROR, min_length=1, max_length=100)]
+    count: Annotated[int, rule(COUNT_ERROR, ge=1, le=BATCH_MAX)]
+
+
+class OpenLinkForm(FormSpec):
+    link_group: Annotated[str, rule(GROUP_ERROR, min_length=1, max_length=100)]
+    cap: Annotated[int, rule(CAP_ERROR, ge=1, le=codes.OPEN_LINK_MAX_CAP)]
 
 
 @dataclass(frozen=True)
@@ -78,7 +88,7 @@ def _asked_coded_groups(db: Session, cycle: Cycle) -> dict[str, Group]:
 
 def _chosen_group(db: Session, cycle: Cycle, form: Form, name: str) -> Group | None:
     """The group the form's field `name` names, or None with the error set next to it."""
-    group = _coded_groups(cycle_methodology(cycle)).get(form.values[name])
+    group = _coded_groups(cycle_methodology(cycle)).get(form.values.get(name, ""))
     if group is None:
         form.error(name, GROUP_ERROR)
     elif not cycles.takes_part(db, cycle, group.id):
@@ -142,22 +152,19 @@ class CodesController(Controller):
 
     @post("/codes", opt=CODES, sync_to_thread=True)
     def make_codes(self, here: NamedDependency[CycleRequest], data: FormData) -> Template:
-        form = Form(values={"group": text(data, "group"), "count": text(data, "count")})
+        posted, form = read_form(BatchForm, data)
         group = _chosen_group(here.db, here.cycle, form, "group")
-        count = integer(data, "count")
-        if count is None or not 1 <= count <= BATCH_MAX:
-            form.error("count", COUNT_ERROR)
         if here.cycle.status == "closed":
             form.error("count", CLOSED_ERROR)
         made: list[str] = []
         batch = codes.new_batch_id()
-        if form.ok and group is not None and count is not None:
+        if form.ok and group is not None and posted is not None:
             try:
                 made = codes.create_codes(
                     here.db,
                     here.cycle,
                     group.id,
-                    count,
+                    posted.count,
                     actor_id=here.principal.user_id,
                     batch=batch,
                 )
@@ -233,17 +240,14 @@ class CodesController(Controller):
     def make_open_link(
         self, here: NamedDependency[CycleRequest], data: FormData
     ) -> Template | Redirect:
-        form = Form(values={"link_group": text(data, "link_group"), "cap": text(data, "cap")})
+        posted, form = read_form(OpenLinkForm, data)
         group = _chosen_group(here.db, here.cycle, form, "link_group")
-        cap = integer(data, "cap")
-        if cap is None or not 1 <= cap <= codes.OPEN_LINK_MAX_CAP:
-            form.error("cap", CAP_ERROR)
         if here.cycle.status == "closed":
             form.error("cap", CLOSED_ERROR)
-        if form.ok and group is not None and cap is not None:
+        if form.ok and group is not None and posted is not None:
             try:
                 codes.create_open_link(
-                    here.db, here.cycle, group.id, cap, actor_id=here.principal.user_id
+                    here.db, here.cycle, group.id, posted.cap, actor_id=here.principal.user_id
                 )
             except GroupNotInCycle:
                 form.error("link_group", NOT_IN_CYCLE_ERROR)

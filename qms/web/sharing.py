@@ -9,6 +9,7 @@ own pages.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
@@ -18,7 +19,7 @@ from qms.i18n import N_
 from qms.store import cycles, sharing
 from qms.store.errors import Conflict, NotFound
 from qms.web.access import CycleRequest, on_cycle
-from qms.web.forms import Form, FormData, integer, text
+from qms.web.forms import ROW_ID_MAX, Form, FormData, FormSpec, integer, one_of, read_form, rule
 from qms.web.render import page
 
 SHARE = on_cycle("cycle.share")
@@ -30,6 +31,15 @@ DONE = {
     "withdrawn": N_("The cycle is no longer shared with the network."),
     "unchanged": N_("Nothing changed."),
 }
+
+
+class ShareForm(FormSpec):
+    """One network's row of the sharing page; `named` first, next to which the row shows
+    a message about the form as a whole."""
+
+    named: Annotated[str, rule(NAMED_ERROR, pattern=one_of(("yes", "no")))] | None = None
+    action: Annotated[str, rule(NAMED_ERROR, pattern=one_of(("share", "withdraw")))] = "share"
+    network_id: Annotated[int, rule(NETWORK_ERROR, ge=1, le=ROW_ID_MAX)] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,14 +83,14 @@ class SharingController(Controller):
 
     @post("/sharing", opt=SHARE, sync_to_thread=True)
     def change(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
-        network_id = integer(data, "network_id")
-        action = text(data, "action")
-        named = text(data, "named")
-        form = Form(values={"named": named})
+        posted, form = read_form(ShareForm, data)
+        network_id = posted.network_id if posted is not None else integer(data, "network_id")
         mine = {s.network_id for s in sharing.cycle_shares(here.db, here.cycle)}
         if network_id is None or network_id not in mine:
-            form.error("network", NETWORK_ERROR)
-            return self._page(here, {0: form}, 422)
+            return self._page(here, {0: Form(errors={"network": NETWORK_ERROR})}, 422)
+        if posted is None:
+            return self._page(here, {network_id: form}, 422)
+        action, named = posted.action, posted.named or ""
         outcome = "unchanged"
         try:
             if action == "withdraw":

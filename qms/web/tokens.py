@@ -6,6 +6,8 @@ open a page or change anything (qms.web.auth.bearer_token).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -16,7 +18,7 @@ from qms.i18n import N_
 from qms.store import tokens
 from qms.web.auth import Principal, requires
 from qms.web.deps import HttpRequest
-from qms.web.forms import Form, FormData, text
+from qms.web.forms import Form, FormData, FormSpec, read_form, rule
 from qms.web.render import page
 
 ACCOUNT = requires("account.manage")
@@ -25,6 +27,18 @@ NAME_ERRORS = {
     "too_long": N_("The name can have at most 100 characters."),
 }
 TOO_MANY = N_("You have 20 active tokens. Revoke one you no longer need first.")
+
+
+class TokenForm(FormSpec):
+    name: Annotated[
+        str,
+        rule(
+            NAME_ERRORS["too_long"],
+            empty=NAME_ERRORS["empty"],
+            min_length=1,
+            max_length=tokens.NAME_MAX,
+        ),
+    ]
 
 
 class TokenController(Controller):
@@ -67,14 +81,15 @@ class TokenController(Controller):
         principal: NamedDependency[Principal],
         data: FormData,
     ) -> Template:
-        form = Form(values={"name": text(data, "name")})
-        try:
-            new = tokens.create_token(db, principal.user_id, form.values["name"])
-        except tokens.BadTokenName as bad:
-            form.error("name", NAME_ERRORS[bad.reason])
-        except tokens.TooManyTokens:
-            form.error("name", TOO_MANY)
-        if not form.ok:
+        posted, form = read_form(TokenForm, data)
+        if posted is not None:
+            try:
+                new = tokens.create_token(db, principal.user_id, posted.name)
+            except tokens.BadTokenName as bad:
+                form.error("name", NAME_ERRORS[bad.reason])
+            except tokens.TooManyTokens:
+                form.error("name", TOO_MANY)
+        if posted is None or not form.ok:
             db.rollback()
             return self._page(request, db, principal, form, status_code=422)
         db.commit()
