@@ -191,6 +191,14 @@ def _change_membership(
     return Redirect(path=back, status_code=303)
 
 
+def _join(
+    here: StaffRequest, network_id: int | None, organisation_id: int | None, back: str
+) -> Redirect:
+    if network_id is None or organisation_id is None:
+        return Redirect(path=back, status_code=303)  # as for a choice deleted meanwhile
+    return _change_membership(here, network_id, organisation_id, add=True, back=back)
+
+
 Here = NamedDependency[StaffRequest]
 
 
@@ -229,10 +237,8 @@ class AdminDirectoryController(Controller):
     @post("/admin/organisations/{organisation_id:int}/networks", opt=ADMIN, sync_to_thread=True)
     def join_network(self, here: Here, organisation_id: FromPath[int], data: FormData) -> Redirect:
         picked, _form = read_form(NetworkPick, data)
-        back = f"/admin/organisations/{organisation_id}"
-        if picked is None:
-            return Redirect(path=back, status_code=303)  # as for a network deleted meanwhile
-        return _change_membership(here, picked.network_id, organisation_id, add=True, back=back)
+        network_id = picked.network_id if picked else None
+        return _join(here, network_id, organisation_id, f"{ORGANISATIONS.path}/{organisation_id}")
 
     @post(
         "/admin/organisations/{organisation_id:int}/networks/{network_id:int}/remove",
@@ -268,10 +274,8 @@ class AdminDirectoryController(Controller):
     @post("/admin/networks/{network_id:int}/members", opt=ADMIN, sync_to_thread=True)
     def add_member(self, here: Here, network_id: FromPath[int], data: FormData) -> Redirect:
         picked, _form = read_form(OrganisationPick, data)
-        back = f"/admin/networks/{network_id}"
-        if picked is None:
-            return Redirect(path=back, status_code=303)  # as for one deleted meanwhile
-        return _change_membership(here, network_id, picked.organisation_id, add=True, back=back)
+        organisation_id = picked.organisation_id if picked else None
+        return _join(here, network_id, organisation_id, f"{NETWORKS.path}/{network_id}")
 
     @post(
         "/admin/networks/{network_id:int}/members/{organisation_id:int}/remove",

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from qms.store import audit, cycles, directory
+from qms.store.directory import NetworkView, OrganisationView
 from qms.web.auth import Principal, requires
 from qms.web.deps import HttpRequest
+from qms.web.places import STAFF, StaffRequest
 from qms.web.render import page
 
 
@@ -20,7 +20,13 @@ def _page_number(request: HttpRequest) -> int:
     return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
 
+Here = NamedDependency[StaffRequest]
+Organisation = NamedDependency[OrganisationView]  # the path's, or 404
+
+
 class StaffController(Controller):
+    dependencies = STAFF
+
     @get("/staff", name="staff", opt=requires("staff.home"), sync_to_thread=True)
     def home(
         self,
@@ -58,25 +64,17 @@ class StaffController(Controller):
         opt=requires("organisation.view", organisation="organisation_id"),
         sync_to_thread=True,
     )
-    def organisation(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        organisation_id: FromPath[int],
-    ) -> Template:
-        org = directory.organisation(db, organisation_id)
-        if org is None:
-            raise NotFoundException()
+    def organisation(self, here: Here, organisation: Organisation) -> Template:
+        principal, org = here.principal, organisation
         return page(
             "staff/organisation.html",
             {
                 "organisation": org,
                 "roles": [g.role for g in principal.grants if g.organisation_id == org.id],
                 "can_audit": principal.can("organisation.audit", organisation_id=org.id),
-                "cycles": cycles.organisation_cycles(db, org.id),
+                "cycles": cycles.organisation_cycles(here.db, org.id),
             },
-            request=request,
+            request=here.request,
         )
 
     @get(
@@ -85,16 +83,8 @@ class StaffController(Controller):
         opt=requires("network.view", network="network_id"),
         sync_to_thread=True,
     )
-    def network(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        network_id: FromPath[int],
-    ) -> Template:
-        net = directory.network(db, network_id)
-        if net is None:
-            raise NotFoundException()
-        return page("staff/network.html", {"network": net}, request=request)
+    def network(self, here: Here, network: NamedDependency[NetworkView]) -> Template:
+        return page("staff/network.html", {"network": network}, request=here.request)
 
     @get(
         "/staff/organisations/{organisation_id:int}/audit",
@@ -102,19 +92,14 @@ class StaffController(Controller):
         opt=requires("organisation.audit", organisation="organisation_id"),
         sync_to_thread=True,
     )
-    def organisation_audit(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        organisation_id: FromPath[int],
-    ) -> Template:
-        org = directory.organisation(db, organisation_id)
-        if org is None:
-            raise NotFoundException()
-        events = audit.list_events(db, organisation_id=organisation_id, page=_page_number(request))
+    def organisation_audit(self, here: Here, organisation: Organisation) -> Template:
+        request = here.request
+        events = audit.list_events(
+            here.db, organisation_id=organisation.id, page=_page_number(request)
+        )
         return page(
             "staff/audit.html",
-            {"events": events, "organisation": org, "base_path": request.url.path},
+            {"events": events, "organisation": organisation, "base_path": request.url.path},
             request=request,
         )
 
