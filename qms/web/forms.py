@@ -78,7 +78,7 @@ class Form:
         return not self.errors
 
 
-class FormSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+class FormSpec(msgspec.Struct, forbid_unknown_fields=True):
     """A declared form: subclasses list the fields (those with a default last), `rule`
     gives each its constraints and its message."""
 
