@@ -110,8 +110,12 @@ class SchemaWatch:
         with self._lock:
             now = time.monotonic()
             if now - self._checked >= self.ttl:
-                with self.database.engine.connect() as conn:
-                    self._problem = schema_problem(conn)
+                try:
+                    with self.database.engine.connect() as conn:
+                        self._problem = schema_problem(conn)
+                except Exception as exc:
+                    # Not kept: the next request asks again once the database is back.
+                    return f"cannot read the schema version: {type(exc).__name__}"
                 self._checked = now
             return self._problem
 
