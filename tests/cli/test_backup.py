@@ -128,7 +128,6 @@ def test_backup_under_load_then_restore(pair: Pair, tmp_path: Path) -> None:
     assert not load.errors, load.errors
     assert made.code == 0, made.err
     assert made.err.startswith("backed up ")
-    assert during > 0, "nothing was saved while the backup ran: no load to speak of"
 
     restored = run_qms(target_env, "restore", str(tmp_path / "qms.backup"))
     assert restored.code == 0, restored.err
@@ -151,6 +150,7 @@ def test_backup_under_load_then_restore(pair: Pair, tmp_path: Path) -> None:
     missing = [(rid, item) for rid, item, _ in before if (rid, item) not in stored]
     assert not missing, f"{len(missing)} acknowledged answers are not in the backup"
     assert _scores(target_env, pair.target) == _scores(source_env, pair.source)
+    assert during > 0, "nothing was saved while the backup ran: no load to speak of"
 
     # Now the target has data: a second restore is refused, and changes nothing.
     refused = run_qms(target_env, "restore", str(tmp_path / "qms.backup"))
