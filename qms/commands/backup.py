@@ -36,8 +36,7 @@ def restore(file: Path, force: bool) -> None:
 
     Refused when the database has any data, unless --force. PostgreSQL needs pg_restore
     and psql on PATH; the old tables are dropped in the transaction that loads FILE.
-    Stop qms serve first, or restart it afterwards: pages open during a restore see the
-    old data or the new, and sessions stay signed in.
+    Stop qms serve while restoring, or restart it afterwards.
     """
     settings = Settings.from_env()
     try:
