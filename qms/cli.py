@@ -20,12 +20,10 @@ def cli() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve the web application with uvicorn."""
-    import uvicorn
+    """Serve the web application with uvicorn (the database must be migrated)."""
+    from qms.commands.serve import run_server
 
-    Settings.from_env()  # fail here, with one line, rather than in every worker
-    click.echo(f"qms is serving http://{host}:{port}/", err=True)
-    uvicorn.run("qms.app:app", host=host, port=port, workers=workers, log_level="info")
+    run_server(host, port, workers)
 
 
 @cli.group()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -25,6 +26,28 @@ def _check_database_url(url: str) -> str:
     )
 
 
+def _trusted_proxies(raw: str) -> tuple[str, ...]:
+    """Addresses or networks (10.0.0.0/8), comma-separated, as uvicorn's
+    forwarded_allow_ips takes them; anything else is refused here rather than being
+    silently never matched (which would leave every request looking like plain http)."""
+    proxies: list[str] = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            proxies.append(
+                str(ipaddress.ip_network(part, strict=False))
+                if "/" in part
+                else str(ipaddress.ip_address(part))
+            )
+        except ValueError:
+            raise SettingsError(
+                "QMS_TRUSTED_PROXIES must be IP addresses or networks separated by commas,"
+                f" e.g. 127.0.0.1,10.0.0.0/8 (got {part!r})"
+            ) from None
+    return tuple(proxies)
+
+
 def _bool(name: str, raw: str) -> bool:
     value = raw.strip().lower()
     if value in {"1", "true", "yes", "on"}:
@@ -45,6 +68,9 @@ class Settings:
     previous_secret_keys: tuple[str, ...] = ()
     debug: bool = False
     default_methodology: str = "socquality"
+    # Reverse proxies whose X-Forwarded-Proto/-For are believed (the scheme decides HSTS
+    # and Secure cookies, the address the rate limits); nobody's by default.
+    trusted_proxies: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check_database_url(self.database_url)
@@ -76,4 +102,6 @@ class Settings:
             kwargs["debug"] = _bool("QMS_DEBUG", env["QMS_DEBUG"])
         if methodology := env.get("QMS_DEFAULT_METHODOLOGY", "").strip():
             kwargs["default_methodology"] = methodology
+        if proxies := env.get("QMS_TRUSTED_PROXIES", "").strip():
+            kwargs["trusted_proxies"] = _trusted_proxies(proxies)
         return cls(**kwargs)  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from qms.commands.backup import backup, restore
 from qms.commands.codes import codes
 from qms.commands.cycles import cycle
 from qms.commands.demo import demo
@@ -25,4 +26,6 @@ COMMANDS: list[click.Command] = [
     export,
     demo,
     user,
+    backup,
+    restore,
 ]

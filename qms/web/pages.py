@@ -7,6 +7,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from qms.store.db import Database
+from qms.store.migrate import schema_watch
 from qms.web.auth import public
 from qms.web.deps import HttpRequest
 from qms.web.render import page
@@ -28,9 +29,17 @@ class HealthController(Controller):
     @get("/healthz", name="healthz", sync_to_thread=True, cache=False)
     def healthz(self, request: HttpRequest) -> Response[dict[str, str]]:
         database: Database = request.app.state.db
-        if database.ping():
-            return Response({"status": "ok", "database": "ok"}, status_code=HTTP_200_OK)
-        return Response(
-            {"status": "error", "database": "unreachable"},
-            status_code=HTTP_503_SERVICE_UNAVAILABLE,
-        )
+        if not database.ping():
+            return Response(
+                {"status": "error", "database": "unreachable"},
+                status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        # A server started on the right schema can still find it changed (a downgrade, an
+        # old backup restored): every page would then fail, so the health check says why.
+        problem = schema_watch(database).problem()
+        if problem is not None:
+            return Response(
+                {"status": "error", "database": "ok", "schema": problem},
+                status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        return Response({"status": "ok", "database": "ok"}, status_code=HTTP_200_OK)
