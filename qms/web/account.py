@@ -57,7 +57,7 @@ class AccountController(Controller):
         form = Form(values={"next": safe_next(request.query_params.get("next"))})
         return _login_page(request, form)
 
-    @post("/login", opt=public(), sync_to_thread=True)
+    @post("/login", name="login_submit", opt=public(), sync_to_thread=True)
     def login(
         self, request: HttpRequest, db: NamedDependency[Session], data: FormData
     ) -> Template | Redirect:
@@ -122,7 +122,12 @@ class AccountController(Controller):
             request=request,
         )
 
-    @post("/account/password", opt=requires("account.manage"), sync_to_thread=True)
+    @post(
+        "/account/password",
+        name="password_change",
+        opt=requires("account.manage"),
+        sync_to_thread=True,
+    )
     def change_password(
         self,
         request: HttpRequest,

@@ -59,7 +59,7 @@ class AdminDirectoryController(Controller):
     def organisations(self, request: HttpRequest, db: NamedDependency[Session]) -> Template:
         return self._organisations_page(request, db, Form())
 
-    @post("/admin/organisations", opt=ADMIN, sync_to_thread=True)
+    @post("/admin/organisations", name="admin_organisation_create", opt=ADMIN, sync_to_thread=True)
     def create_organisation(
         self,
         request: HttpRequest,
@@ -120,7 +120,12 @@ class AdminDirectoryController(Controller):
     ) -> Template:
         return self._organisation_page(request, db, organisation_id)
 
-    @post("/admin/organisations/{organisation_id:int}", opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/organisations/{organisation_id:int}",
+        name="admin_organisation_rename",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def rename_organisation(
         self,
         request: HttpRequest,
@@ -143,7 +148,12 @@ class AdminDirectoryController(Controller):
         db.commit()
         return Redirect(path=f"/admin/organisations/{organisation_id}", status_code=303)
 
-    @post("/admin/organisations/{organisation_id:int}/networks", opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/organisations/{organisation_id:int}/networks",
+        name="admin_organisation_network_join",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def join_network(
         self,
         db: NamedDependency[Session],
@@ -162,6 +172,7 @@ class AdminDirectoryController(Controller):
 
     @post(
         "/admin/organisations/{organisation_id:int}/networks/{network_id:int}/remove",
+        name="admin_organisation_network_leave",
         opt=ADMIN,
         sync_to_thread=True,
     )
@@ -197,7 +208,7 @@ class AdminDirectoryController(Controller):
     def networks(self, request: HttpRequest, db: NamedDependency[Session]) -> Template:
         return self._networks_page(request, db, Form())
 
-    @post("/admin/networks", opt=ADMIN, sync_to_thread=True)
+    @post("/admin/networks", name="admin_network_create", opt=ADMIN, sync_to_thread=True)
     def create_network(
         self,
         request: HttpRequest,
@@ -255,7 +266,12 @@ class AdminDirectoryController(Controller):
     ) -> Template:
         return self._network_page(request, db, network_id)
 
-    @post("/admin/networks/{network_id:int}", opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/networks/{network_id:int}",
+        name="admin_network_rename",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def rename_network(
         self,
         request: HttpRequest,
@@ -276,7 +292,12 @@ class AdminDirectoryController(Controller):
         db.commit()
         return Redirect(path=f"/admin/networks/{network_id}", status_code=303)
 
-    @post("/admin/networks/{network_id:int}/members", opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/networks/{network_id:int}/members",
+        name="admin_network_member_add",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def add_member(
         self,
         db: NamedDependency[Session],
@@ -295,6 +316,7 @@ class AdminDirectoryController(Controller):
 
     @post(
         "/admin/networks/{network_id:int}/members/{organisation_id:int}/remove",
+        name="admin_network_member_remove",
         opt=ADMIN,
         sync_to_thread=True,
     )

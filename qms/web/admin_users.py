@@ -95,7 +95,7 @@ class AdminUsersController(Controller):
     def index(self, request: HttpRequest, db: NamedDependency[Session]) -> Template:
         return self._users_page(request, db, Form(values={"role": "staff"}))
 
-    @post("/admin/users", opt=ADMIN, sync_to_thread=True)
+    @post("/admin/users", name="admin_user_create", opt=ADMIN, sync_to_thread=True)
     def create(
         self,
         request: HttpRequest,
@@ -176,7 +176,7 @@ class AdminUsersController(Controller):
     ) -> Template:
         return self._user_page(request, db, principal, user_id)
 
-    @post("/admin/users/{user_id:int}", opt=ADMIN, sync_to_thread=True)
+    @post("/admin/users/{user_id:int}", name="admin_user_update", opt=ADMIN, sync_to_thread=True)
     def update(
         self,
         request: HttpRequest,
@@ -208,7 +208,12 @@ class AdminUsersController(Controller):
         db.commit()
         return Redirect(path=f"/admin/users/{user_id}", status_code=303)
 
-    @post("/admin/users/{user_id:int}/roles", opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/users/{user_id:int}/roles",
+        name="admin_user_role_add",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def add_role(
         self,
         request: HttpRequest,
@@ -235,7 +240,12 @@ class AdminUsersController(Controller):
             return self._user_page(request, db, principal, user_id, role_form=form, status_code=422)
         return Redirect(path=f"/admin/users/{user_id}", status_code=303)
 
-    @post("/admin/users/{user_id:int}/roles/{grant_id:int}/remove", opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/users/{user_id:int}/roles/{grant_id:int}/remove",
+        name="admin_user_role_remove",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def remove_role(
         self,
         request: HttpRequest,
@@ -260,7 +270,12 @@ class AdminUsersController(Controller):
             return self._user_page(request, db, principal, user_id, role_form=form, status_code=422)
         return Redirect(path=f"/admin/users/{user_id}", status_code=303)
 
-    @post("/admin/users/{user_id:int}/password", opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/users/{user_id:int}/password",
+        name="admin_user_password_reset",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def reset_password(
         self,
         request: HttpRequest,

@@ -140,7 +140,7 @@ class CodesController(Controller):
     def show(self, here: NamedDependency[CycleRequest]) -> Template:
         return self._page(here)
 
-    @post("/codes", opt=CODES, sync_to_thread=True)
+    @post("/codes", name="codes_create", opt=CODES, sync_to_thread=True)
     def make_codes(self, here: NamedDependency[CycleRequest], data: FormData) -> Template:
         form = Form(values={"group": text(data, "group"), "count": text(data, "count")})
         group = _chosen_group(here.db, here.cycle, form, "group")
@@ -183,7 +183,7 @@ class CodesController(Controller):
             request=here.request,
         )
 
-    @get("/codes/slips.pdf", opt=CODES, sync_to_thread=True)
+    @get("/codes/slips.pdf", name="codes_slips_pdf", opt=CODES, sync_to_thread=True)
     def slips_pdf(
         self, here: NamedDependency[CycleRequest], batch: FromQuery[str] = ""
     ) -> Response[bytes] | Template:
@@ -229,7 +229,7 @@ class CodesController(Controller):
             },
         )
 
-    @post("/open-links", opt=CODES, sync_to_thread=True)
+    @post("/open-links", name="open_link_create", opt=CODES, sync_to_thread=True)
     def make_open_link(
         self, here: NamedDependency[CycleRequest], data: FormData
     ) -> Template | Redirect:

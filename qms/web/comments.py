@@ -117,11 +117,11 @@ class CommentsController(Controller):
             request=here.request,
         )
 
-    @post("/comments/hide", opt=on_cycle(COMMENTS), sync_to_thread=True)
+    @post("/comments/hide", name="comments_hide", opt=on_cycle(COMMENTS), sync_to_thread=True)
     def hide(self, here: NamedDependency[CycleRequest], data: FormData) -> Redirect:
         return _change(here, data, hide=True)
 
-    @post("/comments/show", opt=on_cycle(COMMENTS), sync_to_thread=True)
+    @post("/comments/show", name="comments_show", opt=on_cycle(COMMENTS), sync_to_thread=True)
     def show_again(self, here: NamedDependency[CycleRequest], data: FormData) -> Redirect:
         return _change(here, data, hide=False)
 

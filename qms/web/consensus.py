@@ -168,7 +168,7 @@ class ConsensusController(Controller):
             request=here.request,
         )
 
-    @post("/assessment", opt=ASSESS, sync_to_thread=True)
+    @post("/assessment", name="cycle_assessment_save", opt=ASSESS, sync_to_thread=True)
     def save_assessment(
         self, here: NamedDependency[CycleRequest], data: FormData
     ) -> Template | Redirect:
@@ -216,7 +216,12 @@ class ConsensusController(Controller):
             request=here.request,
         )
 
-    @post("/consensus", opt=on_cycle("cycle.consensus"), sync_to_thread=True)
+    @post(
+        "/consensus",
+        name="cycle_consensus_save",
+        opt=on_cycle("cycle.consensus"),
+        sync_to_thread=True,
+    )
     def save_consensus(
         self, here: NamedDependency[CycleRequest], data: FormData
     ) -> Template | Redirect:

@@ -191,7 +191,7 @@ class CycleController(Controller):
             },
         )
 
-    @post("/open", opt=on_cycle(MANAGE), sync_to_thread=True)
+    @post("/open", name="cycle_open", opt=on_cycle(MANAGE), sync_to_thread=True)
     def open(self, here: NamedDependency[CycleRequest]) -> Template | Redirect:
         try:
             cycles.open_cycle(here.db, here.cycle, actor_id=here.principal.user_id)
@@ -203,7 +203,7 @@ class CycleController(Controller):
         here.db.commit()
         return Redirect(f"/staff/cycles/{here.cycle.id}?done=opened", status_code=303)
 
-    @post("/close", opt=on_cycle(MANAGE), sync_to_thread=True)
+    @post("/close", name="cycle_close", opt=on_cycle(MANAGE), sync_to_thread=True)
     def close(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
         form = Form(values={"confirm": text(data, "confirm")})
         if form.values["confirm"] != "yes":
@@ -218,7 +218,7 @@ class CycleController(Controller):
         here.db.commit()
         return Redirect(f"/staff/cycles/{here.cycle.id}?done=closed", status_code=303)
 
-    @post("/reopen", opt=on_cycle(MANAGE), sync_to_thread=True)
+    @post("/reopen", name="cycle_reopen", opt=on_cycle(MANAGE), sync_to_thread=True)
     def reopen(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
         form = Form(values={"reason": text(data, "reason")})
         reason = form.values["reason"]
@@ -261,6 +261,7 @@ class NewCycleController(Controller):
 
     @post(
         "/staff/organisations/{organisation_id:int}/cycles/new",
+        name="cycle_create",
         opt=requires(MANAGE, organisation="organisation_id"),
         sync_to_thread=True,
     )

@@ -85,15 +85,15 @@ def _export(here: CycleRequest, fmt: str) -> Response[bytes]:
 
 class ExportController(Controller):
     # One handler per path: Litestar's path lists did not combine with sync_to_thread.
-    @get("/export.csv", opt=READ, sync_to_thread=True)
+    @get("/export.csv", name="cycle_export_csv", opt=READ, sync_to_thread=True)
     def export_csv(self, here: NamedDependency[CycleRequest]) -> Response[bytes]:
         return _export(here, "csv")
 
-    @get("/export.xlsx", opt=READ, sync_to_thread=True)
+    @get("/export.xlsx", name="cycle_export_xlsx", opt=READ, sync_to_thread=True)
     def export_xlsx(self, here: NamedDependency[CycleRequest]) -> Response[bytes]:
         return _export(here, "xlsx")
 
-    @get("/export.pdf", opt=READ, sync_to_thread=True)
+    @get("/export.pdf", name="cycle_export_pdf", opt=READ, sync_to_thread=True)
     def export_pdf(self, here: NamedDependency[CycleRequest]) -> Response[bytes]:
         return _export(here, "pdf")
 

@@ -75,7 +75,7 @@ def _download(data: bytes, fmt: str, made: export.NetworkExport) -> Response[byt
 
 
 class NetworkExportController(Controller):
-    @get(BASE + ".csv", opt=COORDINATOR, sync_to_thread=True)
+    @get(BASE + ".csv", name="network_export_csv", opt=COORDINATOR, sync_to_thread=True)
     def csv(
         self,
         request: HttpRequest,
@@ -86,7 +86,7 @@ class NetworkExportController(Controller):
         made = _export(db, principal, network_id, request)
         return _download(export.csv_bytes(made), "csv", made)
 
-    @get(BASE + ".xlsx", opt=COORDINATOR, sync_to_thread=True)
+    @get(BASE + ".xlsx", name="network_export_xlsx", opt=COORDINATOR, sync_to_thread=True)
     def xlsx(
         self,
         request: HttpRequest,
@@ -97,7 +97,7 @@ class NetworkExportController(Controller):
         made = _export(db, principal, network_id, request)
         return _download(export.workbook_bytes(made), "xlsx", made)
 
-    @get(BASE + ".pdf", opt=COORDINATOR, sync_to_thread=True)
+    @get(BASE + ".pdf", name="network_export_pdf", opt=COORDINATOR, sync_to_thread=True)
     def pdf(
         self,
         request: HttpRequest,

@@ -203,7 +203,7 @@ class NetworkController(Controller):
     ) -> Template:
         return _dashboard_page(request, db, principal, network_id)
 
-    @post(NETWORK + "/releases", opt=COORDINATOR, sync_to_thread=True)
+    @post(NETWORK + "/releases", name="network_release", opt=COORDINATOR, sync_to_thread=True)
     def release(
         self,
         request: HttpRequest,
@@ -234,7 +234,9 @@ class NetworkController(Controller):
         db.commit()
         return _back(network_id, *picked, "released")
 
-    @post(NETWORK + "/report-date", opt=COORDINATOR, sync_to_thread=True)
+    @post(
+        NETWORK + "/report-date", name="network_report_date", opt=COORDINATOR, sync_to_thread=True
+    )
     def report_date(
         self,
         request: HttpRequest,
@@ -266,7 +268,12 @@ class NetworkController(Controller):
         db.commit()
         return _back(network_id, *picked, "date")
 
-    @get(DASHBOARD + "/distribution", opt=COORDINATOR, sync_to_thread=True)
+    @get(
+        DASHBOARD + "/distribution",
+        name="network_distribution_chart",
+        opt=COORDINATOR,
+        sync_to_thread=True,
+    )
     def distribution_chart(
         self,
         request: HttpRequest,
@@ -282,7 +289,7 @@ class NetworkController(Controller):
         key = cache_key("network-distribution", lang, group, view.stats, [n.id for n in view.nodes])
         return chart_response(key, _format(request), lambda: _box_figure(view, group, lang))
 
-    @get(DASHBOARD + "/trend", opt=COORDINATOR, sync_to_thread=True)
+    @get(DASHBOARD + "/trend", name="network_trend_chart", opt=COORDINATOR, sync_to_thread=True)
     def trend_chart(
         self,
         request: HttpRequest,

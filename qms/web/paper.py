@@ -253,7 +253,7 @@ class PaperController(Controller):
             request=here.request,
         )
 
-    @get("/paper/{group:str}", opt=PAPER, sync_to_thread=True)
+    @get("/paper/{group:str}", name="paper_form", opt=PAPER, sync_to_thread=True)
     def blank_form(
         self,
         here: NamedDependency[CycleRequest],
@@ -266,7 +266,7 @@ class PaperController(Controller):
             here, group, saved=saved, gaps=gaps, message=ALREADY if again else None
         )
 
-    @post("/paper/{group:str}", opt=PAPER, sync_to_thread=True)
+    @post("/paper/{group:str}", name="paper_enter", opt=PAPER, sync_to_thread=True)
     def enter(
         self, here: NamedDependency[CycleRequest], group: FromPath[str], data: FormData
     ) -> Template | Redirect:

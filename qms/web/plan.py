@@ -165,7 +165,7 @@ class PlanController(Controller):
     def show(self, here: NamedDependency[CycleRequest]) -> Template:
         return self._page(here)
 
-    @post("/plan", opt=EDIT, sync_to_thread=True)
+    @post("/plan", name="plan_action_add", opt=EDIT, sync_to_thread=True)
     def add(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
         form = Form(
             values={
@@ -199,7 +199,7 @@ class PlanController(Controller):
                 )
         return self._page(here, form, status_code=422)
 
-    @post("/plan/actions/{action_id:int}", opt=EDIT, sync_to_thread=True)
+    @post("/plan/actions/{action_id:int}", name="plan_action_update", opt=EDIT, sync_to_thread=True)
     def update(
         self, here: NamedDependency[CycleRequest], action_id: FromPath[int], data: FormData
     ) -> Template | Redirect:

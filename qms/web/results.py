@@ -209,7 +209,7 @@ class ResultsController(Controller):
             request=here.request,
         )
 
-    @get("/charts/{name:str}", opt=READ, sync_to_thread=True)
+    @get("/charts/{name:str}", name="cycle_chart", opt=READ, sync_to_thread=True)
     def radar(self, here: NamedDependency[CycleRequest], name: FromPath[str]) -> Response[bytes]:
         fmt = parse_chart_name(name, "radar")
         data = results.cycle_results(here.db, here.cycle)
@@ -222,7 +222,12 @@ class ResultsController(Controller):
             filename=None if fmt == "svg" else f"radar-{here.cycle.id}",
         )
 
-    @get("/charts/items/{item_id:str}/{name:str}", opt=READ, sync_to_thread=True)
+    @get(
+        "/charts/items/{item_id:str}/{name:str}",
+        name="cycle_item_chart",
+        opt=READ,
+        sync_to_thread=True,
+    )
     def histogram(
         self, here: NamedDependency[CycleRequest], item_id: FromPath[str], name: FromPath[str]
     ) -> Response[bytes]:
@@ -244,11 +249,11 @@ class ResultsController(Controller):
             filename=None if fmt == "svg" else f"histogram-{here.cycle.id}-{item.id}",
         )
 
-    @post("/results/publish", opt=PUBLISH, sync_to_thread=True)
+    @post("/results/publish", name="results_publish", opt=PUBLISH, sync_to_thread=True)
     def publish(self, here: NamedDependency[CycleRequest]) -> Redirect:
         return self._publish(here, publish=True)
 
-    @post("/results/withdraw", opt=PUBLISH, sync_to_thread=True)
+    @post("/results/withdraw", name="results_withdraw", opt=PUBLISH, sync_to_thread=True)
     def withdraw(self, here: NamedDependency[CycleRequest]) -> Redirect:
         return self._publish(here, publish=False)
 

@@ -71,7 +71,7 @@ class SharingController(Controller):
     def show(self, here: NamedDependency[CycleRequest]) -> Template:
         return self._page(here)
 
-    @post("/sharing", opt=SHARE, sync_to_thread=True)
+    @post("/sharing", name="cycle_sharing_change", opt=SHARE, sync_to_thread=True)
     def change(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
         network_id = integer(data, "network_id")
         action = text(data, "action")

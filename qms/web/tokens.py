@@ -59,7 +59,7 @@ class TokenController(Controller):
     ) -> Template:
         return self._page(request, db, principal, Form())
 
-    @post("/account/tokens", opt=ACCOUNT, sync_to_thread=True)
+    @post("/account/tokens", name="api_token_create", opt=ACCOUNT, sync_to_thread=True)
     def create(
         self,
         request: HttpRequest,
@@ -83,7 +83,12 @@ class TokenController(Controller):
         response.headers["cache-control"] = "no-store"
         return response
 
-    @post("/account/tokens/{token_id:int}/revoke", opt=ACCOUNT, sync_to_thread=True)
+    @post(
+        "/account/tokens/{token_id:int}/revoke",
+        name="api_token_revoke",
+        opt=ACCOUNT,
+        sync_to_thread=True,
+    )
     def revoke(
         self,
         db: NamedDependency[Session],

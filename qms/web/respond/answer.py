@@ -205,7 +205,7 @@ class AnswerController(Controller):
             return answering.redirect(answering.urls.intro)
         return answering.finish(answering.respondent().intro_page(request))
 
-    @get("/a/{code:str}/{number:int}", sync_to_thread=True)
+    @get("/a/{code:str}/{number:int}", name="answer_section", sync_to_thread=True)
     def section(
         self, request: HttpRequest, db: NamedDependency[Session], code: Code, number: FromPath[int]
     ) -> Response[Any]:
@@ -218,7 +218,7 @@ class AnswerController(Controller):
             answering.respondent().section_page(request, number, return_to_review=back)
         )
 
-    @post("/a/{code:str}/{number:int}", sync_to_thread=True)
+    @post("/a/{code:str}/{number:int}", name="answer_section_save", sync_to_thread=True)
     def submit_section(
         self,
         request: HttpRequest,
@@ -261,7 +261,7 @@ class AnswerController(Controller):
             answering.urls.section(target) if target else answering.urls.review
         )
 
-    @post("/a/{code:str}/save/{item_id:str}", sync_to_thread=True)
+    @post("/a/{code:str}/save/{item_id:str}", name="answer_save", sync_to_thread=True)
     def save(
         self,
         request: HttpRequest,
@@ -299,7 +299,7 @@ class AnswerController(Controller):
         fragment = answering.respondent(answers).saved_fragment(request, item_id, problem, before)
         return answering.finish(fragment)
 
-    @get("/a/{code:str}/review", sync_to_thread=True)
+    @get("/a/{code:str}/review", name="answer_review", sync_to_thread=True)
     def review(
         self, request: HttpRequest, db: NamedDependency[Session], code: Code
     ) -> Response[Any]:
@@ -308,7 +308,7 @@ class AnswerController(Controller):
             return elsewhere
         return answering.finish(answering.respondent().review_page(request))
 
-    @post("/a/{code:str}/review", sync_to_thread=True)
+    @post("/a/{code:str}/review", name="answer_send", sync_to_thread=True)
     def send(
         self, request: HttpRequest, db: NamedDependency[Session], code: Code, data: FormData
     ) -> Response[Any]:
@@ -329,7 +329,7 @@ class AnswerController(Controller):
         db.commit()
         return answering.redirect(answering.urls.done)
 
-    @get("/a/{code:str}/done", sync_to_thread=True)
+    @get("/a/{code:str}/done", name="answer_done", sync_to_thread=True)
     def done(self, request: HttpRequest, db: NamedDependency[Session], code: Code) -> Response[Any]:
         answering = _Answering(request, db, code)
         if not answering.target.submitted:

@@ -1,0 +1,25 @@
+"""Paths from route names: how qms/web names a page it links, redirects or points htmx to.
+
+Every route handler has a `name=`; Python asks for a path here and templates call
+Litestar's `url_for(name, **params)`, so a path is written once, in its route's
+decorator. tests/web/test_urls.py fails on a path written by hand anywhere else.
+Query strings and fragments are appended by the caller after the path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+
+from qms.web.deps import HttpRequest
+
+
+def path_for(request: HttpRequest, name: str, /, **params: Any) -> str:
+    """The path (no scheme or host, as the links always were) of route `name`."""
+    return reverse(request.app, name, **params)
+
+
+def reverse(app: Litestar, name: str, /, **params: Any) -> str:
+    path: str = app.route_reverse(name, **params)
+    return path
