@@ -209,9 +209,10 @@ class ResultsController(Controller):
             request=here.request,
         )
 
-    @get("/charts/{name:str}", name="cycle_chart", opt=READ, sync_to_thread=True)
-    def radar(self, here: NamedDependency[CycleRequest], name: FromPath[str]) -> Response[bytes]:
-        fmt = parse_chart_name(name, "radar")
+    # `chart`, not `name`: route_reverse takes the route's name as its `name` argument.
+    @get("/charts/{chart:str}", name="cycle_chart", opt=READ, sync_to_thread=True)
+    def radar(self, here: NamedDependency[CycleRequest], chart: FromPath[str]) -> Response[bytes]:
+        fmt = parse_chart_name(chart, "radar")
         data = results.cycle_results(here.db, here.cycle)
         axes, series = radar_data(data, here.lang)
         key = radar_key(here.cycle.id, axes, series)
@@ -223,15 +224,15 @@ class ResultsController(Controller):
         )
 
     @get(
-        "/charts/items/{item_id:str}/{name:str}",
+        "/charts/items/{item_id:str}/{chart:str}",
         name="cycle_item_chart",
         opt=READ,
         sync_to_thread=True,
     )
     def histogram(
-        self, here: NamedDependency[CycleRequest], item_id: FromPath[str], name: FromPath[str]
+        self, here: NamedDependency[CycleRequest], item_id: FromPath[str], chart: FromPath[str]
     ) -> Response[bytes]:
-        fmt = parse_chart_name(name, "histogram")
+        fmt = parse_chart_name(chart, "histogram")
         lang = here.lang
         data = results.cycle_results(here.db, here.cycle)
         item = _scored_item(data, item_id)

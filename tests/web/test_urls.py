@@ -123,7 +123,7 @@ def test_no_module_under_qms_web_writes_a_path_by_hand() -> None:
 
 def test_the_python_scan_finds_what_it_looks_for() -> None:
     # Each way a path used to be written in qms/web, and the ways that stay allowed.
-    source = '''
+    source = """
 @get("/staff/cycles/{cycle_id:int}/results", name="cycle_results")
 def page(cycle): return Redirect(path=f"/staff/cycles/{cycle.id}?done=1")
 class Admin(Controller):
@@ -134,7 +134,7 @@ router = Router(path="/", route_handlers=[])
 is_api = request.url.path.startswith("/api/")
 home = "/"
 target = "/login?next=" + quote(where)
-'''
+"""
     assert hand_written_paths(source, "m.py") == [
         "m.py:3: '/staff/cycles/'",
         "m.py:6: '/staff/networks/{network_id:int}/dashboard'",
@@ -232,7 +232,7 @@ def test_every_named_route_reverses_to_a_path_that_reaches_it(named_app: Litesta
     checked = 0
     for route, handler in _our_handlers(named_app):
         assert handler.name is not None
-        params = {p.name: _SAMPLES[p.type] for p in route.path_parameters}
+        params = {name: _SAMPLES[p.type] for name, p in route.path_parameters.items()}
         path = named_app.route_reverse(handler.name, **params)
         method = sorted(handler.http_methods - {"HEAD"})[0]
         try:
@@ -250,4 +250,3 @@ def test_the_static_files_reverse_to_their_path(named_app: Litestar) -> None:
     # Stylesheets and scripts are linked by the static router's name too.
     path = named_app.route_reverse("static", file_path="css/qms.css")
     assert path == "/static/css/qms.css"
-

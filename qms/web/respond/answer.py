@@ -164,7 +164,7 @@ class _Answering:
 class AnswerController(Controller):
     opt = public(look_up_user=False)
 
-    @post("/code", name="enter-code", sync_to_thread=True)
+    @post("/code", name="enter_code", sync_to_thread=True)
     def enter(
         self, request: HttpRequest, db: NamedDependency[Session], data: FormData
     ) -> Response[Any]:
@@ -192,7 +192,7 @@ class AnswerController(Controller):
                 return Redirect(answering.urls.review, status_code=HTTP_303_SEE_OTHER)
         return Redirect(base, status_code=HTTP_303_SEE_OTHER)
 
-    @get("/a/{code:str}", name="answer-intro", sync_to_thread=True)
+    @get("/a/{code:str}", name="answer_intro", sync_to_thread=True)
     def intro(
         self, request: HttpRequest, db: NamedDependency[Session], code: Code
     ) -> Response[Any]:

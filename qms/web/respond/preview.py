@@ -194,7 +194,7 @@ class PreviewController(Controller):
     path = "/preview"
     opt = public()
 
-    @get("/", name="preview-index", sync_to_thread=True)
+    @get("/", name="preview_index", sync_to_thread=True)
     def index(self, request: HttpRequest) -> Template:
         settings: Settings = request.app.state.settings
         found: list[tuple[Methodology, list[tuple[str, str]]]] = []
