@@ -102,9 +102,9 @@ def hand_written_paths(source: str, filename: str) -> list[str]:
     for node in ast.walk(tree):
         if id(node) in allowed:
             continue
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if _is_app_path(node.value):
-                found.append((node.lineno, f"{filename}:{node.lineno}: {node.value!r}"))
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if is_text and _is_app_path(node.value):
+            found.append((node.lineno, f"{filename}:{node.lineno}: {node.value!r}"))
     return [hit for _, hit in sorted(found)]
 
 
