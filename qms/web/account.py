@@ -18,6 +18,7 @@ from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, client_address, text
 from qms.web.render import page
 from qms.web.security import cookie_is_secure, session_of
+from qms.web.urls import path_for
 
 WRONG_CREDENTIALS = N_("The email address or the password is not right.")
 TOO_MANY = N_("Too many attempts. Please wait a minute and try again.")
@@ -49,12 +50,16 @@ def _login_page(request: HttpRequest, form: Form, status_code: int = 200) -> Tem
     )
 
 
+def _next(request: HttpRequest, target: str | None) -> str:
+    return safe_next(target, path_for(request, "staff"))
+
+
 class AccountController(Controller):
     @get("/login", name="login", opt=public())
     async def login_form(self, request: HttpRequest) -> Template | Redirect:
         if await current_principal(request) is not None:
-            return Redirect(path=safe_next(request.query_params.get("next")), status_code=303)
-        form = Form(values={"next": safe_next(request.query_params.get("next"))})
+            return Redirect(path=_next(request, request.query_params.get("next")), status_code=303)
+        form = Form(values={"next": _next(request, request.query_params.get("next"))})
         return _login_page(request, form)
 
     @post("/login", name="login_submit", opt=public(), sync_to_thread=True)
@@ -62,7 +67,7 @@ class AccountController(Controller):
         self, request: HttpRequest, db: NamedDependency[Session], data: FormData
     ) -> Template | Redirect:
         email, password = text(data, "email"), text(data, "password", strip=False)
-        form = Form(values={"email": email, "next": safe_next(text(data, "next"))})
+        form = Form(values={"email": email, "next": _next(request, text(data, "next"))})
         if not email:
             form.error("email", N_("Enter your email address."))
         if not password:
@@ -109,7 +114,7 @@ class AccountController(Controller):
             record_event(db, actor_id=web_session.user_id, action="auth.signed_out")
             db.commit()
         web_session.sign_out(int(time.time()))
-        return Redirect(path="/login?signed_out=1", status_code=303)
+        return Redirect(path=path_for(request, "login") + "?signed_out=1", status_code=303)
 
     @get("/account/password", name="password", opt=requires("account.manage"), sync_to_thread=False)
     def password_form(
@@ -161,7 +166,9 @@ class AccountController(Controller):
                 else:
                     db.commit()
                     session_of(request).sign_in(principal.user_id, epoch, int(time.time()))
-                    return Redirect(path="/account/password?changed=1", status_code=303)
+                    return Redirect(
+                        path=path_for(request, "password") + "?changed=1", status_code=303
+                    )
         return page(
             "account/password.html",
             {"form": form, "changed": False, "min_length": MIN_LENGTH},

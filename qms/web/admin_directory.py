@@ -19,6 +19,7 @@ from qms.web.auth import Principal, requires
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.render import page
+from qms.web.urls import path_for
 
 ADMIN = requires("admin")
 NAME_ERRORS = {
@@ -40,8 +41,8 @@ def _save_name(form: Form, duplicate: str, action: Callable[[str], object]) -> N
 
 class AdminDirectoryController(Controller):
     @get("/admin", name="admin", opt=ADMIN, sync_to_thread=False)
-    def index(self) -> Redirect:
-        return Redirect(path="/admin/organisations", status_code=303)
+    def index(self, request: HttpRequest) -> Redirect:
+        return Redirect(path=path_for(request, "admin_organisations"), status_code=303)
 
     # -- organisations -------------------------------------------------------------
 
@@ -80,7 +81,10 @@ class AdminDirectoryController(Controller):
             db.rollback()
             return self._organisations_page(request, db, form, 422)
         db.commit()
-        return Redirect(path=f"/admin/organisations/{created[0]}", status_code=303)
+        return Redirect(
+            path=path_for(request, "admin_organisation", organisation_id=created[0]),
+            status_code=303,
+        )
 
     def _organisation_page(
         self,
@@ -146,7 +150,10 @@ class AdminDirectoryController(Controller):
             db.rollback()
             return self._organisation_page(request, db, organisation_id, form, 422)
         db.commit()
-        return Redirect(path=f"/admin/organisations/{organisation_id}", status_code=303)
+        return Redirect(
+            path=path_for(request, "admin_organisation", organisation_id=organisation_id),
+            status_code=303,
+        )
 
     @post(
         "/admin/organisations/{organisation_id:int}/networks",
@@ -156,6 +163,7 @@ class AdminDirectoryController(Controller):
     )
     def join_network(
         self,
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         organisation_id: FromPath[int],
@@ -167,7 +175,7 @@ class AdminDirectoryController(Controller):
             integer(data, "network_id"),
             organisation_id,
             add=True,
-            back=f"/admin/organisations/{organisation_id}",
+            back=path_for(request, "admin_organisation", organisation_id=organisation_id),
         )
 
     @post(
@@ -178,6 +186,7 @@ class AdminDirectoryController(Controller):
     )
     def leave_network(
         self,
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         organisation_id: FromPath[int],
@@ -189,7 +198,7 @@ class AdminDirectoryController(Controller):
             network_id,
             organisation_id,
             add=False,
-            back=f"/admin/organisations/{organisation_id}",
+            back=path_for(request, "admin_organisation", organisation_id=organisation_id),
         )
 
     # -- networks ------------------------------------------------------------------
@@ -229,7 +238,9 @@ class AdminDirectoryController(Controller):
             db.rollback()
             return self._networks_page(request, db, form, 422)
         db.commit()
-        return Redirect(path=f"/admin/networks/{created[0]}", status_code=303)
+        return Redirect(
+            path=path_for(request, "admin_network", network_id=created[0]), status_code=303
+        )
 
     def _network_page(
         self,
@@ -290,7 +301,9 @@ class AdminDirectoryController(Controller):
             db.rollback()
             return self._network_page(request, db, network_id, form, 422)
         db.commit()
-        return Redirect(path=f"/admin/networks/{network_id}", status_code=303)
+        return Redirect(
+            path=path_for(request, "admin_network", network_id=network_id), status_code=303
+        )
 
     @post(
         "/admin/networks/{network_id:int}/members",
@@ -300,6 +313,7 @@ class AdminDirectoryController(Controller):
     )
     def add_member(
         self,
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         network_id: FromPath[int],
@@ -311,7 +325,7 @@ class AdminDirectoryController(Controller):
             network_id,
             integer(data, "organisation_id"),
             add=True,
-            back=f"/admin/networks/{network_id}",
+            back=path_for(request, "admin_network", network_id=network_id),
         )
 
     @post(
@@ -322,6 +336,7 @@ class AdminDirectoryController(Controller):
     )
     def remove_member(
         self,
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         network_id: FromPath[int],
@@ -333,7 +348,7 @@ class AdminDirectoryController(Controller):
             network_id,
             organisation_id,
             add=False,
-            back=f"/admin/networks/{network_id}",
+            back=path_for(request, "admin_network", network_id=network_id),
         )
 
 

@@ -20,6 +20,7 @@ from qms.web.auth import Principal, requires
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, is_htmx, text
 from qms.web.render import page
+from qms.web.urls import path_for
 
 ADMIN = requires("admin")
 NAME_TOO_LONG = N_("The full name can have at most 200 characters.")
@@ -206,7 +207,7 @@ class AdminUsersController(Controller):
             db.rollback()
             return self._user_page(request, db, principal, user_id, form=form, status_code=422)
         db.commit()
-        return Redirect(path=f"/admin/users/{user_id}", status_code=303)
+        return Redirect(path=path_for(request, "admin_user", user_id=user_id), status_code=303)
 
     @post(
         "/admin/users/{user_id:int}/roles",
@@ -238,7 +239,7 @@ class AdminUsersController(Controller):
             return self._user_page(request, db, principal, user_id, role_form=form, fragment=True)
         if form.errors:
             return self._user_page(request, db, principal, user_id, role_form=form, status_code=422)
-        return Redirect(path=f"/admin/users/{user_id}", status_code=303)
+        return Redirect(path=path_for(request, "admin_user", user_id=user_id), status_code=303)
 
     @post(
         "/admin/users/{user_id:int}/roles/{grant_id:int}/remove",
@@ -268,7 +269,7 @@ class AdminUsersController(Controller):
             return self._user_page(request, db, principal, user_id, role_form=form, fragment=True)
         if form.errors:
             return self._user_page(request, db, principal, user_id, role_form=form, status_code=422)
-        return Redirect(path=f"/admin/users/{user_id}", status_code=303)
+        return Redirect(path=path_for(request, "admin_user", user_id=user_id), status_code=303)
 
     @post(
         "/admin/users/{user_id:int}/password",

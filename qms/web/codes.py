@@ -8,6 +8,7 @@ organisation's cycle answers 404).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import cast
 
 from litestar import Controller, Response, get, post
@@ -29,6 +30,7 @@ from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.render import page
 from qms.web.slips import slips_for, slips_pdf
+from qms.web.urls import cycle_path
 
 BATCH_MAX = 500
 CODES = on_cycle("cycle.codes")
@@ -62,8 +64,9 @@ class LinkRow:
         return None if self.cap is None else max(self.cap - self.uses, 0)
 
 
-def origin(request: HttpRequest) -> str:
-    return str(request.base_url).rstrip("/")
+def code_address(request: HttpRequest, code: str) -> str:
+    """The absolute URL a code is given out as (a slip, its QR code, an open link)."""
+    return request.url_for("answer_intro", code=code)
 
 
 def _coded_groups(methodology: Methodology) -> dict[str, Group]:
@@ -105,11 +108,10 @@ class CodesController(Controller):
             rows.append(
                 GroupCodes(group.id, group.title.get(lang), c.issued, c.started, c.submitted)
             )
-        base = origin(here.request)
         links = [
             LinkRow(
                 groups[link.group_id].title.get(lang) if link.group_id in groups else link.group_id,
-                f"{base}/a/{link.code}",
+                code_address(here.request, link.code),
                 link.cap,
                 link.uses,
             )
@@ -170,15 +172,14 @@ class CodesController(Controller):
             return self._page(here, batch_form=form, status_code=422)
         here.db.commit()
         lang = here.lang
-        base = origin(here.request)
         return page(
             "staff/slips.html",
             {
                 "cycle": cycles.cycle_info(here.db, here.cycle.id),
                 "group_title": group.title.get(lang),
-                "short_address": base + "/",
-                "slips": slips_for(made, base),
-                "pdf_href": f"/staff/cycles/{here.cycle.id}/codes/slips.pdf?batch={batch}",
+                "short_address": here.request.url_for("home"),
+                "slips": slips_for(made, partial(code_address, here.request)),
+                "pdf_href": cycle_path(here, "codes_slips_pdf") + f"?batch={batch}",
             },
             request=here.request,
         )
@@ -206,7 +207,6 @@ class CodesController(Controller):
             )
         lang = here.lang
         groups = _coded_groups(cycle_methodology(here.cycle))
-        base = origin(here.request)
         engine = cast(JinjaTemplateEngine, here.request.app.template_engine)
         pdf = slips_pdf(
             engine.engine,
@@ -215,8 +215,8 @@ class CodesController(Controller):
                 "group_title": groups[found.group_id].title.get(lang)
                 if found.group_id in groups
                 else found.group_id,
-                "short_address": base + "/",
-                "slips": slips_for(found.unused, base),
+                "short_address": here.request.url_for("home"),
+                "slips": slips_for(found.unused, partial(code_address, here.request)),
             },
         )
         filename = f"slips-{info.year}-{found.group_id}-{here.cycle.id}.pdf"
@@ -254,4 +254,4 @@ class CodesController(Controller):
             return self._page(here, link_form=form, status_code=422)
         # Committed here: a redirect is not a 2xx, so nothing would commit it later.
         here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}/codes#open-links", status_code=303)
+        return Redirect(cycle_path(here, "staff_codes") + "#open-links", status_code=303)

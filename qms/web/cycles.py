@@ -32,6 +32,7 @@ from qms.web.comments import COMMENTS
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, is_htmx, text
 from qms.web.render import page
+from qms.web.urls import cycle_path, path_for
 
 MANAGE = "cycle.manage"
 STATUS_LABELS = {"draft": N_("Draft"), "open": N_("Open"), "closed": N_("Closed")}
@@ -180,7 +181,7 @@ class CycleController(Controller):
         """Only the table, for htmx to swap in every few seconds; a browser without
         htmx that lands here gets the whole page."""
         if not is_htmx(here.request):
-            return Redirect(f"/staff/cycles/{here.cycle.id}", status_code=303)
+            return Redirect(cycle_path(here, "staff_cycle"), status_code=303)
         return Template(
             template_name="staff/_responses.html",
             context={
@@ -201,7 +202,7 @@ class CycleController(Controller):
             form.error("status", STATE_ERROR)
             return self._page(here, form, 409)
         here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}?done=opened", status_code=303)
+        return Redirect(cycle_path(here, "staff_cycle") + "?done=opened", status_code=303)
 
     @post("/close", name="cycle_close", opt=on_cycle(MANAGE), sync_to_thread=True)
     def close(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
@@ -216,7 +217,7 @@ class CycleController(Controller):
             form.error("status", STATE_ERROR)
             return self._page(here, form, 409)
         here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}?done=closed", status_code=303)
+        return Redirect(cycle_path(here, "staff_cycle") + "?done=closed", status_code=303)
 
     @post("/reopen", name="cycle_reopen", opt=on_cycle(MANAGE), sync_to_thread=True)
     def reopen(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
@@ -230,7 +231,7 @@ class CycleController(Controller):
             return self._page(here, form, 409)
         cycles.reopen_cycle(here.db, here.cycle, actor_id=here.principal.user_id, reason=reason)
         here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}?done=reopened", status_code=303)
+        return Redirect(cycle_path(here, "staff_cycle") + "?done=reopened", status_code=303)
 
 
 class NewCycleController(Controller):
@@ -320,7 +321,10 @@ class NewCycleController(Controller):
                 form.error("year", DUPLICATE_ERROR)
             else:
                 db.commit()
-                return Redirect(f"/staff/cycles/{made.id}?done=created", status_code=303)
+                return Redirect(
+                    path_for(request, "staff_cycle", cycle_id=made.id) + "?done=created",
+                    status_code=303,
+                )
         return page(
             "staff/cycle_new.html",
             _new_form_context(settings, organisation, form, lang),

@@ -28,6 +28,7 @@ from qms.store.snapshots import cycle_methodology
 from qms.web.access import CycleRequest, on_cycle
 from qms.web.forms import Form, FormData, text
 from qms.web.render import page
+from qms.web.urls import cycle_path
 
 EDIT = on_cycle("plan.edit")
 STATUS_LABELS = {
@@ -194,7 +195,7 @@ class PlanController(Controller):
             else:
                 here.db.commit()
                 return Redirect(
-                    f"/staff/cycles/{here.cycle.id}/plan?saved={made}#action-{made}",
+                    cycle_path(here, "cycle_plan") + f"?saved={made}#action-{made}",
                     status_code=303,
                 )
         return self._page(here, form, status_code=422)
@@ -222,7 +223,7 @@ class PlanController(Controller):
             )
             here.db.commit()
             return Redirect(
-                f"/staff/cycles/{here.cycle.id}/plan?saved={action_id}#action-{action_id}",
+                cycle_path(here, "cycle_plan") + f"?saved={action_id}#action-{action_id}",
                 status_code=303,
             )
         return self._page(here, edit_form=form, edit_id=action_id, status_code=422)

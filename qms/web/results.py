@@ -42,6 +42,7 @@ from qms.web.charts import chart_response
 from qms.web.comments import can_read_comments
 from qms.web.render import page
 from qms.web.ui import local_time
+from qms.web.urls import cycle_path
 
 # Items, charts and downloads: heads always, staff once published (qms.web.access).
 READ = on_cycle("results.read")
@@ -264,10 +265,10 @@ class ResultsController(Controller):
             change(here.db, here.cycle, actor_id=here.principal.user_id)
         except Conflict:
             here.db.rollback()
-            return Redirect(f"/staff/cycles/{here.cycle.id}/results?saved=same", status_code=303)
+            return Redirect(cycle_path(here, "cycle_results") + "?saved=same", status_code=303)
         here.db.commit()
         done = "published" if publish else "withdrawn"
-        return Redirect(f"/staff/cycles/{here.cycle.id}/results?saved={done}", status_code=303)
+        return Redirect(cycle_path(here, "cycle_results") + f"?saved={done}", status_code=303)
 
 
 def m_title(data: results.CycleResults, group: str, lang: str) -> str:

@@ -20,6 +20,7 @@ from qms.store.errors import Conflict, NotFound
 from qms.web.access import CycleRequest, on_cycle
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.render import page
+from qms.web.urls import cycle_path
 
 SHARE = on_cycle("cycle.share")
 NAMED_ERROR = N_("Choose whether the network may see your organisation's name.")
@@ -109,4 +110,4 @@ class SharingController(Controller):
             form.error("named", NOT_CLOSED)
             return self._page(here, {network_id: form}, 422)
         here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}/sharing?done={outcome}", status_code=303)
+        return Redirect(cycle_path(here, "cycle_sharing") + f"?done={outcome}", status_code=303)

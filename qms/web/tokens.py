@@ -18,6 +18,7 @@ from qms.web.auth import Principal, requires
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, text
 from qms.web.render import page
+from qms.web.urls import path_for
 
 ACCOUNT = requires("account.manage")
 NAME_ERRORS = {
@@ -91,6 +92,7 @@ class TokenController(Controller):
     )
     def revoke(
         self,
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         token_id: FromPath[int],
@@ -99,4 +101,4 @@ class TokenController(Controller):
         # the answer is the same, so nobody learns which token ids exist.
         if tokens.revoke_token(db, principal.user_id, token_id):
             db.commit()
-        return Redirect(path="/account/tokens?revoked=1", status_code=303)
+        return Redirect(path=path_for(request, "api_tokens") + "?revoked=1", status_code=303)

@@ -8,11 +8,14 @@ Query strings and fragments are appended by the caller after the path.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
 
 from qms.web.deps import HttpRequest
+
+if TYPE_CHECKING:
+    from qms.web.access import CycleRequest
 
 
 def path_for(request: HttpRequest, name: str, /, **params: Any) -> str:
@@ -23,3 +26,8 @@ def path_for(request: HttpRequest, name: str, /, **params: Any) -> str:
 def reverse(app: Litestar, name: str, /, **params: Any) -> str:
     path: str = app.route_reverse(name, **params)
     return path
+
+
+def cycle_path(here: CycleRequest, name: str, /, **params: Any) -> str:
+    """The path of route `name` of the cycle router, for the cycle `here` is about."""
+    return path_for(here.request, name, cycle_id=here.cycle.id, **params)

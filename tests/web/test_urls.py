@@ -48,6 +48,9 @@ ROUTE_DECORATORS = {"get", "post", "put", "patch", "delete", "route", "head"}
 ROUTER_CALLS = {"Router", "create_static_files_router", "JsonRenderPlugin"}
 # A cookie's `path="/"` is its scope, the whole site, not a page.
 COOKIE_CALLS = {"Cookie", "set_cookie", "delete_cookie"}
+STRING_TESTS = {"startswith", "removeprefix", "rstrip"}
+# A path glued onto another in an f-string: f"{base}/distribution?{query}".
+_GLUED_PIECE = re.compile(r"/[a-z]")
 
 
 def _is_app_path(value: str) -> bool:
@@ -82,13 +85,29 @@ def _allowed_constants(tree: ast.AST) -> set[int]:
             name = _name_of(node.func)
             if name in ROUTER_CALLS | COOKIE_CALLS:
                 allowed.update(k.value for k in node.keywords if k.arg == "path")
-            elif name in {"startswith", "removeprefix"}:
+            elif name in STRING_TESTS:
                 # Which part of the site a request is in: a test on a path, not a path.
                 allowed.update(node.args[:1])
+            elif name == "join" and isinstance(node.func, ast.Attribute):
+                allowed.add(node.func.value)  # "/".join(methods)
         elif isinstance(node, ast.JoinedStr):
             # An f-string is a path when it starts as one; its later pieces are only
             # looked at with it (`f"{code}/{n}"` is no path, `f"/a/{code}"` is).
             allowed.update(node.values[1:])
+    # A router's path kept in a constant (`Router(path=CYCLE_PATH)`), which the same
+    # module may compare route paths with.
+    router_names = {
+        k.value.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and _name_of(node.func) in ROUTER_CALLS
+        for k in node.keywords
+        if k.arg == "path" and isinstance(k.value, ast.Name)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id in router_names for t in node.targets
+        ):
+            allowed.add(node.value)
     ids: set[int] = set()
     for node in allowed:
         ids.update(id(inner) for inner in ast.walk(node))
@@ -105,6 +124,11 @@ def hand_written_paths(source: str, filename: str) -> list[str]:
         is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
         if is_text and _is_app_path(node.value):
             found.append((node.lineno, f"{filename}:{node.lineno}: {node.value!r}"))
+        elif isinstance(node, ast.JoinedStr) and any(
+            isinstance(piece, ast.Constant) and _GLUED_PIECE.match(str(piece.value))
+            for piece in node.values[1:]
+        ):
+            found.append((node.lineno, f"{filename}:{node.lineno}: {ast.unparse(node)}"))
     return [hit for _, hit in sorted(found)]
 
 
@@ -134,12 +158,18 @@ router = Router(path="/", route_handlers=[])
 is_api = request.url.path.startswith("/api/")
 home = "/"
 target = "/login?next=" + quote(where)
+chart = f"{base}/distribution?{query}"
+CYCLE_PATH = "/staff/cycles/{cycle_id:int}"
+cycles = Router(path=CYCLE_PATH, route_handlers=[])
+where = f"{'/'.join(methods)} {route.path}"
+name = f"{methodology}/{group}.yaml"
 """
     assert hand_written_paths(source, "m.py") == [
         "m.py:3: '/staff/cycles/'",
         "m.py:6: '/staff/networks/{network_id:int}/dashboard'",
         "m.py:10: '/'",
         "m.py:11: '/login?next='",
+        "m.py:12: f'{base}/distribution?{query}'",
     ]
 
 

@@ -47,6 +47,7 @@ from qms.web.respond.pages import (
     easy_read,
     form_of,
 )
+from qms.web.urls import path_for
 
 log = logging.getLogger("qms.respond")
 
@@ -74,7 +75,7 @@ class _Answering:
             raise NotFoundException()
         self.request, self.db, self.target = request, db, target
         self.easy, self.easy_cookie = easy_read(request)
-        self.urls = Urls(f"/a/{codes.format_code(target.code)}")
+        self.urls = Urls(request, "answer", {"code": codes.format_code(target.code)})
         self.methodology = codes.target_methodology(db, target)
         self.response: Any = None  # the ORM row, loaded only to write
         questionnaire = forms.questionnaire_of(self.methodology, target.group_id)
@@ -116,7 +117,7 @@ class _Answering:
                 self.db.rollback()
                 raise HTTPException(status_code=HTTP_410_GONE) from None
             self.db.commit()
-            self.urls = Urls(f"/a/{codes.format_code(code)}")
+            self.urls = Urls(self.request, "answer", {"code": codes.format_code(code)})
         return self.response
 
     def blocked(self) -> Response[Any] | None:
@@ -181,7 +182,7 @@ class AnswerController(Controller):
             return _home(request, typed, UNKNOWN_CODE, 422)
         if not target.cycle_open and not target.submitted:
             return _home(request, typed, CLOSED, 410)
-        base = f"/a/{codes.format_code(target.code)}"
+        base = path_for(request, "answer_intro", code=codes.format_code(target.code))
         if target.response_id is not None and not target.submitted:
             # Coming back (another day, another browser): straight to where they stopped.
             answering = _Answering(request, db, typed)

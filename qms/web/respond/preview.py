@@ -98,7 +98,7 @@ class _Preview:
         settings = request.app.state.settings
         self.codec = PreviewCodec(settings.secret_key, settings.previous_secret_keys)
         self.easy, self.easy_cookie = easy_read(request)
-        self.urls = Urls(f"/preview/{methodology_id}/{group}")
+        self.urls = Urls(request, "preview", {"methodology": methodology_id, "group": group})
         chunks = []
         for n in range(MAX_CHUNKS):
             if (chunk := request.cookies.get(self._cookie(n))) is None:
