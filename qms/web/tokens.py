@@ -18,7 +18,7 @@ from qms.web.auth import Principal, requires
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, text
 from qms.web.render import page
-from qms.web.urls import path_for
+from qms.web.urls import path_for, schema_path
 
 ACCOUNT = requires("account.manage")
 NAME_ERRORS = {
@@ -46,6 +46,7 @@ class TokenController(Controller):
                 "tokens": tokens.list_tokens(db, principal.user_id),
                 "new": new,
                 "revoked": request.query_params.get("revoked") == "1",
+                "schema_path": schema_path(request.app),
             },
             status_code=status_code,
             request=request,

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
-from litestar.constants import OPENAPI_JSON_HANDLER_NAME
 from litestar.plugins.jinja import JinjaTemplateEngine
 
 from qms import i18n
@@ -105,6 +104,4 @@ def configure_staff_jinja(engine: JinjaTemplateEngine) -> None:
         role_options=role_options,
         ref_options=ref_options,
         htmx_available=(static_dir() / "js" / "htmx.min.js").is_file(),
-        # The schema's route is Litestar's, named by Litestar: `url_for(openapi_json)`.
-        openapi_json=OPENAPI_JSON_HANDLER_NAME,
     )

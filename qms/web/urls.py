@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
+from litestar.utils.path import join_paths
 
 from qms.web.deps import HttpRequest
 
@@ -26,6 +27,15 @@ def path_for(request: HttpRequest, name: str, /, **params: Any) -> str:
 def reverse(app: Litestar, name: str, /, **params: Any) -> str:
     path: str = app.route_reverse(name, **params)
     return path
+
+
+def schema_path(app: Litestar) -> str:
+    """The OpenAPI document's path. Its handler is Litestar's and answers at its router's
+    root too, so its name reverses to either path, changing between runs; this is the
+    path its plugin was given."""
+    config = app.openapi_config
+    assert config is not None and config.openapi_router is not None
+    return join_paths([config.openapi_router.path, config.render_plugins[0].paths[0]])
 
 
 def cycle_path(here: CycleRequest, name: str, /, **params: Any) -> str:

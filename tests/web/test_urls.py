@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pytest
 from litestar import Litestar
+from litestar.constants import OPENAPI_JSON_HANDLER_NAME
 from litestar.exceptions import NotFoundException
 from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
 from qms.app import create_app
 from qms.settings import Settings
+from qms.web.urls import schema_path
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "qms" / "web"
@@ -274,6 +276,13 @@ def test_every_named_route_reverses_to_a_path_that_reaches_it(named_app: Litesta
         assert (reached.name, reached_params) == (handler.name, params), path
         checked += 1
     assert checked > 100  # every page and action of the app, not a few
+
+
+def test_the_api_tokens_page_links_the_schema_where_it_is(named_app: Litestar) -> None:
+    # Litestar's schema handler answers at /schema too, so its name is not used.
+    path = schema_path(named_app)
+    _, reached, _, _, _ = named_app.asgi_router.handle_routing(path=path, method="GET")
+    assert (path, reached.name) == ("/schema/openapi.json", OPENAPI_JSON_HANDLER_NAME)
 
 
 def test_the_static_files_reverse_to_their_path(named_app: Litestar) -> None:
