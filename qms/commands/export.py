@@ -77,7 +77,6 @@ def export(cycle_id: int, fmt: str, full: bool, output: Path | None, lang: str) 
                 plan.actions_for_cycle(session, cycle.id),
                 cycle.snapshot_hash,
                 lang,
-                chart_ext="png",
                 notes=consensus.consensus_notes(session, cycle),
                 comments=comments.cycle_comments(session, cycle),
             )

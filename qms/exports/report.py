@@ -68,6 +68,23 @@ class CommentSection:
 
 
 @dataclass(frozen=True)
+class ReportLinks:
+    """Where the report points. The printable page links the site, by the paths qms.web
+    reverses from route names; the PDF (from the web or from `qms export`, which has no
+    app to ask) names only its own resources, those its URL fetcher hands over."""
+
+    stylesheet: str
+    radar: str
+    results: str = ""  # the page's navigation, not in the PDF
+    pdf: str = ""
+
+
+# Resolved against PDF_BASE by the fetcher: the stylesheet under the name the static
+# files have on the site, the chart rendered beforehand.
+PDF_LINKS = ReportLinks(stylesheet="/static/css/report.css", radar="/charts/radar.png")
+
+
+@dataclass(frozen=True)
 class ReportContext:
     results: CycleResults
     tables: ResultsTables
@@ -75,8 +92,8 @@ class ReportContext:
     organisation: str
     snapshot_hash: str
     lang: str
-    chart_ext: str  # "svg" on the page, "png" in the PDF
     today: date
+    links: ReportLinks = PDF_LINKS
     notes: tuple[NoteRow, ...] = ()
     # None: the reader may not read comments (only heads do, METHODOLOGY.md §5.4).
     comments: tuple[CommentSection, ...] | None = None
@@ -88,7 +105,7 @@ def report_context(
     snapshot_hash: str,
     lang: str,
     *,
-    chart_ext: str,
+    links: ReportLinks = PDF_LINKS,
     today: date | None = None,
     notes: Mapping[str, Notes] | None = None,
     comments: Sequence[GroupComments] | None = None,
@@ -102,7 +119,7 @@ def report_context(
         organisation=results.info.organisation,
         snapshot_hash=snapshot_hash,
         lang=lang,
-        chart_ext=chart_ext,
+        links=links,
         today=today or date.today(),
         notes=_note_rows(results, notes or {}, lang),
         comments=None if comments is None else _comment_sections(results, comments, lang),
@@ -174,10 +191,6 @@ def radar_figure(results: CycleResults, lang: str) -> Figure:
     return radar_chart(axes, series)
 
 
-def chart_path(cycle_id: int, name: str) -> str:
-    return f"/staff/cycles/{cycle_id}/charts/{name}"
-
-
 def _fetcher(resources: Mapping[str, tuple[bytes, str]]) -> Any:
     from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
@@ -203,13 +216,12 @@ def report_pdf(context: ReportContext, radar_png: bytes | None = None) -> bytes:
     """The report as PDF bytes; `radar_png` is the chart if the caller has it cached."""
     from weasyprint import HTML  # type: ignore[import-untyped]
 
-    cycle_id = context.results.info.id
     png = (
         radar_png
         if radar_png is not None
         else render(radar_figure(context.results, context.lang), "png")
     )
-    resources = {chart_path(cycle_id, "radar.png"): (png, "image/png")}
+    resources = {context.links.radar: (png, "image/png")}
     html = render_report_html(context, for_pdf=True)
     buffer = io.BytesIO()
     HTML(string=html, base_url=PDF_BASE, url_fetcher=_fetcher(resources)).write_pdf(buffer)

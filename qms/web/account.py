@@ -19,6 +19,7 @@ from qms.web.deps import HttpRequest
 from qms.web.forms import FIELD_MAX, Form, FormData, FormSpec, client_address, read_form, rule
 from qms.web.render import page
 from qms.web.security import cookie_is_secure, session_of
+from qms.web.urls import path_for
 
 WRONG_CREDENTIALS = N_("The email address or the password is not right.")
 TOO_MANY = N_("Too many attempts. Please wait a minute and try again.")
@@ -82,20 +83,24 @@ def _login_page(request: HttpRequest, form: Form, status_code: int = 200) -> Tem
     )
 
 
+def _next(request: HttpRequest, target: str | None) -> str:
+    return safe_next(target, path_for(request, "staff"))
+
+
 class AccountController(Controller):
     @get("/login", name="login", opt=public())
     async def login_form(self, request: HttpRequest) -> Template | Redirect:
         if await current_principal(request) is not None:
-            return Redirect(path=safe_next(request.query_params.get("next")), status_code=303)
-        form = Form(values={"next": safe_next(request.query_params.get("next"))})
+            return Redirect(path=_next(request, request.query_params.get("next")), status_code=303)
+        form = Form(values={"next": _next(request, request.query_params.get("next"))})
         return _login_page(request, form)
 
-    @post("/login", opt=public(), sync_to_thread=True)
+    @post("/login", name="login_submit", opt=public(), sync_to_thread=True)
     def login(
         self, request: HttpRequest, db: NamedDependency[Session], data: FormData
     ) -> Template | Redirect:
         posted, form = read_form(SignInForm, data)
-        form.values["next"] = safe_next(form.values.get("next"))
+        form.values["next"] = _next(request, form.values.get("next"))
         form.values.pop("password", None)
         if posted is None:
             return _login_page(request, form, 422)
@@ -140,7 +145,7 @@ class AccountController(Controller):
             record_event(db, actor_id=web_session.user_id, action="auth.signed_out")
             db.commit()
         web_session.sign_out(int(time.time()))
-        return Redirect(path="/login?signed_out=1", status_code=303)
+        return Redirect(path=path_for(request, "login") + "?signed_out=1", status_code=303)
 
     @get("/account/password", name="password", opt=requires("account.manage"), sync_to_thread=False)
     def password_form(
@@ -153,7 +158,12 @@ class AccountController(Controller):
             request=request,
         )
 
-    @post("/account/password", opt=requires("account.manage"), sync_to_thread=True)
+    @post(
+        "/account/password",
+        name="password_change",
+        opt=requires("account.manage"),
+        sync_to_thread=True,
+    )
     def change_password(
         self,
         request: HttpRequest,
@@ -182,7 +192,9 @@ class AccountController(Controller):
                 else:
                     db.commit()
                     session_of(request).sign_in(principal.user_id, epoch, int(time.time()))
-                    return Redirect(path="/account/password?changed=1", status_code=303)
+                    return Redirect(
+                        path=path_for(request, "password") + "?changed=1", status_code=303
+                    )
         return page(
             "account/password.html",
             {"form": form, "changed": False, "min_length": MIN_LENGTH},

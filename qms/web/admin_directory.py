@@ -21,6 +21,7 @@ from qms.web.auth import requires
 from qms.web.forms import ROW_ID_MAX, Form, FormData, FormSpec, read_form, rule
 from qms.web.places import STAFF, StaffRequest
 from qms.web.render import page
+from qms.web.urls import path_for
 
 ADMIN = requires("admin")
 NAME_ERRORS = {
@@ -61,7 +62,8 @@ class _Kind:
     creates one, and a page per item with a form that renames it."""
 
     list_template: str
-    path: str  # where the list is; an item's page is path/{id}
+    item_route: str  # the name of an item's page
+    item_param: str  # and of its id in that route
     duplicate: str
     listing: Callable[[Session], object]
     create: Callable[[Session, str, int], int]
@@ -97,7 +99,8 @@ def _network_context(db: Session, network_id: int) -> dict[str, Any] | None:
 
 ORGANISATIONS = _Kind(
     "admin/organisations.html",
-    "/admin/organisations",
+    "admin_organisation",
+    "organisation_id",
     DUPLICATE_ORGANISATION,
     lambda db: {"organisations": directory.list_organisations(db)},
     lambda db, name, actor: directory.create_organisation(db, name, actor_id=actor),
@@ -106,7 +109,8 @@ ORGANISATIONS = _Kind(
 )
 NETWORKS = _Kind(
     "admin/networks.html",
-    "/admin/networks",
+    "admin_network",
+    "network_id",
     DUPLICATE_NETWORK,
     lambda db: {"networks": directory.list_networks(db)},
     lambda db, name, actor: directory.create_network(db, name, actor_id=actor),
@@ -148,6 +152,10 @@ def _item_page(
     )
 
 
+def _item_path(here: StaffRequest, kind: _Kind, item_id: int) -> str:
+    return path_for(here.request, kind.item_route, **{kind.item_param: item_id})
+
+
 def _save_name(
     here: StaffRequest, kind: _Kind, data: FormData, item_id: int | None
 ) -> Template | Redirect:
@@ -169,7 +177,7 @@ def _save_name(
             return _list_page(here, kind, form, 422)
         return _item_page(here, kind, item_id, form, status_code=422)
     here.db.commit()
-    return Redirect(path=f"{kind.path}/{item_id}", status_code=303)
+    return Redirect(path=_item_path(here, kind, item_id), status_code=303)
 
 
 def _change_membership(
@@ -206,8 +214,8 @@ class AdminDirectoryController(Controller):
     dependencies = STAFF
 
     @get("/admin", name="admin", opt=ADMIN, sync_to_thread=False)
-    def index(self) -> Redirect:
-        return Redirect(path="/admin/organisations", status_code=303)
+    def index(self, here: Here) -> Redirect:
+        return Redirect(path=path_for(here.request, "admin_organisations"), status_code=303)
 
     # -- organisations -------------------------------------------------------------
 
@@ -215,7 +223,7 @@ class AdminDirectoryController(Controller):
     def organisations(self, here: Here) -> Template:
         return _list_page(here, ORGANISATIONS, Form())
 
-    @post("/admin/organisations", opt=ADMIN, sync_to_thread=True)
+    @post("/admin/organisations", name="admin_organisation_create", opt=ADMIN, sync_to_thread=True)
     def create_organisation(self, here: Here, data: FormData) -> Template | Redirect:
         return _save_name(here, ORGANISATIONS, data, None)
 
@@ -228,27 +236,39 @@ class AdminDirectoryController(Controller):
     def organisation(self, here: Here, organisation_id: FromPath[int]) -> Template:
         return _item_page(here, ORGANISATIONS, organisation_id)
 
-    @post("/admin/organisations/{organisation_id:int}", opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/organisations/{organisation_id:int}",
+        name="admin_organisation_rename",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def rename_organisation(
         self, here: Here, organisation_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
         return _save_name(here, ORGANISATIONS, data, organisation_id)
 
-    @post("/admin/organisations/{organisation_id:int}/networks", opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/organisations/{organisation_id:int}/networks",
+        name="admin_organisation_network_join",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def join_network(self, here: Here, organisation_id: FromPath[int], data: FormData) -> Redirect:
         picked, _form = read_form(NetworkPick, data)
         network_id = picked.network_id if picked else None
-        return _join(here, network_id, organisation_id, f"{ORGANISATIONS.path}/{organisation_id}")
+        back = _item_path(here, ORGANISATIONS, organisation_id)
+        return _join(here, network_id, organisation_id, back)
 
     @post(
         "/admin/organisations/{organisation_id:int}/networks/{network_id:int}/remove",
+        name="admin_organisation_network_leave",
         opt=ADMIN,
         sync_to_thread=True,
     )
     def leave_network(
         self, here: Here, organisation_id: FromPath[int], network_id: FromPath[int]
     ) -> Redirect:
-        back = f"/admin/organisations/{organisation_id}"
+        back = _item_path(here, ORGANISATIONS, organisation_id)
         return _change_membership(here, network_id, organisation_id, add=False, back=back)
 
     # -- networks ------------------------------------------------------------------
@@ -257,7 +277,7 @@ class AdminDirectoryController(Controller):
     def networks(self, here: Here) -> Template:
         return _list_page(here, NETWORKS, Form())
 
-    @post("/admin/networks", opt=ADMIN, sync_to_thread=True)
+    @post("/admin/networks", name="admin_network_create", opt=ADMIN, sync_to_thread=True)
     def create_network(self, here: Here, data: FormData) -> Template | Redirect:
         return _save_name(here, NETWORKS, data, None)
 
@@ -265,25 +285,36 @@ class AdminDirectoryController(Controller):
     def network(self, here: Here, network_id: FromPath[int]) -> Template:
         return _item_page(here, NETWORKS, network_id)
 
-    @post("/admin/networks/{network_id:int}", opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/networks/{network_id:int}",
+        name="admin_network_rename",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def rename_network(
         self, here: Here, network_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
         return _save_name(here, NETWORKS, data, network_id)
 
-    @post("/admin/networks/{network_id:int}/members", opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/networks/{network_id:int}/members",
+        name="admin_network_member_add",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def add_member(self, here: Here, network_id: FromPath[int], data: FormData) -> Redirect:
         picked, _form = read_form(OrganisationPick, data)
         organisation_id = picked.organisation_id if picked else None
-        return _join(here, network_id, organisation_id, f"{NETWORKS.path}/{network_id}")
+        return _join(here, network_id, organisation_id, _item_path(here, NETWORKS, network_id))
 
     @post(
         "/admin/networks/{network_id:int}/members/{organisation_id:int}/remove",
+        name="admin_network_member_remove",
         opt=ADMIN,
         sync_to_thread=True,
     )
     def remove_member(
         self, here: Here, network_id: FromPath[int], organisation_id: FromPath[int]
     ) -> Redirect:
-        back = f"/admin/networks/{network_id}"
+        back = _item_path(here, NETWORKS, network_id)
         return _change_membership(here, network_id, organisation_id, add=False, back=back)

@@ -19,6 +19,7 @@ from qms.web.auth import requires
 from qms.web.forms import ROW_ID_MAX, Form, FormData, FormSpec, is_htmx, one_of, read_form, rule
 from qms.web.places import STAFF, StaffRequest
 from qms.web.render import page
+from qms.web.urls import path_for
 
 ADMIN = requires("admin")
 NAME_TOO_LONG = N_("The full name can have at most 200 characters.")
@@ -156,7 +157,7 @@ def _roles_answer(here: StaffRequest, user_id: int, role_form: Form) -> Template
         return _user_page(here, user_id, role_form=role_form, fragment=True)
     if role_form.errors:
         return _user_page(here, user_id, role_form=role_form, status_code=422)
-    return Redirect(path=f"/admin/users/{user_id}", status_code=303)
+    return Redirect(path=path_for(here.request, "admin_user", user_id=user_id), status_code=303)
 
 
 class AdminUsersController(Controller):
@@ -166,7 +167,7 @@ class AdminUsersController(Controller):
     def index(self, here: Here) -> Template:
         return _users_page(here, Form(values={"role": "staff"}))
 
-    @post("/admin/users", opt=ADMIN, sync_to_thread=True)
+    @post("/admin/users", name="admin_user_create", opt=ADMIN, sync_to_thread=True)
     def create(self, here: Here, data: FormData) -> Template:
         db, actor = here.db, here.principal.user_id
         posted, form = read_form(NewAccountForm, data)
@@ -204,7 +205,7 @@ class AdminUsersController(Controller):
     def show(self, here: Here, user_id: FromPath[int]) -> Template:
         return _user_page(here, user_id)
 
-    @post("/admin/users/{user_id:int}", opt=ADMIN, sync_to_thread=True)
+    @post("/admin/users/{user_id:int}", name="admin_user_update", opt=ADMIN, sync_to_thread=True)
     def update(self, here: Here, user_id: FromPath[int], data: FormData) -> Template | Redirect:
         posted, form = read_form(AccountForm, data)
         active = posted is not None and posted.active == "yes"
@@ -227,9 +228,14 @@ class AdminUsersController(Controller):
             here.db.rollback()
             return _user_page(here, user_id, form=form, status_code=422)
         here.db.commit()
-        return Redirect(path=f"/admin/users/{user_id}", status_code=303)
+        return Redirect(path=path_for(here.request, "admin_user", user_id=user_id), status_code=303)
 
-    @post("/admin/users/{user_id:int}/roles", opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/users/{user_id:int}/roles",
+        name="admin_user_role_add",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def add_role(self, here: Here, user_id: FromPath[int], data: FormData) -> Template | Redirect:
         if users.account(here.db, user_id) is None:
             raise NotFoundException()
@@ -245,7 +251,12 @@ class AdminUsersController(Controller):
             here.db.rollback()
         return _roles_answer(here, user_id, form)
 
-    @post("/admin/users/{user_id:int}/roles/{grant_id:int}/remove", opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/users/{user_id:int}/roles/{grant_id:int}/remove",
+        name="admin_user_role_remove",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def remove_role(
         self, here: Here, user_id: FromPath[int], grant_id: FromPath[int]
     ) -> Template | Redirect:
@@ -261,7 +272,12 @@ class AdminUsersController(Controller):
             here.db.commit()
         return _roles_answer(here, user_id, form)
 
-    @post("/admin/users/{user_id:int}/password", opt=ADMIN, sync_to_thread=True)
+    @post(
+        "/admin/users/{user_id:int}/password",
+        name="admin_user_password_reset",
+        opt=ADMIN,
+        sync_to_thread=True,
+    )
     def reset_password(self, here: Here, user_id: FromPath[int]) -> Template:
         password = users.reset_password(here.db, user_id, actor_id=here.principal.user_id)
         here.db.commit()

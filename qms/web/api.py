@@ -304,6 +304,7 @@ class ApiController(Controller):
 
     @get(
         "/cycles",
+        name="api_cycles",
         opt=READ,
         sync_to_thread=True,
         summary="Cycles you can see",
@@ -332,6 +333,7 @@ class ApiController(Controller):
 
     @get(
         "/cycles/{cycle_id:int}/scores",
+        name="api_cycle_scores",
         opt=READ,
         sync_to_thread=True,
         summary="A cycle's item statistics and scores",
@@ -362,6 +364,7 @@ class ApiController(Controller):
 
     @get(
         "/networks",
+        name="api_networks",
         opt=READ,
         sync_to_thread=True,
         summary="Networks you coordinate",
@@ -375,6 +378,7 @@ class ApiController(Controller):
 
     @get(
         "/networks/{network_id:int}/aggregates",
+        name="api_network_aggregates",
         sync_to_thread=True,
         opt=requires("network.dashboard", network="network_id"),
         summary="Distributions across a network's partners for one year",
@@ -397,6 +401,7 @@ class ApiController(Controller):
 
     @get(
         "/networks/{network_id:int}/trend",
+        name="api_network_trend",
         sync_to_thread=True,
         opt=requires("network.dashboard", network="network_id"),
         summary="Medians and quartiles across a network's partners over the years",

@@ -46,6 +46,7 @@ from qms.store.users import Account, Grant, signed_in_account
 from qms.web.deps import HttpRequest
 from qms.web.forms import is_htmx
 from qms.web.security import session_of
+from qms.web.urls import path_for
 
 Scope = Literal["signed_in", "organisation", "network", "admin"]
 
@@ -118,15 +119,12 @@ class TokenRefused(SignInRequired):
     """An API token that is unknown, revoked, or whose account is no longer active."""
 
 
-# API tokens speak for their person on read-only requests of the JSON API (and its
-# schema) only: never on a form post or an HTML page, where the session decides.
-TOKEN_PATHS = ("/api/", "/schema/")
-
-
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     if connection.scope.get("method") not in ("GET", "HEAD"):
         return None
-    if not str(connection.scope.get("path", "")).startswith(TOKEN_PATHS):
+    # API tokens speak for their person on read-only requests of the JSON API (and its
+    # schema) only: never on a form post or an HTML page, where the session decides.
+    if not str(connection.scope.get("path", "")).startswith(("/api/", "/schema/")):
         return None
     scheme, _, value = connection.headers.get("authorization", "").partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
@@ -279,12 +277,12 @@ def provide_principal(request: HttpRequest) -> Principal:
     return principal
 
 
-def safe_next(target: str | None) -> str:
-    """Only paths on this site: never `//evil.example` or `https://...`."""
+def safe_next(target: str | None, home: str) -> str:
+    """Only paths on this site: never `//evil.example` or `https://...`; `home` instead."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return "/staff"
+        return home
     if any(ch in target for ch in "\r\n\t"):
-        return "/staff"
+        return home
     return target
 
 
@@ -302,9 +300,10 @@ def on_sign_in_required(request: HttpRequest, exc: Exception) -> Response[Any]:
             headers={"www-authenticate": 'Bearer realm="qms"'},
         )
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    home = path_for(request, "staff")
     if request.method != "GET":
-        target = "/staff"  # coming back to a form post by GET would only find a 405
-    location = f"/login?next={quote(safe_next(target), safe='/')}"
+        target = home  # coming back to a form post by GET would only find a 405
+    location = path_for(request, "login") + f"?next={quote(safe_next(target, home), safe='/')}"
     if is_htmx(request):
         # htmx would swap a login page into a fragment; make it navigate instead.
         redirect = ClientRedirect(location)

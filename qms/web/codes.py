@@ -8,6 +8,7 @@ organisation's cycle answers 404).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, cast
 
 from litestar import Controller, Response, get, post
@@ -29,6 +30,7 @@ from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, FormSpec, read_form, rule
 from qms.web.render import page
 from qms.web.slips import slips_for, slips_pdf
+from qms.web.urls import cycle_path
 
 BATCH_MAX = 500
 CODES = on_cycle("cycle.codes")
@@ -72,8 +74,9 @@ class LinkRow:
         return None if self.cap is None else max(self.cap - self.uses, 0)
 
 
-def origin(request: HttpRequest) -> str:
-    return str(request.base_url).rstrip("/")
+def code_address(request: HttpRequest, code: str) -> str:
+    """The absolute URL a code is given out as (a slip, its QR code, an open link)."""
+    return request.url_for("answer_intro", code=code)
 
 
 def _coded_groups(methodology: Methodology) -> dict[str, Group]:
@@ -115,11 +118,10 @@ class CodesController(Controller):
             rows.append(
                 GroupCodes(group.id, group.title.get(lang), c.issued, c.started, c.submitted)
             )
-        base = origin(here.request)
         links = [
             LinkRow(
                 groups[link.group_id].title.get(lang) if link.group_id in groups else link.group_id,
-                f"{base}/a/{link.code}",
+                code_address(here.request, link.code),
                 link.cap,
                 link.uses,
             )
@@ -150,7 +152,7 @@ class CodesController(Controller):
     def show(self, here: NamedDependency[CycleRequest]) -> Template:
         return self._page(here)
 
-    @post("/codes", opt=CODES, sync_to_thread=True)
+    @post("/codes", name="codes_create", opt=CODES, sync_to_thread=True)
     def make_codes(self, here: NamedDependency[CycleRequest], data: FormData) -> Template:
         posted, form = read_form(BatchForm, data)
         group = _chosen_group(here.db, here.cycle, form, "group")
@@ -177,20 +179,19 @@ class CodesController(Controller):
             return self._page(here, batch_form=form, status_code=422)
         here.db.commit()
         lang = here.lang
-        base = origin(here.request)
         return page(
             "staff/slips.html",
             {
                 "cycle": cycles.cycle_info(here.db, here.cycle.id),
                 "group_title": group.title.get(lang),
-                "short_address": base + "/",
-                "slips": slips_for(made, base),
-                "pdf_href": f"/staff/cycles/{here.cycle.id}/codes/slips.pdf?batch={batch}",
+                "short_address": here.request.url_for("home"),
+                "slips": slips_for(made, partial(code_address, here.request)),
+                "pdf_href": cycle_path(here, "codes_slips_pdf") + f"?batch={batch}",
             },
             request=here.request,
         )
 
-    @get("/codes/slips.pdf", opt=CODES, sync_to_thread=True)
+    @get("/codes/slips.pdf", name="codes_slips_pdf", opt=CODES, sync_to_thread=True)
     def slips_pdf(
         self, here: NamedDependency[CycleRequest], batch: FromQuery[str] = ""
     ) -> Response[bytes] | Template:
@@ -213,7 +214,6 @@ class CodesController(Controller):
             )
         lang = here.lang
         groups = _coded_groups(cycle_methodology(here.cycle))
-        base = origin(here.request)
         engine = cast(JinjaTemplateEngine, here.request.app.template_engine)
         pdf = slips_pdf(
             engine.engine,
@@ -222,8 +222,8 @@ class CodesController(Controller):
                 "group_title": groups[found.group_id].title.get(lang)
                 if found.group_id in groups
                 else found.group_id,
-                "short_address": base + "/",
-                "slips": slips_for(found.unused, base),
+                "short_address": here.request.url_for("home"),
+                "slips": slips_for(found.unused, partial(code_address, here.request)),
             },
         )
         filename = f"slips-{info.year}-{found.group_id}-{here.cycle.id}.pdf"
@@ -236,7 +236,7 @@ class CodesController(Controller):
             },
         )
 
-    @post("/open-links", opt=CODES, sync_to_thread=True)
+    @post("/open-links", name="open_link_create", opt=CODES, sync_to_thread=True)
     def make_open_link(
         self, here: NamedDependency[CycleRequest], data: FormData
     ) -> Template | Redirect:
@@ -258,4 +258,4 @@ class CodesController(Controller):
             return self._page(here, link_form=form, status_code=422)
         # Committed here: a redirect is not a 2xx, so nothing would commit it later.
         here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}/codes#open-links", status_code=303)
+        return Redirect(cycle_path(here, "staff_codes") + "#open-links", status_code=303)

@@ -24,6 +24,7 @@ from qms.store.errors import Conflict
 from qms.store.snapshots import cycle_methodology
 from qms.web.access import CycleRequest, on_cycle
 from qms.web.ui import local_time
+from qms.web.urls import cycle_path
 
 MANAGE = on_cycle("cycle.manage")
 
@@ -86,11 +87,11 @@ class CollectionController(Controller):
         except Conflict:
             here.db.rollback()
             return Redirect(
-                f"/staff/cycles/{here.cycle.id}?done=group-unchanged#releases", status_code=303
+                cycle_path(here, "staff_cycle") + "?done=group-unchanged#releases", status_code=303
             )
         here.db.commit()
         done = "group-released" if outcome.released else "group-kept"
-        return Redirect(f"/staff/cycles/{here.cycle.id}?done={done}#releases", status_code=303)
+        return Redirect(cycle_path(here, "staff_cycle") + f"?done={done}#releases", status_code=303)
 
     @post("/groups/{group_id:str}/reopen", name="group_reopen", opt=MANAGE, sync_to_thread=True)
     def reopen(self, here: NamedDependency[CycleRequest], group_id: FromPath[str]) -> Redirect:
@@ -100,9 +101,9 @@ class CollectionController(Controller):
         except Conflict:
             here.db.rollback()
             return Redirect(
-                f"/staff/cycles/{here.cycle.id}?done=group-unchanged#releases", status_code=303
+                cycle_path(here, "staff_cycle") + "?done=group-unchanged#releases", status_code=303
             )
         here.db.commit()
         return Redirect(
-            f"/staff/cycles/{here.cycle.id}?done=group-reopened#releases", status_code=303
+            cycle_path(here, "staff_cycle") + "?done=group-reopened#releases", status_code=303
         )

@@ -35,6 +35,7 @@ from qms.web.auth import Principal
 from qms.web.forms import FormData, text
 from qms.web.render import page
 from qms.web.ui import local_time
+from qms.web.urls import cycle_path
 
 # Reading and hiding comments: the organisation's heads (see the module's docstring).
 COMMENTS = "results.view"
@@ -117,11 +118,11 @@ class CommentsController(Controller):
             request=here.request,
         )
 
-    @post("/comments/hide", opt=on_cycle(COMMENTS), sync_to_thread=True)
+    @post("/comments/hide", name="comments_hide", opt=on_cycle(COMMENTS), sync_to_thread=True)
     def hide(self, here: NamedDependency[CycleRequest], data: FormData) -> Redirect:
         return _change(here, data, hide=True)
 
-    @post("/comments/show", opt=on_cycle(COMMENTS), sync_to_thread=True)
+    @post("/comments/show", name="comments_show", opt=on_cycle(COMMENTS), sync_to_thread=True)
     def show_again(self, here: NamedDependency[CycleRequest], data: FormData) -> Redirect:
         return _change(here, data, hide=False)
 
@@ -133,16 +134,16 @@ def _change(here: CycleRequest, data: FormData, *, hide: bool) -> Redirect:
         changed = change(here.db, here.cycle, item_id, key, actor_id=here.principal.user_id)
     except NotFound:
         here.db.rollback()
-        return _back(here.cycle.id, "missing", "")
+        return _back(here, "missing", "")
     here.db.commit()
     done = ("hidden" if hide else "shown") if changed else "same"
-    return _back(here.cycle.id, done, item_id)
+    return _back(here, done, item_id)
 
 
-def _back(cycle_id: int, done: str, item_id: str) -> Redirect:
+def _back(here: CycleRequest, done: str, item_id: str) -> Redirect:
     anchor = (
         f"#item-{item_id}"
         if item_id and item_id.replace(".", "").replace("_", "").replace("-", "").isalnum()
         else ""
     )
-    return Redirect(f"/staff/cycles/{cycle_id}/comments?done={done}{anchor}", status_code=303)
+    return Redirect(cycle_path(here, "cycle_comments") + f"?done={done}{anchor}", status_code=303)

@@ -28,6 +28,7 @@ from qms.web.forms import FormData, text
 from qms.web.render import page
 from qms.web.respond.forms import Problem
 from qms.web.respond.views import ItemView, dom_id, item_view
+from qms.web.urls import cycle_path
 
 CHOOSE_SCORE = N_("Choose a score from the scale.")
 NOTE_MAX = 2000
@@ -168,7 +169,7 @@ class ConsensusController(Controller):
             request=here.request,
         )
 
-    @post("/assessment", opt=ASSESS, sync_to_thread=True)
+    @post("/assessment", name="cycle_assessment_save", opt=ASSESS, sync_to_thread=True)
     def save_assessment(
         self, here: NamedDependency[CycleRequest], data: FormData
     ) -> Template | Redirect:
@@ -194,7 +195,7 @@ class ConsensusController(Controller):
             )
         consensus.save_my_entry(here.db, here.cycle, here.principal.user_id, answers)
         here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}/assessment?saved=1", status_code=303)
+        return Redirect(cycle_path(here, "cycle_assessment") + "?saved=1", status_code=303)
 
     @get("/consensus", name="cycle_consensus", opt=ASSESS, sync_to_thread=True)
     def consensus_page(self, here: NamedDependency[CycleRequest]) -> Template:
@@ -216,7 +217,12 @@ class ConsensusController(Controller):
             request=here.request,
         )
 
-    @post("/consensus", opt=on_cycle("cycle.consensus"), sync_to_thread=True)
+    @post(
+        "/consensus",
+        name="cycle_consensus_save",
+        opt=on_cycle("cycle.consensus"),
+        sync_to_thread=True,
+    )
     def save_consensus(
         self, here: NamedDependency[CycleRequest], data: FormData
     ) -> Template | Redirect:
@@ -257,4 +263,4 @@ class ConsensusController(Controller):
             here.db, here.cycle, answers, actor_id=here.principal.user_id, notes=notes
         )
         here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}/consensus?saved=1", status_code=303)
+        return Redirect(cycle_path(here, "cycle_consensus") + "?saved=1", status_code=303)

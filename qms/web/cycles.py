@@ -32,6 +32,7 @@ from qms.web.comments import COMMENTS
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, is_htmx, text
 from qms.web.render import page
+from qms.web.urls import cycle_path, path_for
 
 MANAGE = "cycle.manage"
 STATUS_LABELS = {"draft": N_("Draft"), "open": N_("Open"), "closed": N_("Closed")}
@@ -180,7 +181,7 @@ class CycleController(Controller):
         """Only the table, for htmx to swap in every few seconds; a browser without
         htmx that lands here gets the whole page."""
         if not is_htmx(here.request):
-            return Redirect(f"/staff/cycles/{here.cycle.id}", status_code=303)
+            return Redirect(cycle_path(here, "staff_cycle"), status_code=303)
         return Template(
             template_name="staff/_responses.html",
             context={
@@ -191,7 +192,7 @@ class CycleController(Controller):
             },
         )
 
-    @post("/open", opt=on_cycle(MANAGE), sync_to_thread=True)
+    @post("/open", name="cycle_open", opt=on_cycle(MANAGE), sync_to_thread=True)
     def open(self, here: NamedDependency[CycleRequest]) -> Template | Redirect:
         try:
             cycles.open_cycle(here.db, here.cycle, actor_id=here.principal.user_id)
@@ -201,9 +202,9 @@ class CycleController(Controller):
             form.error("status", STATE_ERROR)
             return self._page(here, form, 409)
         here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}?done=opened", status_code=303)
+        return Redirect(cycle_path(here, "staff_cycle") + "?done=opened", status_code=303)
 
-    @post("/close", opt=on_cycle(MANAGE), sync_to_thread=True)
+    @post("/close", name="cycle_close", opt=on_cycle(MANAGE), sync_to_thread=True)
     def close(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
         form = Form(values={"confirm": text(data, "confirm")})
         if form.values["confirm"] != "yes":
@@ -216,9 +217,9 @@ class CycleController(Controller):
             form.error("status", STATE_ERROR)
             return self._page(here, form, 409)
         here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}?done=closed", status_code=303)
+        return Redirect(cycle_path(here, "staff_cycle") + "?done=closed", status_code=303)
 
-    @post("/reopen", opt=on_cycle(MANAGE), sync_to_thread=True)
+    @post("/reopen", name="cycle_reopen", opt=on_cycle(MANAGE), sync_to_thread=True)
     def reopen(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
         form = Form(values={"reason": text(data, "reason")})
         reason = form.values["reason"]
@@ -230,7 +231,7 @@ class CycleController(Controller):
             return self._page(here, form, 409)
         cycles.reopen_cycle(here.db, here.cycle, actor_id=here.principal.user_id, reason=reason)
         here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}?done=reopened", status_code=303)
+        return Redirect(cycle_path(here, "staff_cycle") + "?done=reopened", status_code=303)
 
 
 class NewCycleController(Controller):
@@ -261,6 +262,7 @@ class NewCycleController(Controller):
 
     @post(
         "/staff/organisations/{organisation_id:int}/cycles/new",
+        name="cycle_create",
         opt=requires(MANAGE, organisation="organisation_id"),
         sync_to_thread=True,
     )
@@ -319,7 +321,10 @@ class NewCycleController(Controller):
                 form.error("year", DUPLICATE_ERROR)
             else:
                 db.commit()
-                return Redirect(f"/staff/cycles/{made.id}?done=created", status_code=303)
+                return Redirect(
+                    path_for(request, "staff_cycle", cycle_id=made.id) + "?done=created",
+                    status_code=303,
+                )
         return page(
             "staff/cycle_new.html",
             _new_form_context(settings, organisation, form, lang),

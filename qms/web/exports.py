@@ -20,6 +20,7 @@ from qms.web.access import CycleRequest
 from qms.web.charts import CACHE
 from qms.web.comments import report_comments
 from qms.web.results import READ, radar_key
+from qms.web.urls import path_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -39,14 +40,26 @@ def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]
     )
 
 
-def _report_context(here: CycleRequest, chart_ext: str) -> report.ReportContext:
+def _page_links(here: CycleRequest) -> report.ReportLinks:
+    request, cycle_id = here.request, here.cycle.id
+    return report.ReportLinks(
+        stylesheet=path_for(request, "static", file_path="css/report.css"),
+        radar=path_for(request, "cycle_chart", cycle_id=cycle_id, chart="radar.svg"),
+        results=path_for(request, "cycle_results", cycle_id=cycle_id),
+        pdf=path_for(request, "cycle_export_pdf", cycle_id=cycle_id),
+    )
+
+
+def _report_context(
+    here: CycleRequest, links: report.ReportLinks = report.PDF_LINKS
+) -> report.ReportContext:
     data = results.cycle_results(here.db, here.cycle)
     return report.report_context(
         data,
         plan.actions_for_cycle(here.db, here.cycle.id),
         here.cycle.snapshot_hash,
         here.lang,
-        chart_ext=chart_ext,
+        links=links,
         today=date.today(),
         notes=consensus.consensus_notes(here.db, here.cycle),
         comments=report_comments(here.db, here.principal, here.cycle),
@@ -65,7 +78,7 @@ def _radar_png(context: report.ReportContext) -> bytes:
 def _export(here: CycleRequest, fmt: str) -> Response[bytes]:
     lang = here.lang
     if fmt == "pdf":
-        context = _report_context(here, "png")
+        context = _report_context(here)
         content, media = report.report_pdf(context, _radar_png(context)), "application/pdf"
         data = context.results
     else:
@@ -85,20 +98,20 @@ def _export(here: CycleRequest, fmt: str) -> Response[bytes]:
 
 class ExportController(Controller):
     # One handler per path: Litestar's path lists did not combine with sync_to_thread.
-    @get("/export.csv", opt=READ, sync_to_thread=True)
+    @get("/export.csv", name="cycle_export_csv", opt=READ, sync_to_thread=True)
     def export_csv(self, here: NamedDependency[CycleRequest]) -> Response[bytes]:
         return _export(here, "csv")
 
-    @get("/export.xlsx", opt=READ, sync_to_thread=True)
+    @get("/export.xlsx", name="cycle_export_xlsx", opt=READ, sync_to_thread=True)
     def export_xlsx(self, here: NamedDependency[CycleRequest]) -> Response[bytes]:
         return _export(here, "xlsx")
 
-    @get("/export.pdf", opt=READ, sync_to_thread=True)
+    @get("/export.pdf", name="cycle_export_pdf", opt=READ, sync_to_thread=True)
     def export_pdf(self, here: NamedDependency[CycleRequest]) -> Response[bytes]:
         return _export(here, "pdf")
 
     @get("/report", name="cycle_report", opt=READ, sync_to_thread=True)
     def printable(self, here: NamedDependency[CycleRequest]) -> Response[str]:
-        context = _report_context(here, "svg")
+        context = _report_context(here, _page_links(here))
         html = report.render_report_html(context, for_pdf=False)
         return Response(content=html, media_type="text/html")

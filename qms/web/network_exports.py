@@ -25,7 +25,6 @@ from qms.web.charts import CACHE
 from qms.web.deps import HttpRequest
 from qms.web.network_views import release_due_now, viewer_scope
 
-BASE = "/staff/networks/{network_id:int}/export"
 COORDINATOR = requires("network.dashboard", network="network_id")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -75,7 +74,12 @@ def _download(data: bytes, fmt: str, made: export.NetworkExport) -> Response[byt
 
 
 class NetworkExportController(Controller):
-    @get(BASE + ".csv", opt=COORDINATOR, sync_to_thread=True)
+    @get(
+        "/staff/networks/{network_id:int}/export.csv",
+        name="network_export_csv",
+        opt=COORDINATOR,
+        sync_to_thread=True,
+    )
     def csv(
         self,
         request: HttpRequest,
@@ -86,7 +90,12 @@ class NetworkExportController(Controller):
         made = _export(db, principal, network_id, request)
         return _download(export.csv_bytes(made), "csv", made)
 
-    @get(BASE + ".xlsx", opt=COORDINATOR, sync_to_thread=True)
+    @get(
+        "/staff/networks/{network_id:int}/export.xlsx",
+        name="network_export_xlsx",
+        opt=COORDINATOR,
+        sync_to_thread=True,
+    )
     def xlsx(
         self,
         request: HttpRequest,
@@ -97,7 +106,12 @@ class NetworkExportController(Controller):
         made = _export(db, principal, network_id, request)
         return _download(export.workbook_bytes(made), "xlsx", made)
 
-    @get(BASE + ".pdf", opt=COORDINATOR, sync_to_thread=True)
+    @get(
+        "/staff/networks/{network_id:int}/export.pdf",
+        name="network_export_pdf",
+        opt=COORDINATOR,
+        sync_to_thread=True,
+    )
     def pdf(
         self,
         request: HttpRequest,

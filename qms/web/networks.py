@@ -35,9 +35,8 @@ from qms.web.charts import chart_response
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, integer, text
 from qms.web.render import page
+from qms.web.urls import path_for
 
-DASHBOARD = "/staff/networks/{network_id:int}/dashboard"
-NETWORK = "/staff/networks/{network_id:int}"
 COORDINATOR = requires("network.dashboard", network="network_id")
 DATE_ERROR = N_(
     "Enter the reporting date as YYYY-MM-DD, for example 2026-03-31, or leave it empty."
@@ -142,7 +141,6 @@ def _dashboard_page(
     raw_org = request.query_params.get("org", "")
     org = next((r.id for r in view.named if str(r.id) == raw_org), None)
     choices = nv.group_choices(view.groups, group, lang)
-    base = DASHBOARD.replace("{network_id:int}", str(network_id))
     context.update(
         panel=panel,
         year_choices=[
@@ -172,8 +170,10 @@ def _dashboard_page(
         ],
         withdrawn_text=nv.reason_text("withdrawn", lang),
         query=query,
-        box_src=f"{base}/distribution?{query}&group={group_value}",
-        trend_src=f"{base}/trend?methodology={view.methodology_id}&node={node}&group={group_value}",
+        box_src=path_for(request, "network_distribution_chart", network_id=network_id)
+        + f"?{query}&group={group_value}",
+        trend_src=path_for(request, "network_trend_chart", network_id=network_id)
+        + f"?methodology={view.methodology_id}&node={node}&group={group_value}",
     )
     return page("networks/dashboard.html", context, request=request, status_code=status_code)
 
@@ -185,15 +185,23 @@ def _posted_year(db: Session, network_id: int, data: FormData) -> tuple[int, str
     return (year, methodology) if year is not None and (year, methodology) in offered else None
 
 
-def _back(network_id: int, year: int, methodology: str, done: str) -> Redirect:
+def _back(
+    request: HttpRequest, network_id: int, year: int, methodology: str, done: str
+) -> Redirect:
     return Redirect(
-        f"/staff/networks/{network_id}/dashboard?year={year}&methodology={methodology}&done={done}",
+        path_for(request, "network_dashboard", network_id=network_id)
+        + f"?year={year}&methodology={methodology}&done={done}",
         status_code=303,
     )
 
 
 class NetworkController(Controller):
-    @get(DASHBOARD, name="network_dashboard", opt=COORDINATOR, sync_to_thread=True)
+    @get(
+        "/staff/networks/{network_id:int}/dashboard",
+        name="network_dashboard",
+        opt=COORDINATOR,
+        sync_to_thread=True,
+    )
     def dashboard(
         self,
         request: HttpRequest,
@@ -203,7 +211,12 @@ class NetworkController(Controller):
     ) -> Template:
         return _dashboard_page(request, db, principal, network_id)
 
-    @post(NETWORK + "/releases", opt=COORDINATOR, sync_to_thread=True)
+    @post(
+        "/staff/networks/{network_id:int}/releases",
+        name="network_release",
+        opt=COORDINATOR,
+        sync_to_thread=True,
+    )
     def release(
         self,
         request: HttpRequest,
@@ -232,9 +245,14 @@ class NetworkController(Controller):
                 status_code=409,
             )
         db.commit()
-        return _back(network_id, *picked, "released")
+        return _back(request, network_id, *picked, "released")
 
-    @post(NETWORK + "/report-date", opt=COORDINATOR, sync_to_thread=True)
+    @post(
+        "/staff/networks/{network_id:int}/report-date",
+        name="network_report_date",
+        opt=COORDINATOR,
+        sync_to_thread=True,
+    )
     def report_date(
         self,
         request: HttpRequest,
@@ -264,9 +282,14 @@ class NetworkController(Controller):
             )
         network_releases.set_report_date(db, network_id, *picked, day, actor_id=principal.user_id)
         db.commit()
-        return _back(network_id, *picked, "date")
+        return _back(request, network_id, *picked, "date")
 
-    @get(DASHBOARD + "/distribution", opt=COORDINATOR, sync_to_thread=True)
+    @get(
+        "/staff/networks/{network_id:int}/dashboard/distribution",
+        name="network_distribution_chart",
+        opt=COORDINATOR,
+        sync_to_thread=True,
+    )
     def distribution_chart(
         self,
         request: HttpRequest,
@@ -282,7 +305,12 @@ class NetworkController(Controller):
         key = cache_key("network-distribution", lang, group, view.stats, [n.id for n in view.nodes])
         return chart_response(key, _format(request), lambda: _box_figure(view, group, lang))
 
-    @get(DASHBOARD + "/trend", opt=COORDINATOR, sync_to_thread=True)
+    @get(
+        "/staff/networks/{network_id:int}/dashboard/trend",
+        name="network_trend_chart",
+        opt=COORDINATOR,
+        sync_to_thread=True,
+    )
     def trend_chart(
         self,
         request: HttpRequest,

@@ -38,8 +38,9 @@ from qms.web.forms import FormData
 from qms.web.render import page
 from qms.web.respond import forms
 from qms.web.respond.forms import Problem, RawForm
-from qms.web.respond.pages import Urls, form_of
+from qms.web.respond.pages import form_of
 from qms.web.respond.views import ErrorLink, ItemView, answer_text, item_view
+from qms.web.urls import cycle_path
 
 PAPER = on_cycle("cycle.paper")
 ENTRY_FIELD = "_entry"
@@ -206,7 +207,7 @@ class PaperController(Controller):
             for item in section.items
             if item.view.error
         )
-        base = f"/staff/cycles/{here.cycle.id}/paper/{group}"
+        base = cycle_path(here, "paper_form", group=group)
         if here.cycle.status != "open" and message is None:
             message = CLOSED
         return page(
@@ -216,7 +217,7 @@ class PaperController(Controller):
                 "is_open": here.cycle.status == "open",
                 "group_title": methodology.group(group).title.get(lang),
                 "action": base,
-                "urls": Urls(base),
+                "urls": None,  # paper is stored whole, never answer by answer
                 "sections": sections,
                 "errors": errors,
                 "proxy": proxy,
@@ -253,7 +254,7 @@ class PaperController(Controller):
             request=here.request,
         )
 
-    @get("/paper/{group:str}", opt=PAPER, sync_to_thread=True)
+    @get("/paper/{group:str}", name="paper_form", opt=PAPER, sync_to_thread=True)
     def blank_form(
         self,
         here: NamedDependency[CycleRequest],
@@ -266,7 +267,7 @@ class PaperController(Controller):
             here, group, saved=saved, gaps=gaps, message=ALREADY if again else None
         )
 
-    @post("/paper/{group:str}", opt=PAPER, sync_to_thread=True)
+    @post("/paper/{group:str}", name="paper_enter", opt=PAPER, sync_to_thread=True)
     def enter(
         self, here: NamedDependency[CycleRequest], group: FromPath[str], data: FormData
     ) -> Template | Redirect:
@@ -284,7 +285,7 @@ class PaperController(Controller):
             return self._form_page(
                 here, group, reading=reading, proxy=proxy, entry=entry, status_code=422
             )
-        base = f"/staff/cycles/{here.cycle.id}/paper/{group}"
+        base = cycle_path(here, "paper_form", group=group)
         key = responses.PAPER_PREFIX + entry
         if responses.find_response(here.db, here.cycle.id, key) is not None:
             return Redirect(f"{base}?again=1", status_code=303)

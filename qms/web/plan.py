@@ -29,6 +29,7 @@ from qms.store.snapshots import cycle_methodology
 from qms.web.access import CycleRequest, on_cycle
 from qms.web.forms import Form, FormData, FormSpec, one_of, read_form, rule
 from qms.web.render import page
+from qms.web.urls import cycle_path
 
 EDIT = on_cycle("plan.edit")
 STATUS_LABELS = {
@@ -162,7 +163,7 @@ class PlanController(Controller):
     def show(self, here: NamedDependency[CycleRequest]) -> Template:
         return self._page(here)
 
-    @post("/plan", opt=EDIT, sync_to_thread=True)
+    @post("/plan", name="plan_action_add", opt=EDIT, sync_to_thread=True)
     def add(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
         new, form = read_form(NewAction, data)
         methodology = cycle_methodology(here.cycle)
@@ -188,12 +189,12 @@ class PlanController(Controller):
             else:
                 here.db.commit()
                 return Redirect(
-                    f"/staff/cycles/{here.cycle.id}/plan?saved={made}#action-{made}",
+                    cycle_path(here, "cycle_plan") + f"?saved={made}#action-{made}",
                     status_code=303,
                 )
         return self._page(here, form, status_code=422)
 
-    @post("/plan/actions/{action_id:int}", opt=EDIT, sync_to_thread=True)
+    @post("/plan/actions/{action_id:int}", name="plan_action_update", opt=EDIT, sync_to_thread=True)
     def update(
         self, here: NamedDependency[CycleRequest], action_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
@@ -213,7 +214,7 @@ class PlanController(Controller):
             )
             here.db.commit()
             return Redirect(
-                f"/staff/cycles/{here.cycle.id}/plan?saved={action_id}#action-{action_id}",
+                cycle_path(here, "cycle_plan") + f"?saved={action_id}#action-{action_id}",
                 status_code=303,
             )
         return self._page(here, edit_form=form, edit_id=action_id, status_code=422)

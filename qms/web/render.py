@@ -13,6 +13,7 @@ from litestar.response import Template
 from qms import __version__, i18n
 from qms.i18n import N_
 from qms.web.deps import HttpRequest
+from qms.web.urls import path_for
 
 LANG_COOKIE = "qms_lang"
 
@@ -76,7 +77,7 @@ _API_DETAILS = {409: "Results appear when the cycle closes (or a group's collect
 def error_page(
     request: HttpRequest, status_code: int, headers: Mapping[str, str] | None = None
 ) -> Response[Any]:
-    if request.url.path.startswith("/api/") or request.url.path == "/healthz":
+    if request.url.path.startswith("/api/") or request.url.path == path_for(request, "healthz"):
         return Response(
             {
                 "status_code": status_code,

@@ -42,6 +42,7 @@ from qms.web.charts import chart_response
 from qms.web.comments import can_read_comments
 from qms.web.render import page
 from qms.web.ui import local_time
+from qms.web.urls import cycle_path
 
 # Items, charts and downloads: heads always, staff once published (qms.web.access).
 READ = on_cycle("results.read")
@@ -209,9 +210,10 @@ class ResultsController(Controller):
             request=here.request,
         )
 
-    @get("/charts/{name:str}", opt=READ, sync_to_thread=True)
-    def radar(self, here: NamedDependency[CycleRequest], name: FromPath[str]) -> Response[bytes]:
-        fmt = parse_chart_name(name, "radar")
+    # `chart`, not `name`: route_reverse takes the route's name as its `name` argument.
+    @get("/charts/{chart:str}", name="cycle_chart", opt=READ, sync_to_thread=True)
+    def radar(self, here: NamedDependency[CycleRequest], chart: FromPath[str]) -> Response[bytes]:
+        fmt = parse_chart_name(chart, "radar")
         data = results.cycle_results(here.db, here.cycle)
         axes, series = radar_data(data, here.lang)
         key = radar_key(here.cycle.id, axes, series)
@@ -222,11 +224,16 @@ class ResultsController(Controller):
             filename=None if fmt == "svg" else f"radar-{here.cycle.id}",
         )
 
-    @get("/charts/items/{item_id:str}/{name:str}", opt=READ, sync_to_thread=True)
+    @get(
+        "/charts/items/{item_id:str}/{chart:str}",
+        name="cycle_item_chart",
+        opt=READ,
+        sync_to_thread=True,
+    )
     def histogram(
-        self, here: NamedDependency[CycleRequest], item_id: FromPath[str], name: FromPath[str]
+        self, here: NamedDependency[CycleRequest], item_id: FromPath[str], chart: FromPath[str]
     ) -> Response[bytes]:
-        fmt = parse_chart_name(name, "histogram")
+        fmt = parse_chart_name(chart, "histogram")
         lang = here.lang
         data = results.cycle_results(here.db, here.cycle)
         item = _scored_item(data, item_id)
@@ -244,11 +251,11 @@ class ResultsController(Controller):
             filename=None if fmt == "svg" else f"histogram-{here.cycle.id}-{item.id}",
         )
 
-    @post("/results/publish", opt=PUBLISH, sync_to_thread=True)
+    @post("/results/publish", name="results_publish", opt=PUBLISH, sync_to_thread=True)
     def publish(self, here: NamedDependency[CycleRequest]) -> Redirect:
         return self._publish(here, publish=True)
 
-    @post("/results/withdraw", opt=PUBLISH, sync_to_thread=True)
+    @post("/results/withdraw", name="results_withdraw", opt=PUBLISH, sync_to_thread=True)
     def withdraw(self, here: NamedDependency[CycleRequest]) -> Redirect:
         return self._publish(here, publish=False)
 
@@ -258,10 +265,10 @@ class ResultsController(Controller):
             change(here.db, here.cycle, actor_id=here.principal.user_id)
         except Conflict:
             here.db.rollback()
-            return Redirect(f"/staff/cycles/{here.cycle.id}/results?saved=same", status_code=303)
+            return Redirect(cycle_path(here, "cycle_results") + "?saved=same", status_code=303)
         here.db.commit()
         done = "published" if publish else "withdrawn"
-        return Redirect(f"/staff/cycles/{here.cycle.id}/results?saved={done}", status_code=303)
+        return Redirect(cycle_path(here, "cycle_results") + f"?saved={done}", status_code=303)
 
 
 def m_title(data: results.CycleResults, group: str, lang: str) -> str:

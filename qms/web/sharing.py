@@ -21,6 +21,7 @@ from qms.store.errors import Conflict, NotFound
 from qms.web.access import CycleRequest, on_cycle
 from qms.web.forms import ROW_ID_MAX, Form, FormData, FormSpec, integer, one_of, read_form, rule
 from qms.web.render import page
+from qms.web.urls import cycle_path
 
 SHARE = on_cycle("cycle.share")
 NAMED_ERROR = N_("Choose whether the network may see your organisation's name.")
@@ -81,7 +82,7 @@ class SharingController(Controller):
     def show(self, here: NamedDependency[CycleRequest]) -> Template:
         return self._page(here)
 
-    @post("/sharing", opt=SHARE, sync_to_thread=True)
+    @post("/sharing", name="cycle_sharing_change", opt=SHARE, sync_to_thread=True)
     def change(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
         posted, form = read_form(ShareForm, data)
         network_id = posted.network_id if posted is not None else integer(data, "network_id")
@@ -119,4 +120,4 @@ class SharingController(Controller):
             form.error("named", NOT_CLOSED)
             return self._page(here, {network_id: form}, 422)
         here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}/sharing?done={outcome}", status_code=303)
+        return Redirect(cycle_path(here, "cycle_sharing") + f"?done={outcome}", status_code=303)

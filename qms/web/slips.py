@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,8 +48,9 @@ def qr_svg(url: str) -> Markup:
     return Markup(svg)  # noqa: S704
 
 
-def slips_for(codes: list[str], origin: str) -> list[Slip]:
-    return [Slip(code, qr_svg(f"{origin}/a/{code}")) for code in codes]
+def slips_for(codes: list[str], address: Callable[[str], str]) -> list[Slip]:
+    """`address`: the absolute URL a code's QR code opens."""
+    return [Slip(code, qr_svg(address(code))) for code in codes]
 
 
 def _fetch_nothing(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:

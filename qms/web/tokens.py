@@ -20,6 +20,7 @@ from qms.web.auth import Principal, requires
 from qms.web.deps import HttpRequest
 from qms.web.forms import Form, FormData, FormSpec, read_form, rule
 from qms.web.render import page
+from qms.web.urls import path_for, schema_path
 
 ACCOUNT = requires("account.manage")
 NAME_ERRORS = {
@@ -59,6 +60,7 @@ class TokenController(Controller):
                 "tokens": tokens.list_tokens(db, principal.user_id),
                 "new": new,
                 "revoked": request.query_params.get("revoked") == "1",
+                "schema_path": schema_path(request.app),
             },
             status_code=status_code,
             request=request,
@@ -73,7 +75,7 @@ class TokenController(Controller):
     ) -> Template:
         return self._page(request, db, principal, Form())
 
-    @post("/account/tokens", opt=ACCOUNT, sync_to_thread=True)
+    @post("/account/tokens", name="api_token_create", opt=ACCOUNT, sync_to_thread=True)
     def create(
         self,
         request: HttpRequest,
@@ -98,9 +100,15 @@ class TokenController(Controller):
         response.headers["cache-control"] = "no-store"
         return response
 
-    @post("/account/tokens/{token_id:int}/revoke", opt=ACCOUNT, sync_to_thread=True)
+    @post(
+        "/account/tokens/{token_id:int}/revoke",
+        name="api_token_revoke",
+        opt=ACCOUNT,
+        sync_to_thread=True,
+    )
     def revoke(
         self,
+        request: HttpRequest,
         db: NamedDependency[Session],
         principal: NamedDependency[Principal],
         token_id: FromPath[int],
@@ -109,4 +117,4 @@ class TokenController(Controller):
         # the answer is the same, so nobody learns which token ids exist.
         if tokens.revoke_token(db, principal.user_id, token_id):
             db.commit()
-        return Redirect(path="/account/tokens?revoked=1", status_code=303)
+        return Redirect(path=path_for(request, "api_tokens") + "?revoked=1", status_code=303)

@@ -170,16 +170,16 @@ CASES: list[Case] = [
     ),
     Case(
         "GET",
-        CYCLE + "/charts/{name:str}",
-        {"cycle_id": "cycle_a", "name": "text:radar.svg"},
+        CYCLE + "/charts/{chart:str}",
+        {"cycle_id": "cycle_a", "chart": "text:radar.svg"},
         frozenset({"admin", "head"}),
         404,
     ),
     # No answers yet, so no histogram for anyone (never one below min_n).
     Case(
         "GET",
-        CYCLE + "/charts/items/{item_id:str}/{name:str}",
-        {"cycle_id": "cycle_a", "item_id": "text:staff.values", "name": "text:histogram.svg"},
+        CYCLE + "/charts/items/{item_id:str}/{chart:str}",
+        {"cycle_id": "cycle_a", "item_id": "text:staff.values", "chart": "text:histogram.svg"},
         frozenset({"admin", "head"}),
         404,
         ok=404,

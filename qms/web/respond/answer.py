@@ -47,6 +47,7 @@ from qms.web.respond.pages import (
     easy_read,
     form_of,
 )
+from qms.web.urls import path_for
 
 log = logging.getLogger("qms.respond")
 
@@ -74,7 +75,7 @@ class _Answering:
             raise NotFoundException()
         self.request, self.db, self.target = request, db, target
         self.easy, self.easy_cookie = easy_read(request)
-        self.urls = Urls(f"/a/{codes.format_code(target.code)}")
+        self.urls = Urls(request, "answer", {"code": codes.format_code(target.code)})
         self.methodology = codes.target_methodology(db, target)
         self.response: Any = None  # the ORM row, loaded only to write
         questionnaire = forms.questionnaire_of(self.methodology, target.group_id)
@@ -116,7 +117,7 @@ class _Answering:
                 self.db.rollback()
                 raise HTTPException(status_code=HTTP_410_GONE) from None
             self.db.commit()
-            self.urls = Urls(f"/a/{codes.format_code(code)}")
+            self.urls = Urls(self.request, "answer", {"code": codes.format_code(code)})
         return self.response
 
     def blocked(self) -> Response[Any] | None:
@@ -164,7 +165,7 @@ class _Answering:
 class AnswerController(Controller):
     opt = public(look_up_user=False)
 
-    @post("/code", name="enter-code", sync_to_thread=True)
+    @post("/code", name="enter_code", sync_to_thread=True)
     def enter(
         self, request: HttpRequest, db: NamedDependency[Session], data: FormData
     ) -> Response[Any]:
@@ -181,7 +182,7 @@ class AnswerController(Controller):
             return _home(request, typed, UNKNOWN_CODE, 422)
         if not target.cycle_open and not target.submitted:
             return _home(request, typed, CLOSED, 410)
-        base = f"/a/{codes.format_code(target.code)}"
+        base = path_for(request, "answer_intro", code=codes.format_code(target.code))
         if target.response_id is not None and not target.submitted:
             # Coming back (another day, another browser): straight to where they stopped.
             answering = _Answering(request, db, typed)
@@ -192,7 +193,7 @@ class AnswerController(Controller):
                 return Redirect(answering.urls.review, status_code=HTTP_303_SEE_OTHER)
         return Redirect(base, status_code=HTTP_303_SEE_OTHER)
 
-    @get("/a/{code:str}", name="answer-intro", sync_to_thread=True)
+    @get("/a/{code:str}", name="answer_intro", sync_to_thread=True)
     def intro(
         self, request: HttpRequest, db: NamedDependency[Session], code: Code
     ) -> Response[Any]:
@@ -205,7 +206,7 @@ class AnswerController(Controller):
             return answering.redirect(answering.urls.intro)
         return answering.finish(answering.respondent().intro_page(request))
 
-    @get("/a/{code:str}/{number:int}", sync_to_thread=True)
+    @get("/a/{code:str}/{number:int}", name="answer_section", sync_to_thread=True)
     def section(
         self, request: HttpRequest, db: NamedDependency[Session], code: Code, number: FromPath[int]
     ) -> Response[Any]:
@@ -218,7 +219,7 @@ class AnswerController(Controller):
             answering.respondent().section_page(request, number, return_to_review=back)
         )
 
-    @post("/a/{code:str}/{number:int}", sync_to_thread=True)
+    @post("/a/{code:str}/{number:int}", name="answer_section_save", sync_to_thread=True)
     def submit_section(
         self,
         request: HttpRequest,
@@ -261,7 +262,7 @@ class AnswerController(Controller):
             answering.urls.section(target) if target else answering.urls.review
         )
 
-    @post("/a/{code:str}/save/{item_id:str}", sync_to_thread=True)
+    @post("/a/{code:str}/save/{item_id:str}", name="answer_save", sync_to_thread=True)
     def save(
         self,
         request: HttpRequest,
@@ -299,7 +300,7 @@ class AnswerController(Controller):
         fragment = answering.respondent(answers).saved_fragment(request, item_id, problem, before)
         return answering.finish(fragment)
 
-    @get("/a/{code:str}/review", sync_to_thread=True)
+    @get("/a/{code:str}/review", name="answer_review", sync_to_thread=True)
     def review(
         self, request: HttpRequest, db: NamedDependency[Session], code: Code
     ) -> Response[Any]:
@@ -308,7 +309,7 @@ class AnswerController(Controller):
             return elsewhere
         return answering.finish(answering.respondent().review_page(request))
 
-    @post("/a/{code:str}/review", sync_to_thread=True)
+    @post("/a/{code:str}/review", name="answer_send", sync_to_thread=True)
     def send(
         self, request: HttpRequest, db: NamedDependency[Session], code: Code, data: FormData
     ) -> Response[Any]:
@@ -329,7 +330,7 @@ class AnswerController(Controller):
         db.commit()
         return answering.redirect(answering.urls.done)
 
-    @get("/a/{code:str}/done", sync_to_thread=True)
+    @get("/a/{code:str}/done", name="answer_done", sync_to_thread=True)
     def done(self, request: HttpRequest, db: NamedDependency[Session], code: Code) -> Response[Any]:
         answering = _Answering(request, db, code)
         if not answering.target.submitted:

@@ -17,6 +17,7 @@ from qms.web.deps import HttpRequest
 from qms.web.render import page
 from qms.web.respond import forms, views
 from qms.web.respond.forms import Problem, RawForm, Submission
+from qms.web.urls import path_for
 
 EASY_COOKIE = "qms_easy"
 RETURN_FIELD = "_return"
@@ -26,27 +27,43 @@ HELPED_FIELD = "_helped"
 
 @dataclass(frozen=True)
 class Urls:
-    """The addresses of one respondent's questionnaire under `base` (no trailing slash)."""
+    """The addresses of one respondent's questionnaire: the routes of its `flow`
+    (`answer_intro`, `answer_section`, ... behind an access code; `preview_...`), with
+    the path parameters that name the questionnaire (the code; methodology and group)."""
 
-    base: str
+    request: HttpRequest
+    flow: str
+    params: Mapping[str, str]
+
+    def _path(self, page: str, **more: str | int) -> str:
+        return path_for(self.request, f"{self.flow}_{page}", **self.params, **more)
+
+    @property
+    def base(self) -> str:
+        """What every page of the questionnaire is under (its cookies' path)."""
+        return self.intro
 
     @property
     def intro(self) -> str:
-        return self.base
+        return self._path("intro")
 
     def section(self, number: int) -> str:
-        return f"{self.base}/{number}"
+        return self._path("section", number=number)
 
     @property
     def review(self) -> str:
-        return f"{self.base}/review"
+        return self._path("review")
 
     @property
     def done(self) -> str:
-        return f"{self.base}/done"
+        return self._path("done")
+
+    @property
+    def restart(self) -> str:
+        return self._path("restart")  # the preview's only
 
     def save(self, item_id: str) -> str:
-        return f"{self.base}/save/{quote(item_id, safe='')}"
+        return self._path("save", item_id=quote(item_id, safe=""))
 
 
 def easy_read(request: HttpRequest) -> tuple[bool, Cookie | None]:

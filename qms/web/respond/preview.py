@@ -98,7 +98,7 @@ class _Preview:
         settings = request.app.state.settings
         self.codec = PreviewCodec(settings.secret_key, settings.previous_secret_keys)
         self.easy, self.easy_cookie = easy_read(request)
-        self.urls = Urls(f"/preview/{methodology_id}/{group}")
+        self.urls = Urls(request, "preview", {"methodology": methodology_id, "group": group})
         chunks = []
         for n in range(MAX_CHUNKS):
             if (chunk := request.cookies.get(self._cookie(n))) is None:
@@ -194,7 +194,7 @@ class PreviewController(Controller):
     path = "/preview"
     opt = public()
 
-    @get("/", name="preview-index", sync_to_thread=True)
+    @get("/", name="preview_index", sync_to_thread=True)
     def index(self, request: HttpRequest) -> Template:
         settings: Settings = request.app.state.settings
         found: list[tuple[Methodology, list[tuple[str, str]]]] = []
@@ -221,12 +221,12 @@ class PreviewController(Controller):
             response.cookies.append(cookie)
         return response
 
-    @get("/{methodology:str}/{group:str}", sync_to_thread=True)
+    @get("/{methodology:str}/{group:str}", name="preview_intro", sync_to_thread=True)
     def intro(self, request: HttpRequest, methodology: Id, group: Id) -> Template:
         preview = _Preview(request, methodology, group)
         return preview.finish(preview.respondent().intro_page(request))
 
-    @get("/{methodology:str}/{group:str}/{number:int}", sync_to_thread=True)
+    @get("/{methodology:str}/{group:str}/{number:int}", name="preview_section", sync_to_thread=True)
     def section(
         self, request: HttpRequest, methodology: Id, group: Id, number: FromPath[int]
     ) -> Template:
@@ -236,7 +236,11 @@ class PreviewController(Controller):
         response = preview.respondent().section_page(request, number, return_to_review=back)
         return preview.finish(response)
 
-    @post("/{methodology:str}/{group:str}/{number:int}", sync_to_thread=True)
+    @post(
+        "/{methodology:str}/{group:str}/{number:int}",
+        name="preview_section_save",
+        sync_to_thread=True,
+    )
     def submit_section(
         self,
         request: HttpRequest,
@@ -279,7 +283,11 @@ class PreviewController(Controller):
             preview.urls.section(target) if target else preview.urls.review, cookies
         )
 
-    @post("/{methodology:str}/{group:str}/save/{item_id:str}", sync_to_thread=True)
+    @post(
+        "/{methodology:str}/{group:str}/save/{item_id:str}",
+        name="preview_save",
+        sync_to_thread=True,
+    )
     def save(
         self, request: HttpRequest, methodology: Id, group: Id, item_id: Id, data: FormData
     ) -> Template:
@@ -303,12 +311,12 @@ class PreviewController(Controller):
         fragment = preview.respondent(answers).saved_fragment(request, item_id, problem, before)
         return preview.finish(fragment, cookies)
 
-    @get("/{methodology:str}/{group:str}/review", sync_to_thread=True)
+    @get("/{methodology:str}/{group:str}/review", name="preview_review", sync_to_thread=True)
     def review(self, request: HttpRequest, methodology: Id, group: Id) -> Template:
         preview = _Preview(request, methodology, group)
         return preview.finish(preview.respondent().review_page(request))
 
-    @post("/{methodology:str}/{group:str}/review", sync_to_thread=True)
+    @post("/{methodology:str}/{group:str}/review", name="preview_send", sync_to_thread=True)
     def send(
         self, request: HttpRequest, methodology: Id, group: Id, data: FormData
     ) -> Response[Any]:
@@ -325,12 +333,12 @@ class PreviewController(Controller):
         state.submitted = True
         return preview.redirect(preview.urls.done, preview.store(state))
 
-    @get("/{methodology:str}/{group:str}/done", sync_to_thread=True)
+    @get("/{methodology:str}/{group:str}/done", name="preview_done", sync_to_thread=True)
     def done(self, request: HttpRequest, methodology: Id, group: Id) -> Template:
         preview = _Preview(request, methodology, group)
         return preview.finish(preview.respondent().done_page(request))
 
-    @post("/{methodology:str}/{group:str}/restart", sync_to_thread=True)
+    @post("/{methodology:str}/{group:str}/restart", name="preview_restart", sync_to_thread=True)
     def restart(self, request: HttpRequest, methodology: Id, group: Id) -> Response[Any]:
         preview = _Preview(request, methodology, group)
         return preview.redirect(preview.urls.intro, {})
