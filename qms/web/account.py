@@ -88,7 +88,8 @@ class AccountController(Controller):
             db.commit()
             form.error("email", WRONG_CREDENTIALS)
             return _login_page(request, form, 422)
-        ratelimit.forget(db, buckets[1:])
+        # Only this address's failures at this account: the others are not the owner's.
+        ratelimit.forget(db, [buckets.pair])
         record_event(
             db,
             actor_id=account.id,
