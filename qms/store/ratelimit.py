@@ -43,7 +43,7 @@ SIGN_IN_PER_PAIR = Limit("sign-in/account+address", 10, timedelta(minutes=15))
 SIGN_IN_PER_ADDRESS = Limit("sign-in/address", 30, timedelta(minutes=15))
 # The ceiling against guessing one account from many addresses: without it N addresses
 # get 10*N guesses per window. At 100 a botnet gets at most 100 per 15 minutes (under
-# 10,000 a day) against passwords that must take 10^10 guesses (passwords.py), and
+# 10,000 a day) against passwords that must take 10^8 guesses (passwords.py), and
 # locking a person out takes a deliberate attack from at least 10 addresses rather than
 # one browser. The owner's own success does not reset it, so guessing cannot hide
 # behind the owner's sign-ins.

@@ -25,6 +25,11 @@ PASSWORD_RULES = {
     "too_short": N_("The new password needs at least 12 characters."),
     "too_long": N_("The new password is too long."),
     "same_as_email": N_("The new password must not be your email address."),
+    "guessable": N_(
+        "This password is too easy to guess: it is a common password, close to one, or a "
+        "simple pattern such as repeated letters or a row of keys. Choose another one, for "
+        "example a few unrelated words."
+    ),
 }
 
 
