@@ -127,8 +127,13 @@ def count_attempt(session: Session, buckets: Sequence[Bucket], now: datetime | N
     of any bucket (buckets that never come back would otherwise stay for ever).
     The caller commits."""
     now = now or utcnow()
+    # SKIP LOCKED (PostgreSQL; SQLite writes one at a time anyway): two failures pruning at
+    # once take different rows instead of waiting on, or deadlocking over, the same ones.
     expired = (
-        select(RateLimitHit.id).where(RateLimitHit.at <= now - LONGEST_WINDOW).limit(PRUNE_BATCH)
+        select(RateLimitHit.id)
+        .where(RateLimitHit.at <= now - LONGEST_WINDOW)
+        .limit(PRUNE_BATCH)
+        .with_for_update(skip_locked=True)
     )
     session.execute(delete(RateLimitHit).where(RateLimitHit.id.in_(expired)))
     session.add_all(RateLimitHit(bucket=bucket.key, at=now) for bucket in buckets)

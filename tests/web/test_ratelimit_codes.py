@@ -4,6 +4,7 @@ counted attempts does not grow for ever."""
 from __future__ import annotations
 
 import ast
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -16,7 +17,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
-from qms.store import directory
+from qms.store import directory, ratelimit
 from qms.store.base import utcnow
 from qms.store.codes import create_codes
 from qms.store.cycles import get_cycle
@@ -206,3 +207,30 @@ def test_pruning_is_bounded_per_request_yet_keeps_up(
     for guess in ["ABCD-EFGH-24", "ABCD-EFGH-25"]:
         client.get(f"/a/{guess}")
     assert _old_left(database) == 0
+
+
+def test_failures_counted_at_once_prune_without_errors(database: Database) -> None:
+    # Workers counting failures at the same moment each drop a batch of old rows; none
+    # waits for or deadlocks over another's (SKIP LOCKED on PostgreSQL).
+    _plant_old_rows(database, 400)
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for k in range(25):
+                with database.session() as s:
+                    ratelimit.count_attempt(
+                        s, ratelimit.access_code_buckets(f"192.0.2.{n}", f"ABCD-EFGH-{k:02}")
+                    )
+                    s.commit()
+        except BaseException as failed:  # reported by the assertion below
+            errors.append(failed)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert _old_left(database) == 0
+    assert len(_rows(database)) == 4 * 25 * 2
