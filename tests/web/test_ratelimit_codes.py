@@ -112,6 +112,7 @@ def test_wrong_codes_count_across_every_route_and_then_every_route_refuses(
             assert _try(guesser, token, route, real_code) == 429, route
         page = guesser.get(f"/a/{next(guesses)}", headers={"Accept-Language": "en"})
         assert page.status_code == 429
+        assert page.headers["retry-after"] == "60"
         assert "Too many attempts" in page.text
         assert "Traceback" not in page.text
     # Another address is not affected.
