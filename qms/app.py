@@ -55,7 +55,6 @@ from qms.web.respond.answer import AnswerController
 from qms.web.respond.preview import PreviewController
 from qms.web.results import ResultsController
 from qms.web.security import (
-    CSRF_FAILED,
     CsrfFailed,
     SessionCodec,
     SessionMiddleware,
@@ -103,7 +102,7 @@ def _on_store_error(request: HttpRequest, exc: StoreError) -> Response[Any]:
 def _on_csrf_failed(request: HttpRequest, exc: CsrfFailed) -> Response[Any]:
     response = error_page(request, exc.status_code)
     if isinstance(response, Template):
-        response.context["message"] = CSRF_FAILED
+        response.context["message"] = exc.message
     return response
 
 

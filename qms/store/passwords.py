@@ -1,7 +1,17 @@
-"""Password hashing (argon2id), the password rules, and generated passwords."""
+"""Password hashing (argon2id), the password rules, and generated passwords.
+
+Common and guessable passwords are refused with zxcvbn (Dropbox's estimator, the
+maintained Python port, MIT): it ships the 30,000 most common passwords of the leaked
+password corpora with English words and names, and also sees what a plain list misses,
+such as repeats ("aaaaaaaaaaaa"), keyboard rows ("qwertyuiop12"), dates and common words
+with digits ("password1234"). It works offline and has no dependencies. A bare list
+(e.g. a Have I Been Pwned top list) would refuse only exact matches; the online Pwned
+Passwords API would send a hash prefix out of every deployment on each change.
+"""
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import lru_cache
 
@@ -13,6 +23,12 @@ from qms.store.errors import StoreError
 MIN_LENGTH = 12
 # argon2 hashes whatever it is given; a cap keeps a megabyte "password" from costing CPU.
 MAX_LENGTH = 256
+# zxcvbn's score 3 means at least 10^8 guesses: years at the sign-in rate limits, and
+# what zxcvbn's authors call safe against online guessing with some margin offline.
+MIN_SCORE = 3
+# zxcvbn refuses longer input (its matching grows fast with length); a password whose
+# first 72 characters are hard to guess is not made easy by what follows.
+_SCORED_LENGTH = 72
 # No 0/O, 1/l/I: generated passwords are read off a screen and typed in.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -20,7 +36,7 @@ _hasher = PasswordHasher()
 
 
 class WeakPassword(StoreError):
-    """`reason` is one of "too_short", "too_long", "same_as_email"."""
+    """`reason` is one of "too_short", "too_long", "same_as_email", "guessable"."""
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
@@ -34,6 +50,24 @@ def check_rules(password: str, email: str = "") -> None:
         raise WeakPassword("too_long", f"a password has at most {MAX_LENGTH} characters")
     if email and password.strip().lower() == email.strip().lower():
         raise WeakPassword("same_as_email", "a password must not be the email address")
+    if guessable(password, email):
+        raise WeakPassword(
+            "guessable",
+            "this password is too easy to guess (a common password, or close to one, or a "
+            "simple pattern): choose another, for example a few unrelated words",
+        )
+
+
+def guessable(password: str, email: str = "") -> bool:
+    """Whether the password is common or follows a pattern guessed early (zxcvbn)."""
+    from zxcvbn import zxcvbn  # builds its dictionaries on import: only when needed
+
+    address = email.strip().lower()
+    # A password made of the person's own address (or its names: anna.berzina@...) or of
+    # this product's name is among the first an attacker who knows the account tries.
+    hints = [part for part in (address, *re.split(r"[^\w]+", address), "qms") if part]
+    result = zxcvbn(password[:_SCORED_LENGTH], user_inputs=hints)
+    return int(result["score"]) < MIN_SCORE
 
 
 def hash_password(password: str) -> str:

@@ -306,7 +306,6 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> i
     user = session.get(User, user_id)
     if user is None or not verify_password(user.password_hash, current):
         return None
-    check_rules(new, user.email)
     _set_password(session, user, new, actor_id=user.id)
     return user.session_epoch
 
@@ -322,6 +321,8 @@ def reset_password(session: Session, user_id: int, *, actor_id: int | None) -> s
 
 
 def _set_password(session: Session, user: User, password: str, *, actor_id: int | None) -> None:
+    # Every password set on an account passes the rules, generated ones included.
+    check_rules(password, user.email)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.session_epoch += 1

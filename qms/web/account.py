@@ -27,6 +27,11 @@ PASSWORD_RULES = {
     "too_short": N_("The new password needs at least 12 characters."),
     "too_long": N_("The new password is too long."),
     "same_as_email": N_("The new password must not be your email address."),
+    "guessable": N_(
+        "This password is too easy to guess: it is a common password, close to one, or a "
+        "simple pattern such as repeated letters or a row of keys. Choose another one, for "
+        "example a few unrelated words."
+    ),
 }
 
 ENTER_EMAIL = N_("Enter your email address.")
@@ -124,7 +129,8 @@ class AccountController(Controller):
             db.commit()
             form.error("email", WRONG_CREDENTIALS)
             return _login_page(request, form, 422)
-        ratelimit.forget(db, buckets[1:])
+        # Only this address's failures at this account: the others are not the owner's.
+        ratelimit.forget(db, [buckets.pair])
         record_event(
             db,
             actor_id=account.id,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 from collections.abc import Iterable, Sequence
@@ -39,6 +40,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from markupsafe import Markup, escape
 
 from qms.i18n import N_
+from qms.web.origin import foreign_origin, own_origin
 
 SESSION_COOKIE = "qms_session"
 IDLE_SECONDS = 8 * 3600
@@ -50,7 +52,11 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "testserver"})
 _STATE_KEY = "qms.session"
+log = logging.getLogger("qms.security")
 
+# A year, sent only over https (browsers ignore it on http). Without includeSubDomains:
+# a municipality's other sites under the same domain are not ours to force onto https.
+HSTS = "max-age=31536000"
 SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     (
         "content-security-policy",
@@ -287,14 +293,32 @@ class SessionMiddleware:
             _current.reset(token)
 
 
+def _with_secure(cookie: bytes) -> bytes:
+    attributes = cookie.split(b";")[1:]
+    if any(part.strip().lower() == b"secure" for part in attributes):
+        return cookie
+    return cookie + b"; Secure"
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
-    """A `before_send` hook: every response, 404s and static files included."""
+    """A `before_send` hook: every response, 404s and static files included.
+
+    Over https (as the server reports the scheme: behind a proxy, uvicorn's forwarded
+    headers from QMS_TRUSTED_PROXIES) it adds HSTS and makes every cookie Secure, whatever
+    the host and whoever set the cookie (session, preview, language, easy-read), so that no
+    cookie of an https site can leak over plain http."""
     if message["type"] != "http.response.start":
         return
     headers = MutableScopeHeaders.from_message(message)
     for name, value in SECURITY_HEADERS:
         if name not in headers:
             headers[name] = value
+    if scope.get("scheme") == "https":
+        headers["strict-transport-security"] = HSTS
+        message["headers"] = [
+            (key, _with_secure(value) if key.lower() == b"set-cookie" else value)
+            for key, value in message.get("headers", [])
+        ]
     handler = scope.get("route_handler")
     permission = getattr(handler, "opt", {}).get("permission")
     if getattr(permission, "action", None) is not None:
@@ -303,19 +327,42 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
 
 
 CSRF_FAILED = N_("This form has expired. Please go back, reload the page and try again.")
+CROSS_SITE = N_(
+    "This form was sent from another website, so it was not accepted. If you meant to send "
+    "it, open this site's page yourself and send the form from there."
+)
 
 
 class CsrfFailed(PermissionDeniedException):
-    pass
+    message = CSRF_FAILED
+
+
+class CrossSiteRefused(CsrfFailed):
+    message = CROSS_SITE
 
 
 async def check_csrf(
     connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler
 ) -> None:
     """A guard on every route: state-changing requests carry the session's token, as a
-    form field (plain forms) or the X-CSRF-Token header (htmx, from `hx-headers`)."""
+    form field (plain forms) or the X-CSRF-Token header (htmx, from `hx-headers`).
+
+    Before the token, the Origin check, as a second lock that does not depend on the
+    token staying secret: a browser names the page a post comes from, and a post from
+    another site is refused even with a valid token (one leaked through a log, a shared
+    screen, a bug elsewhere)."""
     if connection.scope.get("method", "GET") in SAFE_METHODS:
         return
+    if (claimed := foreign_origin(connection.scope)) is not None:
+        # Also what a proxy that rewrites the Host header looks like: the log says so.
+        log.warning(
+            "refused %s %s from %r (this site: %r)",
+            connection.scope.get("method"),
+            connection.scope.get("path"),
+            claimed,
+            own_origin(connection.scope),
+        )
+        raise CrossSiteRefused("Origin or Referer of another site")
     session = session_of(connection)
     sent = connection.headers.get(CSRF_HEADER)
     if not sent and hasattr(connection, "form"):

@@ -13,7 +13,7 @@ from qms.store.db import Database
 from qms.store.models import RateLimitHit
 from qms.store.ratelimit import (
     ACCESS_CODE_PER_CODE,
-    SIGN_IN_PER_ACCOUNT,
+    SIGN_IN_PER_PAIR,
     access_code_buckets,
     sign_in_buckets,
 )
@@ -26,20 +26,20 @@ def _count(session: Session) -> int:
 def test_a_bucket_fills_and_empties_as_the_window_slides(session: Session) -> None:
     buckets = sign_in_buckets("10.0.0.1", "Anna@Example.lv")
     start = utcnow()
-    for n in range(SIGN_IN_PER_ACCOUNT.max_attempts):
+    for n in range(SIGN_IN_PER_PAIR.max_attempts):
         assert not ratelimit.is_limited(session, buckets, now=start + timedelta(seconds=n))
         ratelimit.count_attempt(session, buckets, now=start + timedelta(seconds=n))
     session.commit()
     assert ratelimit.is_limited(session, buckets, now=start + timedelta(seconds=30))
-    # The same account from another address is limited too (per account)...
-    assert ratelimit.is_limited(
+    # The same account from another address is not (the owner is not locked out)...
+    assert not ratelimit.is_limited(
         session, sign_in_buckets("10.9.9.9", "anna@example.lv"), now=start + timedelta(seconds=30)
     )
-    # ...another account from the same address is not yet (its limit is higher).
+    # ...nor another account from the same address yet (its limit is higher).
     assert not ratelimit.is_limited(
         session, sign_in_buckets("10.0.0.1", "b@example.lv"), now=start + timedelta(seconds=30)
     )
-    later = start + SIGN_IN_PER_ACCOUNT.window + timedelta(seconds=1)
+    later = start + SIGN_IN_PER_PAIR.window + timedelta(seconds=1)
     assert not ratelimit.is_limited(session, buckets, now=later)
 
 
@@ -62,7 +62,8 @@ def test_access_codes_are_counted_however_they_are_typed(session: Session) -> No
 
 
 def test_forget_and_prune(session: Session) -> None:
-    address, account = sign_in_buckets("10.0.0.1", "a@example.lv")
+    buckets = sign_in_buckets("10.0.0.1", "a@example.lv")
+    address, account = buckets.address, buckets.account
     ratelimit.count_attempt(session, [address, account])
     ratelimit.count_attempt(session, [address], now=utcnow() - timedelta(days=3))
     ratelimit.forget(session, [account])
@@ -78,7 +79,7 @@ def test_workers_share_the_counts(db: Database) -> None:
     other = Database(db.url)
     try:
         buckets = sign_in_buckets("10.0.0.1", "a@example.lv")
-        for _ in range(SIGN_IN_PER_ACCOUNT.max_attempts):
+        for _ in range(SIGN_IN_PER_PAIR.max_attempts):
             with db.session() as s:
                 ratelimit.count_attempt(s, buckets)
                 s.commit()

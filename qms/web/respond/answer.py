@@ -29,15 +29,17 @@ from sqlalchemy.orm import Session
 
 from qms.i18n import N_
 from qms.methodology.answers import AnswerValue
-from qms.store import codes, ratelimit
+from qms.store import codes
 from qms.store.answers import load_answers
+from qms.store.codes import CodeTarget
 from qms.store.errors import GroupNotInCycle, StoreError
 from qms.store.responses import replace_answers, set_answer, submit_response
 from qms.web.auth import public
 from qms.web.deps import HttpRequest
-from qms.web.forms import FormData, client_address, text
+from qms.web.forms import FormData, text
 from qms.web.render import page
 from qms.web.respond import forms
+from qms.web.respond.lookup import TooManyCodeAttempts, look_up_code
 from qms.web.respond.pages import (
     ACTION_FIELD,
     HELPED_FIELD,
@@ -69,8 +71,10 @@ def _home(request: HttpRequest, code: str, error: str, status: int) -> Template:
 class _Answering:
     """One request's view of one respondent's stored response."""
 
-    def __init__(self, request: HttpRequest, db: Session, typed: str) -> None:
-        target = codes.resolve(db, typed)
+    def __init__(
+        self, request: HttpRequest, db: Session, typed: str, target: CodeTarget | None = None
+    ) -> None:
+        target = target or look_up_code(request, db, typed)
         if target is None:
             raise NotFoundException()
         self.request, self.db, self.target = request, db, target
@@ -172,20 +176,18 @@ class AnswerController(Controller):
         typed = text(data, "code")
         if not typed:
             return _home(request, typed, ENTER_CODE, 422)
-        buckets = ratelimit.access_code_buckets(client_address(request), typed)
-        if ratelimit.is_limited(db, buckets):
+        try:
+            target = look_up_code(request, db, typed)
+        except TooManyCodeAttempts:
             return _home(request, typed, TOO_MANY, 429)
-        target = codes.resolve(db, typed)
         if target is None:
-            ratelimit.count_attempt(db, buckets)
-            db.commit()
             return _home(request, typed, UNKNOWN_CODE, 422)
         if not target.cycle_open and not target.submitted:
             return _home(request, typed, CLOSED, 410)
         base = path_for(request, "answer_intro", code=codes.format_code(target.code))
         if target.response_id is not None and not target.submitted:
             # Coming back (another day, another browser): straight to where they stopped.
-            answering = _Answering(request, db, typed)
+            answering = _Answering(request, db, typed, target)
             resume = forms.resume_section(answering.questionnaire, answering.answers)
             if resume is not None:
                 return Redirect(answering.urls.section(resume), status_code=HTTP_303_SEE_OTHER)
