@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
+
+from qms.store.models import Cycle
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -48,6 +50,40 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # Several workers share the server's max_connections (100 by default): no overflow.
     kwargs.setdefault("max_overflow", 0)
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def begin_write(session: Session) -> None:
+    """Make the session's transaction a writer from here on, before it reads what its
+    writes depend on. Python's sqlite3 begins a transaction only at the first INSERT,
+    UPDATE or DELETE, so the SELECTs before it read outside any transaction and another
+    writer can commit between such a read and the write that relies on it. BEGIN
+    IMMEDIATE takes the database's write lock now (waiting as long as the busy timeout);
+    once a transaction has written it holds that lock already. PostgreSQL locks rows
+    instead (`lock_cycle`)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_cycle(session: Session, cycle_id: int, *, shared: bool) -> None:
+    """Serialise a change of the cycle's state (a close, a group's close, a reopen:
+    `shared` False) with the writes whose checks read that state (saves: `shared` True).
+    On PostgreSQL the cycle's row is locked FOR UPDATE or FOR KEY SHARE: saves go on
+    side by side, a close waits for the saves in flight and the saves after it wait for
+    the close. Whoever takes this lock takes it before any response's row, so a close
+    (which then updates responses) and a save cannot wait for each other. On SQLite the
+    write lock does all of it.
+
+    Read the state in statements after this one: on PostgreSQL a locking SELECT that
+    waited returns the locked row as its holder left it, but reads every other table
+    (a group's collection) as they were before the wait."""
+    begin_write(session)
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    lock = select(Cycle.id).where(Cycle.id == cycle_id)
+    session.execute(lock.with_for_update(read=shared, key_share=shared))
 
 
 class Database:
