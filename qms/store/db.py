@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qms.store.models import Cycle
+
+log = logging.getLogger("qms.db")
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -86,6 +94,58 @@ def lock_cycle(session: Session, cycle_id: int, *, shared: bool) -> None:
     session.execute(lock.with_for_update(read=shared, key_share=shared))
 
 
+# SQLSTATEs of a server going away: class 08 (connection exception), an administrator's
+# or a crash's shutdown, a server still starting. Other OperationalErrors of psycopg
+# (a deadlock, a lock or statement timeout) are answers of a running server.
+_SERVER_GONE = ("08", "57P01", "57P02", "57P03")
+
+
+def is_outage(exc: DBAPIError) -> bool:
+    """Whether `exc` says that the database cannot be reached (a restart, a cut
+    network), so that the request may well succeed in a while.
+
+    SQLite's "database is locked" is not one: the file is there and answers, but a
+    writer held it past the busy timeout, which is contention (or a transaction kept
+    open too long) to find, not an outage to wait out (`is_busy`)."""
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    if isinstance(orig, psycopg.OperationalError):
+        # No SQLSTATE: the client's own failure to connect or to read an answer.
+        return orig.sqlstate is None or orig.sqlstate.startswith(_SERVER_GONE)
+    return False
+
+
+def is_busy(exc: DBAPIError) -> bool:
+    """SQLite's writer lock held past the busy timeout."""
+    return isinstance(exc.orig, sqlite3.OperationalError) and "locked" in str(exc.orig)
+
+
+class Outage:
+    """Whether the database is unreachable now, so that an outage is logged once,
+    however many requests meet it, and its end once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._since: float | None = None
+
+    def begin(self) -> bool:
+        """Note a failure; True for the first one of an outage."""
+        with self._lock:
+            if self._since is not None:
+                return False
+            self._since = time.monotonic()
+            return True
+
+    def end(self) -> float | None:
+        """Note a new connection; how long the outage lasted, None if there was none."""
+        with self._lock:
+            if self._since is None:
+                return None
+            lasted, self._since = time.monotonic() - self._since, None
+            return lasted
+
+
 class Database:
     """One engine and its session factory, built once per app or command."""
 
@@ -93,6 +153,15 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.outage = Outage()
+        # A connection made is the database back: the pool makes new ones only when
+        # those it had were lost (pool_pre_ping finds them on checkout) or were too few.
+        event.listen(self.engine, "connect", self._connected)
+
+    def _connected(self, _dbapi_connection: Any, _record: Any) -> None:
+        lasted = self.outage.end()
+        if lasted is not None:
+            log.info("database reachable again after %.1f s", lasted)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
