@@ -16,13 +16,15 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.template.config import TemplateConfig
+from sqlalchemy.exc import DBAPIError
 
 from qms import __version__, i18n
+from qms.i18n import N_
 from qms.paths import data_dir, static_dir
 from qms.settings import Settings
-from qms.store.db import Database
+from qms.store.db import Database, is_busy, is_outage
 from qms.store.errors import Conflict, GroupNotInCycle, NotFound, StoreError
 from qms.web.access import check_cycle_routes, cycle_router
 from qms.web.account import AccountController
@@ -96,6 +98,45 @@ def _on_store_error(request: HttpRequest, exc: StoreError) -> Response[Any]:
     for kind in type(exc).__mro__:
         if kind in STORE_ERROR_STATUS:
             return error_page(request, STORE_ERROR_STATUS[kind])
+    return _on_server_error(request, exc)
+
+
+UNAVAILABLE = N_(
+    "The service is unavailable for a moment. What you saved before is kept."
+    " Please try again in a minute."
+)
+RETRY_AFTER = "10"  # seconds: a database restart takes a few
+
+
+def _unavailable(request: HttpRequest) -> Response[Any]:
+    headers = {"Retry-After": RETRY_AFTER}
+    response = error_page(request, HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
+    if isinstance(response, Template):
+        response.context["message"] = UNAVAILABLE
+        return response
+    return Response(  # /api and /healthz, as /healthz says it when it checks itself
+        {"status_code": 503, "detail": "The database cannot be reached; try again shortly."},
+        status_code=HTTP_503_SERVICE_UNAVAILABLE,
+        headers=headers,
+    )
+
+
+def _on_database_error(request: HttpRequest, exc: DBAPIError) -> Response[Any]:
+    """The database out of reach: 503 with Retry-After for every request (a respondent's
+    page shows the answer as not saved and offers to try again), and one warning per
+    outage instead of a traceback per request; the pool reconnects by itself
+    (pool_pre_ping) and the first new connection ends the outage (qms.store.db)."""
+    database: Database = request.app.state.db
+    if is_outage(exc):
+        if database.outage.begin():
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            log.warning("database unreachable, answering 503 until it is back: %s", reason)
+        return _unavailable(request)
+    if is_busy(exc):
+        # Worth a retry too, but a writer held SQLite's lock past the busy timeout: the
+        # traceback helps find which.
+        log.error("database busy on %s %s", request.method, request.url.path, exc_info=exc)
+        return _unavailable(request)
     return _on_server_error(request, exc)
 
 
@@ -187,6 +228,7 @@ def create_app(settings: Settings) -> Litestar:
             NotFoundException: _on_http_error,
             HTTPException: _on_http_error,
             StoreError: _on_store_error,
+            DBAPIError: _on_database_error,
             Exception: _on_server_error,
         },
         # Only the JSON schema: the documentation UIs load scripts the CSP forbids. It

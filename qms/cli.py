@@ -41,6 +41,15 @@ def db_upgrade() -> None:
     click.echo("database is up to date", err=True)
 
 
+def _register_db() -> None:
+    from qms.commands.db_repair import repair
+
+    db.add_command(repair)
+
+
+_register_db()
+
+
 def _register() -> None:
     from qms.commands import COMMANDS
 

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from qms.store.audit import record_event
 from qms.store.base import utcnow
-from qms.store.errors import Conflict, GroupNotInCycle, NotFound, StoreError
+from qms.store.db import lock_cycle
+from qms.store.errors import Closed, Conflict, GroupNotInCycle, NotFound, StoreError
 from qms.store.models import Cycle as Cycle  # re-exported: the web layer names the type
 from qms.store.models import CycleGroup, Response
 from qms.store.models import Organisation as Organisation  # re-exported for the web layer
@@ -208,7 +209,7 @@ def require_open(cycle: Cycle) -> None:
 def require_open_status(cycle_id: int, status: str) -> None:
     """As require_open, for a caller that read only the cycle's status."""
     if status != "open":
-        raise Conflict(f"cycle {cycle_id} is {status}: it accepts no answers")
+        raise Closed(f"cycle {cycle_id} is {status}: it accepts no answers")
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,10 @@ class CloseResult:
 def close_cycle(session: Session, cycle: Cycle, *, actor_id: int | None = None) -> CloseResult:
     """Close the cycle; an unfinished web response with at least one answer then counts
     as submitted (METHODOLOGY.md §3), and every group still collecting is released by
-    the rule of §5.2, in this transaction."""
+    the rule of §5.2, in this transaction. Saves in flight finish first; saves after it
+    find the cycle closed (qms.store.db.lock_cycle)."""
+    lock_cycle(session, cycle.id, shared=False)
+    session.refresh(cycle)  # what the lock's holder before us left
     if cycle.status == "closed":
         raise Conflict(f"cycle {cycle.id} is already closed")
     unfinished = submit_unfinished(session, cycle)
@@ -258,6 +262,8 @@ def reopen_cycle(
 ) -> None:
     """Open a closed (or draft) cycle again; responses submitted on closing stay submitted,
     every group collects again, and the releases stand until the next close."""
+    lock_cycle(session, cycle.id, shared=False)
+    session.refresh(cycle)
     if cycle.status == "open":
         raise Conflict(f"cycle {cycle.id} is already open")
     cycle.status = "open"

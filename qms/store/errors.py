@@ -15,6 +15,10 @@ class Conflict(StoreError):
     """The request clashes with what is stored: a duplicate name, a closed cycle."""
 
 
+class Closed(Conflict):
+    """The cycle, or the group's collection, accepts no answers any more."""
+
+
 class GroupNotInCycle(StoreError):
     """A respondent group of the methodology that the cycle does not ask. `groups` are the
     groups it does ask, so the message can say what would have been accepted."""

@@ -46,7 +46,8 @@ from qms.store.counts import (
     difference,
     is_counted,
 )
-from qms.store.errors import Conflict
+from qms.store.db import lock_cycle
+from qms.store.errors import Closed, Conflict
 from qms.store.models import Answer, Cycle, GroupCollection, Release, ReleaseResponse, Response
 from qms.store.snapshots import cycle_methodology
 
@@ -242,14 +243,17 @@ def close_group(
     session: Session, cycle: Cycle, group: str, *, asked: Sequence[str], actor_id: int | None
 ) -> ReleaseOutcome:
     """Close one group's collection ahead of the cycle: its codes, paper entry and
-    imports stop, and its release is made (audited)."""
+    imports stop, and its release is made (audited). It serialises with saves as the
+    cycle's close does (qms.store.db.lock_cycle)."""
+    lock_cycle(session, cycle.id, shared=False)
+    session.refresh(cycle)
     if cycle.status != "open":
         raise Conflict(f"cycle {cycle.id} is {cycle.status}: its collections are closed")
     if group not in asked:
         raise Conflict(f"group {group} does not take part in cycle {cycle.id}")
-    collection = _collection(session, cycle.id, group)
-    if collection.closed_at is not None:
+    if not is_collecting(session, cycle.id, group):  # read under the lock, not a cached row
         raise Conflict(f"the collection of group {group} is already closed")
+    collection = _collection(session, cycle.id, group)
     unfinished = submit_unfinished(session, cycle, group)
     collection.closed_at = utcnow()
     outcome = release_group(session, cycle, group)
@@ -273,6 +277,8 @@ def close_group(
 def reopen_group(session: Session, cycle: Cycle, group: str, *, actor_id: int | None) -> None:
     """Let a group closed ahead of the cycle collect again; its release stands until the
     next close, which applies the rule of §5.2 to whatever changed (audited)."""
+    lock_cycle(session, cycle.id, shared=False)
+    session.refresh(cycle)
     if cycle.status != "open":
         raise Conflict(f"cycle {cycle.id} is {cycle.status}: reopen the cycle instead")
     collection = session.get(GroupCollection, (cycle.id, group))
@@ -333,7 +339,7 @@ def is_collecting(session: Session, cycle_id: int, group: str) -> bool:
 
 def require_collecting(session: Session, cycle_id: int, group: str) -> None:
     if not is_collecting(session, cycle_id, group):
-        raise Conflict(f"the collection of group {group} in cycle {cycle_id} is closed")
+        raise Closed(f"the collection of group {group} in cycle {cycle_id} is closed")
 
 
 def _current(session: Session, cycle_id: int) -> list[Release]:

@@ -21,8 +21,9 @@ from qms.store.answers import ANSWERS, answer_rows, load_answers
 from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.counts import ResponseState, update_counts
-from qms.store.cycles import require_group, require_open, require_open_status
-from qms.store.errors import Conflict, NotFound, StoreError
+from qms.store.cycles import require_group, require_open_status
+from qms.store.db import lock_cycle
+from qms.store.errors import Closed, Conflict, NotFound, StoreError
 from qms.store.models import Answer, Cycle, GroupCollection, Response
 from qms.store.models.cycles import RESPONSE_SOURCES
 from qms.store.releases import require_collecting
@@ -53,6 +54,15 @@ _DELETE_ANSWERS = delete(ANSWERS).where(
     ANSWERS.c.response_id == bindparam("response_id"),
     ANSWERS.c.item_id.in_(bindparam("items", expanding=True)),
 )
+
+
+def _hold_open(session: Session, cycle_id: int) -> None:
+    """Closed unless the cycle is open, and keep it so until the transaction ends: the
+    cycle's lock for a write that depends on its state, then its status as the lock left
+    it (an ORM row loaded earlier can be older)."""
+    lock_cycle(session, cycle_id, shared=True)
+    status = session.execute(select(Cycle.status).where(Cycle.id == cycle_id)).scalar_one()
+    require_open_status(cycle_id, status)
 
 
 def new_respondent_key() -> str:
@@ -122,7 +132,7 @@ def create_response(
     answers: Mapping[str, object] | None = None,
 ) -> Response:
     """A new response (a web key is generated when `respondent` is None)."""
-    require_open(cycle)
+    _hold_open(session, cycle.id)
     # Every way in (a code made before its group was left out, the consensus pages)
     # ends here: no response for a group the cycle does not ask.
     require_group(session, cycle, group)
@@ -226,9 +236,9 @@ def replace_answers(
     session: Session, response: Response, answers: Mapping[str, object]
 ) -> dict[str, AnswerValue]:
     """Make `answers` the response's complete set of answers."""
+    _hold_open(session, response.cycle_id)
     _lock(session, response)
     cycle = session.get_one(Cycle, response.cycle_id)
-    require_open(cycle)
     require_collecting(session, cycle.id, response.group_id)
     methodology = cycle_methodology(cycle)
     checked = _checked(methodology, response.group_id, answers)
@@ -241,14 +251,16 @@ def set_answer(
 ) -> dict[str, AnswerValue]:
     """Save one answer (None clears it). Answers that a changed condition now hides are
     removed with it, as the respondent no longer sees those items. Returns all answers."""
-    _lock(session, response)
-    # Two columns, not the cycle's row: this runs on every answer a respondent gives.
+    # The cycle's lock, then the response's (the order of qms.store.db.lock_cycle); two
+    # columns, not the cycle's row: this runs on every answer a respondent gives.
+    lock_cycle(session, response.cycle_id, shared=True)
     status, digest, group_closed = session.execute(
         _CYCLE_STATE, {"cycle_id": response.cycle_id, "group_id": response.group_id}
     ).one()
     require_open_status(response.cycle_id, status)
     if group_closed is not None:
-        raise Conflict(f"the collection of group {response.group_id} is closed")
+        raise Closed(f"the collection of group {response.group_id} is closed")
+    _lock(session, response)
     methodology = methodology_by_hash(session, response.cycle_id, digest)
     questionnaire = methodology.questionnaires[response.group_id]
     item = next((i for i in questionnaire.items if i.id == item_id), None)
@@ -269,12 +281,13 @@ def set_answer(
 
 
 def submit_response(session: Session, response: Response) -> None:
+    lock_cycle(session, response.cycle_id, shared=True)
     _lock(session, response)
     session.refresh(response)
     if response.status == "submitted":
         return
+    _hold_open(session, response.cycle_id)
     cycle = session.get_one(Cycle, response.cycle_id)
-    require_open(cycle)
     require_collecting(session, cycle.id, response.group_id)
     methodology = cycle_methodology(cycle)
     answers = response_answers(session, response)
@@ -289,8 +302,9 @@ def submit_response(session: Session, response: Response) -> None:
 
 def delete_response(session: Session, response: Response) -> None:
     """Remove a response and its answers (a withdrawn form, a test entry)."""
+    # A closed cycle's results stay as they were reported.
+    _hold_open(session, response.cycle_id)
     cycle = session.get_one(Cycle, response.cycle_id)
-    require_open(cycle)  # a closed cycle's results stay as they were reported
     require_collecting(session, cycle.id, response.group_id)
     methodology = cycle_methodology(cycle)
     before = ResponseState.of(response, response_answers(session, response))

@@ -25,6 +25,7 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_410_GONE
+from litestar.types import ExceptionHandlersMap
 from sqlalchemy.orm import Session
 
 from qms.i18n import N_
@@ -32,7 +33,7 @@ from qms.methodology.answers import AnswerValue
 from qms.store import codes
 from qms.store.answers import load_answers
 from qms.store.codes import CodeTarget
-from qms.store.errors import GroupNotInCycle, StoreError
+from qms.store.errors import Closed, GroupNotInCycle, StoreError
 from qms.store.responses import replace_answers, set_answer, submit_response
 from qms.web.auth import public
 from qms.web.deps import HttpRequest
@@ -166,8 +167,18 @@ class _Answering:
         return self.finish(Redirect(path, status_code=HTTP_303_SEE_OTHER))
 
 
+def _on_closed(request: HttpRequest, _exc: Closed) -> Response[Any]:
+    """The cycle or the group's collection closed between the page's check and the
+    write: the page a request sent after the close gets."""
+    return page("respond/closed.html", {"message": CLOSED}, status_code=410, request=request)
+
+
+_HANDLERS: ExceptionHandlersMap = {Closed: _on_closed}
+
+
 class AnswerController(Controller):
     opt = public(look_up_user=False)
+    exception_handlers = _HANDLERS
 
     @post("/code", name="enter_code", sync_to_thread=True)
     def enter(
@@ -293,6 +304,8 @@ class AnswerController(Controller):
                 # saved at the same moment must not overwrite each other.
                 answers = set_answer(db, answering.started(), item_id, answers.get(item_id))
                 db.commit()
+            except Closed:
+                raise
             except StoreError:
                 # The forms and the store apply the same rules; a disagreement is a bug
                 # to log, and for the person an answer that was not saved.
