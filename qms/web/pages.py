@@ -33,6 +33,8 @@ class HealthController(Controller):
             return Response(
                 {"status": "error", "database": "unreachable"},
                 status_code=HTTP_503_SERVICE_UNAVAILABLE,
+                # As every other answer during an outage (qms/app.py): when to ask again.
+                headers={"Retry-After": "10"},
             )
         # A server started on the right schema can still find it changed (a downgrade, an
         # old backup restored): every page would then fail, so the health check says why.

@@ -165,6 +165,7 @@ def _under_load(base: str, codes: list[str], proxy: TcpProxy) -> None:
         page = httpx.get(f"{base}/a/{codes[0]}/1", headers={"Accept-Language": "lv"}, timeout=30)
         health = httpx.get(f"{base}/healthz", timeout=30)
         assert health.status_code == 503
+        assert health.headers.get("retry-after") == "10"
         proxy.restore()
         restored_at[0] = time.monotonic()
     time.sleep(1.5)
