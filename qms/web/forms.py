@@ -104,7 +104,8 @@ def one_of(choices: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class _Field:
-    name: str
+    name: str  # as posted (a struct made with `rename` may post names that are no identifiers)
+    attr: str
     hint: Any
     message: str
     empty: str  # the message when the field is blank or missing
@@ -139,6 +140,7 @@ def _fields(spec: type[FormSpec]) -> tuple[_Field, ...]:
             extra.update(meta.extra or {})
         fields.append(
             _Field(
+                info.encode_name,
                 info.name,
                 hints[info.name],
                 extra.get("message", WRONG_VALUE),
@@ -171,10 +173,10 @@ def read_form(
         value = value.strip() if f.strip else value
         form.values[f.name] = value[:FIELD_MAX]
         if value == "" and f.optional:
-            converted[f.name] = None
+            converted[f.attr] = None
             continue
         try:
-            converted[f.name] = msgspec.convert(value, f.hint, strict=False)
+            converted[f.attr] = msgspec.convert(value, f.hint, strict=False)
         except msgspec.ValidationError:
             form.error(f.name, f.message if value else f.empty)
     declared = {f.name for f in fields}
