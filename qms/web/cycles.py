@@ -8,6 +8,7 @@ the path.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -239,31 +240,36 @@ class CycleController(Controller):
             },
         )
 
-    @post("/open", opt=on_cycle(MANAGE), sync_to_thread=True)
-    def open(self, here: NamedDependency[CycleRequest]) -> Template | Redirect:
+    def _change(
+        self, here: CycleRequest, change: Callable[[], object], done: str, form: Form
+    ) -> Template | Redirect:
+        """Make a change of the cycle's state; when another request changed the state
+        first, the page again with the message."""
         try:
-            cycles.open_cycle(here.db, here.cycle, actor_id=here.principal.user_id)
+            change()
         except Conflict:
             here.db.rollback()
-            form = Form()
             form.error("status", STATE_ERROR)
             return self._page(here, form, 409)
         here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}?done=opened", status_code=303)
+        return Redirect(f"/staff/cycles/{here.cycle.id}?done={done}", status_code=303)
+
+    @post("/open", opt=on_cycle(MANAGE), sync_to_thread=True)
+    def open(self, here: NamedDependency[CycleRequest]) -> Template | Redirect:
+        actor = here.principal.user_id
+        return self._change(
+            here, lambda: cycles.open_cycle(here.db, here.cycle, actor_id=actor), "opened", Form()
+        )
 
     @post("/close", opt=on_cycle(MANAGE), sync_to_thread=True)
     def close(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
         posted, form = read_form(CloseForm, data)
         if posted is None:
             return self._page(here, form, 422)
-        try:
-            cycles.close_cycle(here.db, here.cycle, actor_id=here.principal.user_id)
-        except Conflict:
-            here.db.rollback()
-            form.error("status", STATE_ERROR)
-            return self._page(here, form, 409)
-        here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}?done=closed", status_code=303)
+        actor = here.principal.user_id
+        return self._change(
+            here, lambda: cycles.close_cycle(here.db, here.cycle, actor_id=actor), "closed", form
+        )
 
     @post("/reopen", opt=on_cycle(MANAGE), sync_to_thread=True)
     def reopen(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
@@ -273,11 +279,13 @@ class CycleController(Controller):
         if here.cycle.status != "closed":
             form.error("status", STATE_ERROR)
             return self._page(here, form, 409)
-        cycles.reopen_cycle(
-            here.db, here.cycle, actor_id=here.principal.user_id, reason=posted.reason
+        actor, reason = here.principal.user_id, posted.reason
+        return self._change(
+            here,
+            lambda: cycles.reopen_cycle(here.db, here.cycle, actor_id=actor, reason=reason),
+            "reopened",
+            form,
         )
-        here.db.commit()
-        return Redirect(f"/staff/cycles/{here.cycle.id}?done=reopened", status_code=303)
 
 
 class NewCycleController(Controller):
