@@ -38,15 +38,8 @@ from qms.web.deps import HttpRequest
 from qms.web.forms import FormData, client_address, text
 from qms.web.render import page
 from qms.web.respond import forms
-from qms.web.respond.pages import (
-    ACTION_FIELD,
-    HELPED_FIELD,
-    RETURN_FIELD,
-    Respondent,
-    Urls,
-    easy_read,
-    form_of,
-)
+from qms.web.respond.pages import ACTION_FIELD, HELPED_FIELD, RETURN_FIELD, Urls, easy_read, form_of
+from qms.web.respond.visit import Visit
 
 log = logging.getLogger("qms.respond")
 
@@ -65,7 +58,7 @@ def _home(request: HttpRequest, code: str, error: str, status: int) -> Template:
     )
 
 
-class _Answering:
+class _Answering(Visit):
     """One request's view of one respondent's stored response."""
 
     def __init__(self, request: HttpRequest, db: Session, typed: str) -> None:
@@ -87,21 +80,11 @@ class _Answering:
             else {}
         )
 
-    @property
-    def lang(self) -> str:
-        lang: str = self.request.state.lang
-        return lang
+    def current(self) -> dict[str, AnswerValue]:
+        return self.answers
 
-    def respondent(self, answers: dict[str, AnswerValue] | None = None) -> Respondent:
-        return Respondent(
-            self.methodology,
-            self.questionnaire,
-            self.answers if answers is None else answers,
-            self.lang,
-            self.easy,
-            self.urls,
-            helped=self.target.proxy,
-        )
+    def helped(self) -> bool:
+        return self.target.proxy
 
     def started(self) -> Any:
         """The response, created on the first visit (an open link moves to a new code)."""
@@ -138,19 +121,6 @@ class _Answering:
         replace_answers(self.db, self.started(), answers)
         self.db.commit()
         self.answers = answers
-
-    def section_number(self, number: int) -> int:
-        if not 1 <= number <= len(self.questionnaire.sections):
-            raise NotFoundException()
-        return number
-
-    def next_with_questions(self, number: int, step: int) -> int | None:
-        number += step
-        while 1 <= number <= len(self.questionnaire.sections):
-            if forms.shown_items(self.questionnaire.sections[number - 1], self.answers):
-                return number
-            number += step
-        return None
 
     def finish(self, response: R) -> R:
         if self.easy_cookie is not None:
