@@ -38,7 +38,7 @@ from qms.web.deps import HttpRequest
 from qms.web.forms import FormData, client_address, text
 from qms.web.render import page
 from qms.web.respond import forms
-from qms.web.respond.pages import ACTION_FIELD, HELPED_FIELD, RETURN_FIELD, Urls, easy_read, form_of
+from qms.web.respond.pages import HELPED_FIELD, Urls, easy_read, form_of
 from qms.web.respond.visit import Visit
 
 log = logging.getLogger("qms.respond")
@@ -201,35 +201,16 @@ class AnswerController(Controller):
         if (elsewhere := answering.blocked()) is not None:
             return elsewhere
         number = answering.section_number(number)
-        form = form_of(data)
-        going_back = forms.first(form, ACTION_FIELD) == "back"
-        to_review = forms.first(form, RETURN_FIELD) == "review"
-        submission = forms.read_section(
-            answering.methodology,
-            answering.questionnaire,
-            number,
-            form,
-            answering.answers,
-            answering.lang,
-            require=not going_back,
-        )
+        posted = answering.read_section(number, data)
         # Valid answers are kept even when others on the page have errors.
-        answering.save(submission.answers)
-        if not submission.ok:
+        answering.save(posted.submission.answers)
+        if not posted.submission.ok:
             return answering.finish(
                 answering.respondent().section_page(
-                    request, number, submission=submission, return_to_review=to_review
+                    request, number, submission=posted.submission, return_to_review=posted.to_review
                 )
             )
-        if going_back:
-            target = answering.next_with_questions(number, -1)
-            return answering.redirect(
-                answering.urls.section(target) if target else answering.urls.intro
-            )
-        target = None if to_review else answering.next_with_questions(number, 1)
-        return answering.redirect(
-            answering.urls.section(target) if target else answering.urls.review
-        )
+        return answering.redirect(answering.after(number, posted))
 
     @post("/a/{code:str}/save/{item_id:str}", sync_to_thread=True)
     def save(

@@ -36,7 +36,7 @@ from qms.web.deps import HttpRequest
 from qms.web.forms import FormData
 from qms.web.render import page
 from qms.web.respond import forms
-from qms.web.respond.pages import ACTION_FIELD, HELPED_FIELD, RETURN_FIELD, Urls, easy_read, form_of
+from qms.web.respond.pages import HELPED_FIELD, Urls, easy_read, form_of
 from qms.web.respond.previewstate import (
     MAX_CHUNKS,
     PreviewCodec,
@@ -216,37 +216,19 @@ class PreviewController(Controller):
     ) -> Response[Any]:
         preview = _Preview(request, methodology, group)
         number = preview.section_number(number)
-        form = form_of(data)
-        going_back = forms.first(form, ACTION_FIELD) == "back"
-        to_review = forms.first(form, RETURN_FIELD) == "review"
-        submission = forms.read_section(
-            preview.methodology,
-            preview.questionnaire,
-            number,
-            form,
-            preview.state.answers,
-            preview.lang,
-            require=not going_back,
-        )
+        posted = preview.read_section(number, data)
         # The valid answers are kept even when others on the page have errors: a person
         # who leaves the page (a language link) loses only what was wrong.
+        submission = posted.submission
         cookies = preview.store(PreviewState(submission.answers, preview.state.helped, False))
         if cookies is None:
             submission = _too_large(submission, preview.questionnaire.sections[number - 1])
         if not submission.ok:
             response = preview.respondent().section_page(
-                request, number, submission=submission, return_to_review=to_review
+                request, number, submission=submission, return_to_review=posted.to_review
             )
             return preview.finish(response, cookies)
-        if going_back:
-            target = preview.next_with_questions(number, -1)
-            return preview.redirect(
-                preview.urls.section(target) if target else preview.urls.intro, cookies
-            )
-        target = None if to_review else preview.next_with_questions(number, 1)
-        return preview.redirect(
-            preview.urls.section(target) if target else preview.urls.review, cookies
-        )
+        return preview.redirect(preview.after(number, posted), cookies)
 
     @post("/{methodology:str}/{group:str}/save/{item_id:str}", sync_to_thread=True)
     def save(

@@ -4,7 +4,9 @@ two differ only in where the answers live."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from litestar.exceptions import NotFoundException
 
@@ -12,7 +14,16 @@ from qms.methodology.answers import AnswerValue
 from qms.methodology.model import Methodology, Questionnaire
 from qms.web.deps import HttpRequest
 from qms.web.respond import forms
-from qms.web.respond.pages import Respondent, Urls
+from qms.web.respond.pages import ACTION_FIELD, RETURN_FIELD, Respondent, Urls, form_of
+
+
+@dataclass(frozen=True)
+class SectionPost:
+    """A section's posted form: its answers read, and which way the person goes."""
+
+    submission: forms.Submission
+    going_back: bool
+    to_review: bool
 
 
 class Visit:
@@ -63,3 +74,26 @@ class Visit:
                 return number
             number += step
         return None
+
+    def read_section(self, number: int, data: Mapping[str, Any]) -> SectionPost:
+        """The posted section; going back, required answers may be left out."""
+        form = form_of(data)
+        going_back = forms.first(form, ACTION_FIELD) == "back"
+        submission = forms.read_section(
+            self.methodology,
+            self.questionnaire,
+            number,
+            form,
+            self.current(),
+            self.lang,
+            require=not going_back,
+        )
+        return SectionPost(submission, going_back, forms.first(form, RETURN_FIELD) == "review")
+
+    def after(self, number: int, posted: SectionPost) -> str:
+        """Where a section that was taken sends the person."""
+        if posted.going_back:
+            target = self.next_with_questions(number, -1)
+            return self.urls.section(target) if target else self.urls.intro
+        target = None if posted.to_review else self.next_with_questions(number, 1)
+        return self.urls.section(target) if target else self.urls.review
