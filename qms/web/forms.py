@@ -46,15 +46,18 @@ WRONG_VALUE = N_("Check this field: its value is not one the form offers.")
 _NOT_DECLARED = {CSRF_FIELD}  # checked by the CSRF guard before any handler runs
 
 
-def text(data: Mapping[str, Any], name: str, *, strip: bool = True) -> str:
+def text(
+    data: Mapping[str, Any], name: str, *, strip: bool = True, limit: int | None = FIELD_MAX
+) -> str:
     """A field as one string: repeated fields give the first, absent ones "", and very
-    long input is cut (it is refused later by the length rules, not by a crash)."""
+    long input is cut (it is refused later by the length rules, not by a crash);
+    `limit=None` keeps it whole, for a page that says how long it is."""
     value = data.get(name, "")
     if isinstance(value, list):
         value = value[0] if value else ""
     if not isinstance(value, str):
         value = str(value)
-    value = value[:FIELD_MAX].translate(_CONTROLS)
+    value = value[:limit].translate(_CONTROLS)
     return value.strip() if strip else value
 
 
