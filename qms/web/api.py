@@ -13,7 +13,7 @@ as `qms scores --format json` prints them.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar import Controller, get
@@ -242,6 +242,17 @@ def _label(label: networks.Label) -> Label:
     return Label(id=label.id, title=dict(label.title.values))
 
 
+ApiStruct = TypeVar("ApiStruct", bound=msgspec.Struct)
+
+
+def _copied(kind: type[ApiStruct], source: object, **named_otherwise: Any) -> ApiStruct:
+    """`kind` filled from the store's object of the same fields; `named_otherwise`, those
+    the API names differently (its names are a published contract, the store's are not)."""
+    fields = msgspec.structs.fields(kind)
+    given = {f.name: getattr(source, f.name) for f in fields if f.name not in named_otherwise}
+    return kind(**given, **named_otherwise)
+
+
 def aggregates_of(view: aggregates.NetworkView) -> NetworkAggregates:
     return NetworkAggregates(
         network_id=view.network_id,
@@ -253,34 +264,15 @@ def aggregates_of(view: aggregates.NetworkView) -> NetworkAggregates:
         nodes=[_label(n) for n in view.nodes],
         groups=[_label(g) for g in view.groups],
         stats=[
-            Distribution(
-                node=s.node,
-                group=s.group,
-                n_orgs=s.n_orgs,
-                mean=s.mean,
-                median=s.median,
-                q1=s.q1,
-                q3=s.q3,
-                min=s.min,
-                max=s.max,
-                named=[
-                    NamedScore(
-                        organisation_id=n.organisation_id,
-                        organisation=n.name,
-                        score=n.score,
-                        rank=n.rank,
-                        of=n.of,
-                    )
-                    for n in s.named
-                ],
+            _copied(
+                Distribution,
+                s,
+                named=[_copied(NamedScore, n, organisation=n.name) for n in s.named],
                 status=s.reason,
             )
             for s in view.stats
         ],
-        responses=[
-            GroupResponses(group=r.group, n_orgs=r.n_orgs, responses=r.responses, status=r.reason)
-            for r in view.responses
-        ],
+        responses=[_copied(GroupResponses, r, status=r.reason) for r in view.responses],
         released_at=view.released_at.isoformat() if view.released_at else None,
     )
 
@@ -315,14 +307,9 @@ class ApiController(Controller):
     ) -> list[Cycle]:
         listings = api_cycles.visible_cycles(db, principal.organisation_ids("organisation.view"))
         return [
-            Cycle(
-                id=c.id,
-                organisation_id=c.organisation_id,
-                organisation=c.organisation,
-                year=c.year,
-                methodology=c.methodology,
-                version=c.version,
-                status=c.status,
+            _copied(
+                Cycle,
+                c,
                 scores_available=c.released
                 and may_read_results(
                     principal, c.organisation_id, c.results_published_at is not None
@@ -424,18 +411,7 @@ class ApiController(Controller):
                 TrendYear(
                     year=t.year,
                     n_orgs=t.n_orgs,
-                    stats=[
-                        TrendStat(
-                            node=s.node,
-                            group=s.group,
-                            n_orgs=s.n_orgs,
-                            median=s.median,
-                            q1=s.q1,
-                            q3=s.q3,
-                            status=s.reason,
-                        )
-                        for s in t.stats
-                    ],
+                    stats=[_copied(TrendStat, s, status=s.reason) for s in t.stats],
                 )
                 for t in years
             ],

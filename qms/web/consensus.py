@@ -31,6 +31,7 @@ from qms.web.respond.views import ItemView, dom_id, item_view
 from qms.web.urls import cycle_path
 
 CHOOSE_SCORE = N_("Choose a score from the scale.")
+NOTE_TOO_LONG = N_("A note can have up to %(max)s characters; shorten “%(note)s”.")
 NOTE_MAX = 2000
 NOTE_FIELDS = (
     ("evidence", N_("Evidence")),
@@ -103,6 +104,11 @@ def _blocks(
     return tuple(blocks)
 
 
+# Not a declared FormSpec: every field here is an item of the cycle's methodology (its
+# score, and its three notes), and a score's rule is the item's scale (values and missing
+# codes, qms.methodology.model), which the respondents' pages and the import read too. A
+# struct built per methodology would write that rule again as patterns; the scale is asked
+# instead, and each wrong field gets its message next to its item as those pages do.
 def _read_scores(
     methodology: Methodology, data: Mapping[str, Any]
 ) -> tuple[dict[str, object], dict[str, tuple[str, ...]], dict[str, Problem]]:
@@ -123,6 +129,23 @@ def _read_scores(
             raw[item.id] = (posted,)
             errors[item.id] = Problem(CHOOSE_SCORE)
     return answers, raw, errors
+
+
+def _read_notes(
+    methodology: Methodology, data: Mapping[str, Any], errors: dict[str, Problem]
+) -> dict[str, consensus.Notes]:
+    """The posted notes of each item, whole; one too long is its item's error (`errors`,
+    after any score error) rather than cut."""
+    lang = i18n.current_language.get()
+    notes = {}
+    for item in consensus.scale_items(methodology):
+        texts = [text(data, f"{name}:{item.id}", limit=None) for name, _label in NOTE_FIELDS]
+        for note_text, (_name, label) in zip(texts, NOTE_FIELDS, strict=True):
+            if len(note_text) > NOTE_MAX and item.id not in errors:
+                note = i18n.translate(lang, label)
+                errors[item.id] = Problem(NOTE_TOO_LONG, {"max": str(NOTE_MAX), "note": note})
+        notes[item.id] = consensus.Notes(*texts)
+    return notes
 
 
 def _context(here: CycleRequest) -> dict[str, Any]:
@@ -228,12 +251,7 @@ class ConsensusController(Controller):
     ) -> Template | Redirect:
         methodology = cycle_methodology(here.cycle)
         answers, raw, errors = _read_scores(methodology, data)
-        notes = {
-            item.id: consensus.Notes(
-                *(text(data, f"{name}:{item.id}")[:NOTE_MAX] for name, _label in NOTE_FIELDS)
-            )
-            for item in consensus.scale_items(methodology)
-        }
+        notes = _read_notes(methodology, data, errors)
         if here.cycle.status != "open" or errors:
             shown = (
                 consensus.consensus_answers(here.db, here.cycle)

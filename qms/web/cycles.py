@@ -8,10 +8,13 @@ the path.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, cast
 
+import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -30,7 +33,17 @@ from qms.web.auth import Principal, requires
 from qms.web.collections import release_rows
 from qms.web.comments import COMMENTS
 from qms.web.deps import HttpRequest
-from qms.web.forms import Form, FormData, integer, is_htmx, text
+from qms.web.forms import (
+    WRONG_VALUE,
+    Form,
+    FormData,
+    FormSpec,
+    is_htmx,
+    one_of,
+    read_form,
+    rule,
+    text,
+)
 from qms.web.render import page
 from qms.web.urls import cycle_path, path_for
 
@@ -106,6 +119,42 @@ def group_rows(db: Session, cycle: Cycle, lang: str) -> list[GroupRow]:
             )
         )
     return rows
+
+
+class CloseForm(FormSpec):
+    confirm: Annotated[str, rule(CONFIRM_ERROR, pattern=one_of(["yes"]))]
+
+
+class ReopenForm(FormSpec):
+    reason: Annotated[str, rule(REASON_ERROR, min_length=1, max_length=REASON_MAX)]
+
+
+Ticked = Annotated[str, rule(WRONG_VALUE, pattern=one_of(["yes"]))] | None
+Target = Annotated[int, rule(TARGET_ERROR, ge=1, le=TARGET_MAX)] | None
+
+
+@cache
+def new_cycle_form(groups: tuple[str, ...]) -> type[FormSpec]:
+    """The new-cycle form for a methodology of these groups: its fixed fields, and a box
+    and a target for each group. The groups come from the methodology, so the struct is
+    made here (once for each set of groups on disk); a posted name like "group:staff" is
+    no identifier, so each field is renamed to it."""
+    fields: list[tuple[str, Any, Any]] = [
+        ("methodology", Annotated[str, rule(METHODOLOGY_ERROR, min_length=1)], msgspec.NODEFAULT),
+        (
+            "year",
+            Annotated[int, rule(YEAR_ERROR, ge=cycles.YEAR_MIN, le=cycles.YEAR_MAX)],
+            msgspec.NODEFAULT,
+        ),
+    ]
+    rename: dict[str, str] = {}
+    for n, group in enumerate(groups):
+        fields += [(f"group_{n}", Ticked, None), (f"target_{n}", Target, None)]
+        rename |= {f"group_{n}": f"group:{group}", f"target_{n}": f"target:{group}"}
+    spec = msgspec.defstruct(
+        "NewCycleForm", fields, bases=(FormSpec,), rename=rename, module=__name__
+    )
+    return cast(type[FormSpec], spec)
 
 
 def _methodologies(settings: Settings) -> list[str]:
@@ -192,46 +241,52 @@ class CycleController(Controller):
             },
         )
 
-    @post("/open", name="cycle_open", opt=on_cycle(MANAGE), sync_to_thread=True)
-    def open(self, here: NamedDependency[CycleRequest]) -> Template | Redirect:
+    def _change(
+        self, here: CycleRequest, change: Callable[[], object], done: str, form: Form
+    ) -> Template | Redirect:
+        """Make a change of the cycle's state; when another request changed the state
+        first, the page again with the message."""
         try:
-            cycles.open_cycle(here.db, here.cycle, actor_id=here.principal.user_id)
+            change()
         except Conflict:
             here.db.rollback()
-            form = Form()
             form.error("status", STATE_ERROR)
             return self._page(here, form, 409)
         here.db.commit()
-        return Redirect(cycle_path(here, "staff_cycle") + "?done=opened", status_code=303)
+        return Redirect(cycle_path(here, "staff_cycle") + f"?done={done}", status_code=303)
+
+    @post("/open", name="cycle_open", opt=on_cycle(MANAGE), sync_to_thread=True)
+    def open(self, here: NamedDependency[CycleRequest]) -> Template | Redirect:
+        actor = here.principal.user_id
+        return self._change(
+            here, lambda: cycles.open_cycle(here.db, here.cycle, actor_id=actor), "opened", Form()
+        )
 
     @post("/close", name="cycle_close", opt=on_cycle(MANAGE), sync_to_thread=True)
     def close(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
-        form = Form(values={"confirm": text(data, "confirm")})
-        if form.values["confirm"] != "yes":
-            form.error("confirm", CONFIRM_ERROR)
+        posted, form = read_form(CloseForm, data)
+        if posted is None:
             return self._page(here, form, 422)
-        try:
-            cycles.close_cycle(here.db, here.cycle, actor_id=here.principal.user_id)
-        except Conflict:
-            here.db.rollback()
-            form.error("status", STATE_ERROR)
-            return self._page(here, form, 409)
-        here.db.commit()
-        return Redirect(cycle_path(here, "staff_cycle") + "?done=closed", status_code=303)
+        actor = here.principal.user_id
+        return self._change(
+            here, lambda: cycles.close_cycle(here.db, here.cycle, actor_id=actor), "closed", form
+        )
 
     @post("/reopen", name="cycle_reopen", opt=on_cycle(MANAGE), sync_to_thread=True)
     def reopen(self, here: NamedDependency[CycleRequest], data: FormData) -> Template | Redirect:
-        form = Form(values={"reason": text(data, "reason")})
-        reason = form.values["reason"]
-        if not reason or len(reason) > REASON_MAX:
-            form.error("reason", REASON_ERROR)
+        posted, form = read_form(ReopenForm, data)
+        if posted is None:
             return self._page(here, form, 422)
         if here.cycle.status != "closed":
             form.error("status", STATE_ERROR)
             return self._page(here, form, 409)
-        cycles.reopen_cycle(here.db, here.cycle, actor_id=here.principal.user_id, reason=reason)
-        here.db.commit()
-        return Redirect(cycle_path(here, "staff_cycle") + "?done=reopened", status_code=303)
+        actor, reason = here.principal.user_id, posted.reason
+        return self._change(
+            here,
+            lambda: cycles.reopen_cycle(here.db, here.cycle, actor_id=actor, reason=reason),
+            "reopened",
+            form,
+        )
 
 
 class NewCycleController(Controller):
@@ -277,35 +332,28 @@ class NewCycleController(Controller):
     ) -> Template | Redirect:
         organisation = cycles.get_organisation(db, organisation_id)
         lang: str = request.state.lang
-        form = Form(values={"year": text(data, "year"), "methodology": text(data, "methodology")})
-        year = integer(data, "year")
-        if year is None or not cycles.YEAR_MIN <= year <= cycles.YEAR_MAX:
-            form.error("year", YEAR_ERROR)
+        form = Form()
         snapshot = None
-        if form.values["methodology"] not in _methodologies(settings):
+        wanted = text(data, "methodology")
+        if wanted not in _methodologies(settings):
             form.error("methodology", METHODOLOGY_ERROR)
         else:
             try:
-                snapshot = snapshots.read_snapshot(
-                    Path(settings.questionnaires), form.values["methodology"]
-                )
+                snapshot = snapshots.read_snapshot(Path(settings.questionnaires), wanted)
             except StoreError:
                 form.error("methodology", BROKEN_ERROR)
-        chosen: dict[str, int | None] = {}
-        if snapshot is not None:
-            for group in snapshot.methodology.groups:
-                ticked = text(data, f"group:{group.id}") == "yes"
-                raw = text(data, f"target:{group.id}")
-                form.values[f"group:{group.id}"] = "yes" if ticked else ""
-                form.values[f"target:{group.id}"] = raw
-                target = integer(data, f"target:{group.id}")
-                if raw and (target is None or not 1 <= target <= TARGET_MAX):
-                    form.error(f"target:{group.id}", TARGET_ERROR)
-                if ticked:
-                    chosen[group.id] = target if raw else None
-            if not chosen:
-                form.error("groups", GROUPS_ERROR)
-        if form.ok and snapshot is not None and year is not None:
+        groups = snapshot.methodology.groups if snapshot is not None else ()
+        posted, form = read_form(new_cycle_form(tuple(g.id for g in groups)), data, form)
+        # A box's wrong value is the group list's message: the table has no place for it.
+        for key in [k for k in form.errors if k.startswith("group:")]:
+            form.error("groups", form.errors.pop(key))
+        ticked = [g.id for g in groups if form.values.get(f"group:{g.id}") == "yes"]
+        if snapshot is not None and not ticked:
+            form.error("groups", GROUPS_ERROR)
+        fields = msgspec.to_builtins(posted) if posted is not None else {}
+        chosen = {group: fields.get(f"target:{group}") for group in ticked}
+        year = fields.get("year")
+        if form.ok and snapshot is not None and isinstance(year, int):
             try:
                 made = cycles.create_cycle(
                     db,

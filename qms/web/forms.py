@@ -46,15 +46,18 @@ WRONG_VALUE = N_("Check this field: its value is not one the form offers.")
 _NOT_DECLARED = {CSRF_FIELD}  # checked by the CSRF guard before any handler runs
 
 
-def text(data: Mapping[str, Any], name: str, *, strip: bool = True) -> str:
+def text(
+    data: Mapping[str, Any], name: str, *, strip: bool = True, limit: int | None = FIELD_MAX
+) -> str:
     """A field as one string: repeated fields give the first, absent ones "", and very
-    long input is cut (it is refused later by the length rules, not by a crash)."""
+    long input is cut (it is refused later by the length rules, not by a crash);
+    `limit=None` keeps it whole, for a page that says how long it is."""
     value = data.get(name, "")
     if isinstance(value, list):
         value = value[0] if value else ""
     if not isinstance(value, str):
         value = str(value)
-    value = value[:FIELD_MAX].translate(_CONTROLS)
+    value = value[:limit].translate(_CONTROLS)
     return value.strip() if strip else value
 
 
@@ -104,7 +107,8 @@ def one_of(choices: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class _Field:
-    name: str
+    name: str  # as posted (a struct made with `rename` may post names that are no identifiers)
+    attr: str
     hint: Any
     message: str
     empty: str  # the message when the field is blank or missing
@@ -139,6 +143,7 @@ def _fields(spec: type[FormSpec]) -> tuple[_Field, ...]:
             extra.update(meta.extra or {})
         fields.append(
             _Field(
+                info.encode_name,
                 info.name,
                 hints[info.name],
                 extra.get("message", WRONG_VALUE),
@@ -171,10 +176,10 @@ def read_form(
         value = value.strip() if f.strip else value
         form.values[f.name] = value[:FIELD_MAX]
         if value == "" and f.optional:
-            converted[f.name] = None
+            converted[f.attr] = None
             continue
         try:
-            converted[f.name] = msgspec.convert(value, f.hint, strict=False)
+            converted[f.attr] = msgspec.convert(value, f.hint, strict=False)
         except msgspec.ValidationError:
             form.error(f.name, f.message if value else f.empty)
     declared = {f.name for f in fields}

@@ -12,8 +12,9 @@ statistic that is not shown keeps its count and says why (qms.web.network_views)
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
+import msgspec
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -25,7 +26,7 @@ from qms import i18n
 from qms.charts import Figure, Format, cache_key
 from qms.charts.distribution import BandPoint, Box, band_chart, box_chart
 from qms.i18n import N_
-from qms.store import aggregates, directory, network_releases
+from qms.store import aggregates, cycles, directory, network_releases
 from qms.store.errors import Conflict
 from qms.store.networks import OVERALL
 from qms.store.position import organisation_position, organisation_years
@@ -33,7 +34,8 @@ from qms.web import network_views as nv
 from qms.web.auth import Principal, requires
 from qms.web.charts import chart_response
 from qms.web.deps import HttpRequest
-from qms.web.forms import Form, FormData, integer, text
+from qms.web.forms import Form, FormData, FormSpec, read_form, rule
+from qms.web.places import STAFF, StaffRequest
 from qms.web.render import page
 from qms.web.urls import path_for
 
@@ -178,11 +180,63 @@ def _dashboard_page(
     return page("networks/dashboard.html", context, request=request, status_code=status_code)
 
 
-def _posted_year(db: Session, network_id: int, data: FormData) -> tuple[int, str] | None:
-    year = integer(data, "year")
-    methodology = text(data, "methodology")
-    offered = _years(db, network_id)
-    return (year, methodology) if year is not None and (year, methodology) in offered else None
+# The year and methodology are hidden fields of both forms: a wrong one is the release
+# panel's message (the page has no field to put it next to).
+PostedYear = Annotated[int, rule(YEAR_ERROR, ge=cycles.YEAR_MIN, le=cycles.YEAR_MAX)]
+PostedMethodology = Annotated[str, rule(YEAR_ERROR, min_length=1)]
+
+
+class ReleaseForm(FormSpec):
+    year: PostedYear
+    methodology: PostedMethodology
+
+
+class ReportDateForm(FormSpec):
+    # First, so that a field the form does not declare is reported next to the one the
+    # person sees. Always sent by the form; empty clears the date.
+    release_on: Annotated[date, rule(DATE_ERROR)] | None
+    year: PostedYear
+    methodology: PostedMethodology
+
+
+Posted = TypeVar("Posted", ReleaseForm, ReportDateForm)
+
+
+def _read_posted(
+    here: StaffRequest, network_id: int, spec: type[Posted], data: FormData
+) -> Posted | Template:
+    """The posted form when its year is one the network has; otherwise the dashboard
+    again, with each message where the person sees it."""
+    posted, form = read_form(spec, data)
+    # msgspec constrains no dates: the reporting day's year is a cycle's (the store's range).
+    day = posted.release_on if isinstance(posted, ReportDateForm) else None
+    if day is not None and not cycles.YEAR_MIN <= day.year <= cycles.YEAR_MAX:
+        posted = None
+        form.error("release_on", DATE_ERROR)
+    wrong = [form.errors.pop(name) for name in ("year", "methodology") if name in form.errors]
+    year: tuple[int, str] | None = None
+    if not wrong:  # both converted, but the struct is None when the date is wrong
+        year = (msgspec.convert(form.values["year"], int, strict=False), form.values["methodology"])
+    if year not in _years(here.db, network_id):
+        return _dashboard_page(
+            here.request,
+            here.db,
+            here.principal,
+            network_id,
+            release_error=wrong[0] if wrong else YEAR_ERROR,
+            status_code=422,
+        )
+    if posted is None:
+        return _dashboard_page(
+            here.request,
+            here.db,
+            here.principal,
+            network_id,
+            year=year,
+            date_form=form,
+            status_code=422,
+        )
+    return posted
 
 
 def _back(
@@ -196,6 +250,8 @@ def _back(
 
 
 class NetworkController(Controller):
+    dependencies = STAFF
+
     @get(
         "/staff/networks/{network_id:int}/dashboard",
         name="network_dashboard",
@@ -218,34 +274,30 @@ class NetworkController(Controller):
         sync_to_thread=True,
     )
     def release(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        network_id: FromPath[int],
-        data: FormData,
+        self, here: NamedDependency[StaffRequest], network_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
-        picked = _posted_year(db, network_id, data)
-        if picked is None:
-            return _dashboard_page(
-                request, db, principal, network_id, release_error=YEAR_ERROR, status_code=422
-            )
+        posted = _read_posted(here, network_id, ReleaseForm, data)
+        if isinstance(posted, Template):
+            return posted
+        picked = (posted.year, posted.methodology)
         try:
-            network_releases.release_year(db, network_id, *picked, actor_id=principal.user_id)
+            network_releases.release_year(
+                here.db, network_id, *picked, actor_id=here.principal.user_id
+            )
         except Conflict:
             # The panel beside the button says why (it reads the same rule).
-            db.rollback()
+            here.db.rollback()
             return _dashboard_page(
-                request,
-                db,
-                principal,
+                here.request,
+                here.db,
+                here.principal,
                 network_id,
                 year=picked,
                 release_error=NOT_ALLOWED,
                 status_code=409,
             )
-        db.commit()
-        return _back(request, network_id, *picked, "released")
+        here.db.commit()
+        return _back(here.request, network_id, *picked, "released")
 
     @post(
         "/staff/networks/{network_id:int}/report-date",
@@ -254,35 +306,17 @@ class NetworkController(Controller):
         sync_to_thread=True,
     )
     def report_date(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        network_id: FromPath[int],
-        data: FormData,
+        self, here: NamedDependency[StaffRequest], network_id: FromPath[int], data: FormData
     ) -> Template | Redirect:
-        picked = _posted_year(db, network_id, data)
-        if picked is None:
-            return _dashboard_page(
-                request, db, principal, network_id, release_error=YEAR_ERROR, status_code=422
-            )
-        raw = text(data, "release_on")
-        form = Form(values={"release_on": raw})
-        day: date | None = None
-        if raw:
-            try:
-                day = date.fromisoformat(raw)
-            except ValueError:
-                form.error("release_on", DATE_ERROR)
-            if day is not None and not 2000 <= day.year <= 2100:
-                form.error("release_on", DATE_ERROR)
-        if not form.ok:
-            return _dashboard_page(
-                request, db, principal, network_id, year=picked, date_form=form, status_code=422
-            )
-        network_releases.set_report_date(db, network_id, *picked, day, actor_id=principal.user_id)
-        db.commit()
-        return _back(request, network_id, *picked, "date")
+        posted = _read_posted(here, network_id, ReportDateForm, data)
+        if isinstance(posted, Template):
+            return posted
+        picked = (posted.year, posted.methodology)
+        network_releases.set_report_date(
+            here.db, network_id, *picked, posted.release_on, actor_id=here.principal.user_id
+        )
+        here.db.commit()
+        return _back(here.request, network_id, *picked, "date")
 
     @get(
         "/staff/networks/{network_id:int}/dashboard/distribution",

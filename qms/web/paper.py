@@ -83,6 +83,12 @@ def _label(item: Item, lang: str) -> str:
     return item.text.get(lang)
 
 
+# Not a declared FormSpec: but for two hidden fields every field is a question of the
+# questionnaire, read by forms.read_item, which the web questionnaire uses too, with the
+# answer rules of qms.methodology.answers that the CSV import applies. A struct built per
+# questionnaire would write those rules (scales, options, ranges, repeated fields of a
+# multiple choice) a second time. The hidden fields need no messages: a malformed entry
+# key is replaced by a new one, and the proxy box is ticked only by "1".
 def read_paper(
     methodology: Methodology, questionnaire: Questionnaire, form: RawForm, lang: str
 ) -> Reading:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from sqlalchemy.orm import Session
 
 from qms.store import directory
@@ -47,14 +48,16 @@ def provide_staff_request(
     return StaffRequest(request, db, principal)
 
 
-def provide_organisation(db: NamedDependency[Session], organisation_id: int) -> OrganisationView:
+def provide_organisation(
+    db: NamedDependency[Session], organisation_id: FromPath[int]
+) -> OrganisationView:
     found = directory.organisation(db, organisation_id)
     if found is None:
         raise NotFoundException()
     return found
 
 
-def provide_network(db: NamedDependency[Session], network_id: int) -> NetworkView:
+def provide_network(db: NamedDependency[Session], network_id: FromPath[int]) -> NetworkView:
     found = directory.network(db, network_id)
     if found is None:
         raise NotFoundException()

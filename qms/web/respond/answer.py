@@ -42,14 +42,12 @@ from qms.web.render import page
 from qms.web.respond import forms
 from qms.web.respond.lookup import TooManyCodeAttempts, look_up_code
 from qms.web.respond.pages import (
-    ACTION_FIELD,
     HELPED_FIELD,
-    RETURN_FIELD,
-    Respondent,
     Urls,
     easy_read,
     form_of,
 )
+from qms.web.respond.visit import Visit
 from qms.web.urls import path_for
 
 log = logging.getLogger("qms.respond")
@@ -69,7 +67,7 @@ def _home(request: HttpRequest, code: str, error: str, status: int) -> Template:
     )
 
 
-class _Answering:
+class _Answering(Visit):
     """One request's view of one respondent's stored response."""
 
     def __init__(
@@ -93,21 +91,11 @@ class _Answering:
             else {}
         )
 
-    @property
-    def lang(self) -> str:
-        lang: str = self.request.state.lang
-        return lang
+    def current(self) -> dict[str, AnswerValue]:
+        return self.answers
 
-    def respondent(self, answers: dict[str, AnswerValue] | None = None) -> Respondent:
-        return Respondent(
-            self.methodology,
-            self.questionnaire,
-            self.answers if answers is None else answers,
-            self.lang,
-            self.easy,
-            self.urls,
-            helped=self.target.proxy,
-        )
+    def helped(self) -> bool:
+        return self.target.proxy
 
     def started(self) -> Any:
         """The response, created on the first visit (an open link moves to a new code)."""
@@ -144,19 +132,6 @@ class _Answering:
         replace_answers(self.db, self.started(), answers)
         self.db.commit()
         self.answers = answers
-
-    def section_number(self, number: int) -> int:
-        if not 1 <= number <= len(self.questionnaire.sections):
-            raise NotFoundException()
-        return number
-
-    def next_with_questions(self, number: int, step: int) -> int | None:
-        number += step
-        while 1 <= number <= len(self.questionnaire.sections):
-            if forms.shown_items(self.questionnaire.sections[number - 1], self.answers):
-                return number
-            number += step
-        return None
 
     def finish(self, response: R) -> R:
         if self.easy_cookie is not None:
@@ -245,35 +220,16 @@ class AnswerController(Controller):
         if (elsewhere := answering.blocked()) is not None:
             return elsewhere
         number = answering.section_number(number)
-        form = form_of(data)
-        going_back = forms.first(form, ACTION_FIELD) == "back"
-        to_review = forms.first(form, RETURN_FIELD) == "review"
-        submission = forms.read_section(
-            answering.methodology,
-            answering.questionnaire,
-            number,
-            form,
-            answering.answers,
-            answering.lang,
-            require=not going_back,
-        )
+        posted = answering.read_section(number, data)
         # Valid answers are kept even when others on the page have errors.
-        answering.save(submission.answers)
-        if not submission.ok:
+        answering.save(posted.submission.answers)
+        if not posted.submission.ok:
             return answering.finish(
                 answering.respondent().section_page(
-                    request, number, submission=submission, return_to_review=to_review
+                    request, number, submission=posted.submission, return_to_review=posted.to_review
                 )
             )
-        if going_back:
-            target = answering.next_with_questions(number, -1)
-            return answering.redirect(
-                answering.urls.section(target) if target else answering.urls.intro
-            )
-        target = None if to_review else answering.next_with_questions(number, 1)
-        return answering.redirect(
-            answering.urls.section(target) if target else answering.urls.review
-        )
+        return answering.redirect(answering.after(number, posted))
 
     @post("/a/{code:str}/save/{item_id:str}", name="answer_save", sync_to_thread=True)
     def save(

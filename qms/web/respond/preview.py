@@ -36,15 +36,7 @@ from qms.web.deps import HttpRequest
 from qms.web.forms import FormData
 from qms.web.render import page
 from qms.web.respond import forms
-from qms.web.respond.pages import (
-    ACTION_FIELD,
-    HELPED_FIELD,
-    RETURN_FIELD,
-    Respondent,
-    Urls,
-    easy_read,
-    form_of,
-)
+from qms.web.respond.pages import HELPED_FIELD, Urls, easy_read, form_of
 from qms.web.respond.previewstate import (
     MAX_CHUNKS,
     PreviewCodec,
@@ -52,6 +44,7 @@ from qms.web.respond.previewstate import (
     TooLarge,
     cookie_name,
 )
+from qms.web.respond.visit import Visit
 from qms.web.security import cookie_is_secure
 
 log = logging.getLogger("qms.respond")
@@ -85,8 +78,10 @@ def methodology_by_id(request: HttpRequest, methodology_id: str) -> Methodology:
     return methodology
 
 
-class _Preview:
+class _Preview(Visit):
     """One request's view of one previewed questionnaire."""
+
+    preview = True
 
     def __init__(self, request: HttpRequest, methodology_id: str, group: str) -> None:
         self.request = request
@@ -113,27 +108,11 @@ class _Preview:
     def _cookie(self, n: int) -> str:
         return cookie_name(self.methodology.id, self.questionnaire.group, n)
 
-    @property
-    def lang(self) -> str:
-        lang: str = self.request.state.lang
-        return lang
+    def current(self) -> dict[str, AnswerValue]:
+        return self.state.answers
 
-    def respondent(self, answers: dict[str, AnswerValue] | None = None) -> Respondent:
-        return Respondent(
-            self.methodology,
-            self.questionnaire,
-            self.state.answers if answers is None else answers,
-            self.lang,
-            self.easy,
-            self.urls,
-            preview=True,
-            helped=self.state.helped,
-        )
-
-    def section_number(self, number: int) -> int:
-        if not 1 <= number <= len(self.questionnaire.sections):
-            raise NotFoundException()
-        return number
+    def helped(self) -> bool:
+        return self.state.helped
 
     def store(self, state: PreviewState) -> dict[str, str] | None:
         """The cookies that hold `state`, or None when it is too large to keep."""
@@ -166,16 +145,6 @@ class _Preview:
 
     def redirect(self, path: str, cookies: dict[str, str] | None = None) -> Redirect:
         return self.finish(Redirect(path, status_code=HTTP_303_SEE_OTHER), cookies)
-
-    def next_with_questions(self, number: int, step: int) -> int | None:
-        """The nearest section from `number` in direction `step` that shows any item."""
-        number += step
-        while 1 <= number <= len(self.questionnaire.sections):
-            section = self.questionnaire.sections[number - 1]
-            if forms.shown_items(section, self.state.answers):
-                return number
-            number += step
-        return None
 
 
 def _too_large(submission: forms.Submission, section: Section) -> forms.Submission:
@@ -251,37 +220,19 @@ class PreviewController(Controller):
     ) -> Response[Any]:
         preview = _Preview(request, methodology, group)
         number = preview.section_number(number)
-        form = form_of(data)
-        going_back = forms.first(form, ACTION_FIELD) == "back"
-        to_review = forms.first(form, RETURN_FIELD) == "review"
-        submission = forms.read_section(
-            preview.methodology,
-            preview.questionnaire,
-            number,
-            form,
-            preview.state.answers,
-            preview.lang,
-            require=not going_back,
-        )
+        posted = preview.read_section(number, data)
         # The valid answers are kept even when others on the page have errors: a person
         # who leaves the page (a language link) loses only what was wrong.
+        submission = posted.submission
         cookies = preview.store(PreviewState(submission.answers, preview.state.helped, False))
         if cookies is None:
             submission = _too_large(submission, preview.questionnaire.sections[number - 1])
         if not submission.ok:
             response = preview.respondent().section_page(
-                request, number, submission=submission, return_to_review=to_review
+                request, number, submission=submission, return_to_review=posted.to_review
             )
             return preview.finish(response, cookies)
-        if going_back:
-            target = preview.next_with_questions(number, -1)
-            return preview.redirect(
-                preview.urls.section(target) if target else preview.urls.intro, cookies
-            )
-        target = None if to_review else preview.next_with_questions(number, 1)
-        return preview.redirect(
-            preview.urls.section(target) if target else preview.urls.review, cookies
-        )
+        return preview.redirect(preview.after(number, posted), cookies)
 
     @post(
         "/{methodology:str}/{group:str}/save/{item_id:str}",
