@@ -28,7 +28,7 @@ from qms import i18n
 from qms.charts import Format, cache_key
 from qms.charts.histogram import histogram_chart
 from qms.charts.radar import radar_chart
-from qms.exports.tables import ItemRow, build_tables, histogram_rows, item_rows, radar_data
+from qms.presentation.tables import ItemRow, build_tables, histogram_rows, item_rows, radar_data
 from qms.i18n import N_
 from qms.methodology.model import Item
 from qms.scoring import ItemStats
