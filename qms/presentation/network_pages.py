@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from qms.presentation import network as pn
+from qms.presentation.text import reason_text
 from qms.store import aggregates
 from qms.store.directory import OrganisationView
 from qms.store.networks import OVERALL
@@ -89,7 +90,7 @@ def dashboard_view(
             (next(g.title.get(lang) for g in view.groups if g.id == t.group), t.n_orgs, t.responses)
             for t in view.responses
         ],
-        withdrawn_text=pn.reason_text("withdrawn", lang),
+        withdrawn_text=reason_text("withdrawn", lang),
         query=query,
         box_src=f"{base}/distribution?{query}&group={group_value}",
         trend_src=f"{base}/trend?methodology={view.methodology_id}&node={node}&group={group_value}",
@@ -125,6 +126,6 @@ def position_page(
         picked=picked,
         group_choices=pn.group_choices(positions[0].groups, group, lang) if positions else [],
         group_value=group or pn.COMPOSITE,
-        unreleased_text=pn.reason_text("unreleased", lang),
-        withdrawn_text=pn.reason_text("withdrawn", lang),
+        unreleased_text=reason_text("unreleased", lang),
+        withdrawn_text=reason_text("withdrawn", lang),
     )

@@ -28,9 +28,10 @@ from qms import i18n
 from qms.charts import Format, cache_key
 from qms.charts.histogram import histogram_chart
 from qms.charts.radar import radar_chart
-from qms.presentation.tables import ItemRow, build_tables, histogram_rows, item_rows, radar_data
 from qms.i18n import N_
 from qms.methodology.model import Item
+from qms.presentation.tables import ItemRow, build_tables, histogram_rows, item_rows, radar_data
+from qms.presentation.text import local_time
 from qms.scoring import ItemStats
 from qms.scoring.display import fmt1
 from qms.store import comments, plan, results
@@ -41,7 +42,6 @@ from qms.web.access import CycleRequest, can_see_results, on_cycle
 from qms.web.charts import chart_response
 from qms.web.comments import can_read_comments
 from qms.web.render import page
-from qms.web.ui import local_time
 
 # Items, charts and downloads: heads always, staff once published (qms.web.access).
 READ = on_cycle("results.read")

@@ -8,7 +8,6 @@ from typing import Any
 from qms import i18n
 from qms.i18n import N_
 from qms.paths import static_dir
-from qms.presentation.text import local_time
 from qms.store.directory import Ref
 from qms.web.auth import Principal
 from qms.web.deps import HttpRequest
@@ -85,7 +84,6 @@ def staff_globals() -> dict[str, Any]:
         "principal_of": principal_of,
         "role_label": role_label,
         "action_label": action_label,
-        "local_time": local_time,
         "role_options": role_options,
         "ref_options": ref_options,
         "htmx_available": (static_dir() / "js" / "htmx.min.js").is_file(),
