@@ -4,8 +4,7 @@ qms.store.position hand over for this viewer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
 
 from qms.presentation import network as pn
 from qms.presentation.text import reason_text
@@ -13,11 +12,6 @@ from qms.store import aggregates
 from qms.store.directory import OrganisationView
 from qms.store.networks import OVERALL
 from qms.store.position import OrganisationPosition
-
-
-def as_context(view: Any) -> dict[str, Any]:
-    """A view's fields as template variables, one level deep (the values stay objects)."""
-    return {f.name: getattr(view, f.name) for f in fields(view)}
 
 
 def year_choices(years: list[tuple[int, str]], picked: tuple[int, str] | None) -> list[pn.Choice]:

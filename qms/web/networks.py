@@ -26,7 +26,8 @@ from qms.charts import Format, cache_key
 from qms.charts.distribution import BandPoint, band_chart
 from qms.i18n import N_
 from qms.presentation import network as pn
-from qms.presentation.network_pages import as_context, dashboard_view, position_page
+from qms.presentation.context import as_context
+from qms.presentation.network_pages import dashboard_view, position_page
 from qms.store import aggregates, directory, network_releases
 from qms.store.errors import Conflict
 from qms.store.networks import OVERALL
