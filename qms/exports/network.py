@@ -26,7 +26,15 @@ from qms import i18n
 from qms.charts import Figure, cache_key, render
 from qms.exports.csvsafe import append_row, neutralise
 from qms.i18n import N_
-from qms.presentation.network import COMPOSITE_LABEL, TrendRow, box_figure, node_label, trend_row
+from qms.presentation.network import (
+    COMPOSITE_LABEL,
+    StatLine,
+    TrendRow,
+    box_figure,
+    node_label,
+    spread,
+    trend_row,
+)
 from qms.presentation.templates import report_env
 from qms.presentation.text import local_time, reason_text
 from qms.scoring.display import fmt1
@@ -251,22 +259,6 @@ def workbook_bytes(export: NetworkExport) -> bytes:
 
 
 @dataclass(frozen=True)
-class StatLine:
-    """One group's (or the composite's) distribution of a criterion, for people."""
-
-    group: str
-    n_orgs: int
-    shown: bool
-    min: str
-    q1: str
-    median: str
-    q3: str
-    max: str
-    mean: str
-    why: str = ""
-
-
-@dataclass(frozen=True)
 class NamedLine:
     """A consenting organisation's scores of one criterion, one cell per line of its
     table ("" where it has none), each with its place from the lowest."""
@@ -302,18 +294,7 @@ class ReportView:
 
 
 def _line(s: NodeStat, group: str, lang: str) -> StatLine:
-    return StatLine(
-        group,
-        s.n_orgs,
-        s.shown,
-        fmt1(s.min),
-        fmt1(s.q1),
-        fmt1(s.median),
-        fmt1(s.q3),
-        fmt1(s.max),
-        fmt1(s.mean),
-        "" if s.shown else reason_text(s.reason, lang),
-    )
+    return StatLine(group=group, **spread(s, lang))
 
 
 def distribution_figure(export: NetworkExport) -> Figure:

@@ -6,6 +6,7 @@ release panel, the box plots, and the plain words for a figure that is not shown
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from qms import i18n
 from qms.charts import Figure
@@ -44,12 +45,11 @@ class NamedCell:
     place: str
 
 
-@dataclass(frozen=True)
-class StatRow:
-    """One criterion's distribution, formatted: numbers only where shown."""
+@dataclass(frozen=True, kw_only=True)
+class Spread:
+    """A criterion's distribution across organisations, formatted: numbers only where
+    shown, else why not. The dashboard's rows and the report's lines both are one."""
 
-    node: str
-    label: str
     n_orgs: int
     shown: bool
     min: str
@@ -58,8 +58,38 @@ class StatRow:
     q3: str
     max: str
     mean: str
-    named: tuple[NamedCell, ...]
     why: str = ""
+
+
+def spread(s: aggregates.NodeStat, lang: str) -> dict[str, Any]:
+    """The fields of a `Spread` of `s`, for any of its kinds."""
+    return {
+        "n_orgs": s.n_orgs,
+        "shown": s.shown,
+        "min": fmt1(s.min),
+        "q1": fmt1(s.q1),
+        "median": fmt1(s.median),
+        "q3": fmt1(s.q3),
+        "max": fmt1(s.max),
+        "mean": fmt1(s.mean),
+        "why": "" if s.shown else reason_text(s.reason, lang),
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatRow(Spread):
+    """One criterion's row of the dashboard."""
+
+    node: str
+    label: str
+    named: tuple[NamedCell, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatLine(Spread):
+    """One group's (or the composite's) line of a criterion's table in the report."""
+
+    group: str
 
 
 @dataclass(frozen=True)
@@ -130,22 +160,14 @@ def stat_rows(
         s = view.stat(label.id, group)
         rows.append(
             StatRow(
-                label.id,
-                node_label(label, lang),
-                s.n_orgs,
-                s.shown,
-                fmt1(s.min),
-                fmt1(s.q1),
-                fmt1(s.median),
-                fmt1(s.q3),
-                fmt1(s.max),
-                fmt1(s.mean),
-                tuple(
+                node=label.id,
+                label=node_label(label, lang),
+                named=tuple(
                     NamedCell(n.name, fmt1(n.score), place(n.rank, n.of, lang))
                     for n in s.named
                     if n.organisation_id == org
                 ),
-                "" if s.shown else reason_text(s.reason, lang),
+                **spread(s, lang),
             )
         )
     return rows
