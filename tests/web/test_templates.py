@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 from collections import Counter, deque
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 from jinja2 import BaseLoader, Environment
 from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -125,42 +127,97 @@ def open_cycle_codes(url: str, organisation_id: int) -> tuple[int, list[str]]:
         db.dispose()
 
 
-def signed(app: Litestar, who: str) -> Client:
-    client = TestClient(app=app, base_url="http://127.0.0.1")
-    client.__enter__()
+def signed(stack: ExitStack, app: Litestar, who: str) -> Client:
+    client = stack.enter_context(TestClient(app=app, base_url="http://127.0.0.1"))
     sign_in(client, f"{who}@demo.example", DEMO_PASSWORDS[who])
     return client
 
 
-def answer_every_section(client: Client, start: str) -> None:
-    """A respondent's way through: each part sent as it stands, an answer saved the
-    htmx way, the review, sending, the thank-you page, and the closed page after it."""
-    page = client.get(start, follow_redirects=True)
-    assert page.status_code == 200
+def answer_every_section(client: Client, start: str, failures: list[str]) -> None:
+    """A respondent's way through: each part sent once with an answer no option has (the
+    page comes back with its error summary) and once as it stands, an answer saved the
+    htmx way, the review, sending, the thank-you page, and the intro again after it."""
+
+    def check(response: httpx.Response) -> httpx.Response:
+        if response.status_code >= 500:
+            failures.append(f"{response.request.method} {response.request.url.path}")
+        return response
+
+    page = check(client.get(start, follow_redirects=True))
     token = {"csrf_token": t} if (t := _token(page.text)) else {}
     base = start.rstrip("/")
     for number in range(1, 40):
-        section = client.get(f"{base}/{number}")
+        section = check(client.get(f"{base}/{number}"))
         if section.status_code != 200:
             break
         token = {"csrf_token": t} if (t := _token(section.text)) else token
         save = re.search(r'hx-post="([^"]+/save/[^"]+)"', section.text)
         if save:
-            client.post(save.group(1), data=token, headers={"HX-Request": "true"})
-        # A value no option has: the page comes back with its error summary.
+            check(client.post(save.group(1), data=token, headers={"HX-Request": "true"}))
         radio = re.search(r'type="radio" id="[^"]*" name="([^"]+)"', section.text)
         wrong = {"_shown": radio.group(1), radio.group(1): "not-an-option"} if radio else {}
-        client.post(f"{base}/{number}", data={**token, **wrong, "_action": "next"})
-        client.post(f"{base}/{number}", data={**token, "_action": "next"})
-    client.get(f"{base}/review")
-    client.post(f"{base}/review", data=token, follow_redirects=True)
-    client.get(f"{base}/done")
-    client.get(start, follow_redirects=True)
+        check(client.post(f"{base}/{number}", data={**token, **wrong, "_action": "next"}))
+        check(client.post(f"{base}/{number}", data={**token, "_action": "next"}))
+    check(client.get(f"{base}/review"))
+    check(client.post(f"{base}/review", data=token, follow_redirects=True))
+    check(client.get(f"{base}/done"))
+    check(client.get(start, follow_redirects=True))
 
 
 def _token(html: str) -> str | None:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     return found.group(1) if found else None
+
+
+def walk(
+    stack: ExitStack,
+    app: Litestar,
+    database_url: str,
+    org_ids: list[int],
+    network_id: int,
+    seen: Counter[str],
+    failures: list[str],
+) -> None:
+    """Every page of the demo, as each role and a respondent reach it."""
+    with TestClient(app=app, base_url="http://127.0.0.1") as public:
+        crawl(public, "/", seen, failures, limit=20)
+        crawl(public, "/preview", seen, failures, limit=20)
+        assert public.get("/no-such-page").status_code == 404
+        answer_every_section(public, "/preview/socquality/staff", failures)
+    for who in ("admin", "coordinator", "head", "staff"):
+        crawl(signed(stack, app, who), "/staff", seen, failures)
+
+    head = signed(stack, app, "head")
+    cycle_id, made = open_cycle_codes(database_url, org_ids[0])
+    with TestClient(app=app, base_url="http://127.0.0.1") as respondent:
+        answer_every_section(respondent, f"/a/{made[0]}", failures)
+    slips = form_post(head, f"/staff/cycles/{cycle_id}/codes", {"group": "staff", "count": "2"})
+    assert slips.status_code < 500, slips.text
+    pdf_link = re.search(r'href="([^"]*slips\.pdf[^"]*)"', slips.text)
+    assert pdf_link, slips.text
+    assert head.get(pdf_link.group(1).replace("&amp;", "&")).status_code == 200
+    # Staff before the results are published; the cycle closed: its slips print nothing,
+    # its codes open nothing.
+    staff = signed(stack, app, "staff")
+    assert staff.get(f"/staff/cycles/{cycle_id}/results").status_code == 200
+    assert form_post(head, f"/staff/cycles/{cycle_id}/close").status_code == 422
+    closing = form_post(head, f"/staff/cycles/{cycle_id}/close", {"confirm": "yes"})
+    assert closing.status_code == 303
+    assert head.get(pdf_link.group(1).replace("&amp;", "&")).status_code == 409
+    with TestClient(app=app, base_url="http://127.0.0.1") as respondent:
+        assert respondent.get(f"/a/{made[1]}", follow_redirects=True).status_code == 410
+    admin = signed(stack, app, "admin")
+    user = re.search(r'href="/admin/users/(\d+)"', admin.get("/admin/users").text)
+    assert user, "the users page links each account"
+    shown = form_post(admin, f"/admin/users/{user.group(1)}/password", {})
+    assert shown.status_code == 200, shown.text
+    closed = [c.id for c in _cycles(database_url, org_ids[0]) if c.status == "closed"]
+    assert head.get(f"/staff/cycles/{closed[-1]}/export.pdf").status_code == 200
+    coordinator = signed(stack, app, "coordinator")
+    dashboard = coordinator.get(f"/staff/networks/{network_id}/dashboard").text
+    report = re.search(r'href="([^"]*\.pdf[^"]*)"', dashboard)
+    assert report, "the dashboard links its PDF report"
+    assert coordinator.get(report.group(1).replace("&amp;", "&")).status_code == 200
 
 
 def test_every_template_renders(database_url: str) -> None:
@@ -180,48 +237,12 @@ def test_every_template_renders(database_url: str) -> None:
     reports.cache.clear()
     seen: Counter[str] = Counter()
     failures: list[str] = []
-
-    with TestClient(app=app, base_url="http://127.0.0.1") as public:
-        crawl(public, "/", seen, failures, limit=20)
-        crawl(public, "/preview", seen, failures, limit=20)
-        assert public.get("/no-such-page").status_code == 404
-        answer_every_section(public, "/preview/socquality/staff")
-    for who in ("admin", "coordinator", "head", "staff"):
-        crawl(signed(app, who), "/staff", seen, failures)
-
-    head = signed(app, "head")
-    cycle_id, made = open_cycle_codes(database_url, org_ids[0])
-    with TestClient(app=app, base_url="http://127.0.0.1") as respondent:
-        answer_every_section(respondent, f"/a/{made[0]}")
-    slips = form_post(head, f"/staff/cycles/{cycle_id}/codes", {"group": "staff", "count": "2"})
-    assert slips.status_code < 500, slips.text
-    pdf_link = re.search(r'href="([^"]*slips\.pdf[^"]*)"', slips.text)
-    assert pdf_link, slips.text
-    assert head.get(pdf_link.group(1).replace("&amp;", "&")).status_code == 200
-    # Staff before the results are published; the cycle closed: its slips print nothing,
-    # its codes open nothing.
-    staff = signed(app, "staff")
-    assert staff.get(f"/staff/cycles/{cycle_id}/results").status_code == 200
-    assert form_post(head, f"/staff/cycles/{cycle_id}/close").status_code == 422
-    closing = form_post(head, f"/staff/cycles/{cycle_id}/close", {"confirm": "yes"})
-    assert closing.status_code == 303
-    assert head.get(pdf_link.group(1).replace("&amp;", "&")).status_code == 409
-    with TestClient(app=app, base_url="http://127.0.0.1") as respondent:
-        assert respondent.get(f"/a/{made[1]}", follow_redirects=True).status_code == 410
-    admin = signed(app, "admin")
-    user = re.search(r'href="/admin/users/(\d+)"', admin.get("/admin/users").text)
-    assert user, "the users page links each account"
-    shown = form_post(admin, f"/admin/users/{user.group(1)}/password", {})
-    assert shown.status_code == 200, shown.text
-    closed = [c.id for c in _cycles(database_url, org_ids[0]) if c.status == "closed"]
-    assert head.get(f"/staff/cycles/{closed[-1]}/export.pdf").status_code == 200
-    coordinator = signed(app, "coordinator")
-    dashboard = coordinator.get(f"/staff/networks/{network_id}/dashboard").text
-    report = re.search(r'href="([^"]*\.pdf[^"]*)"', dashboard)
-    assert report, "the dashboard links its PDF report"
-    assert coordinator.get(report.group(1).replace("&amp;", "&")).status_code == 200
-
-    reports.loader = report_recorder.inner
+    try:
+        with ExitStack() as stack:
+            walk(stack, app, database_url, org_ids, network_id, seen, failures)
+    finally:
+        engine.engine.loader = recorder.inner
+        reports.loader = report_recorder.inner
     assert not failures, f"pages that failed to render: {failures}"
     never = sorted(all_templates() - recorder.loaded - report_recorder.loaded)
     assert not never, f"templates no page rendered: {never}"
