@@ -13,7 +13,6 @@ from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
@@ -22,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from qms import __version__, i18n
 from qms.i18n import N_
-from qms.paths import data_dir, static_dir
+from qms.paths import static_dir
 from qms.settings import Settings
 from qms.store.db import Database, is_busy, is_outage
 from qms.store.errors import Conflict, GroupNotInCycle, NotFound, StoreError
@@ -52,7 +51,7 @@ from qms.web.networks import NetworkController
 from qms.web.pages import HealthController, HomeController
 from qms.web.paper import PaperController
 from qms.web.plan import PlanController
-from qms.web.render import configure_jinja, error_page, set_request_language
+from qms.web.render import error_page, set_request_language, template_engine
 from qms.web.respond.answer import AnswerController
 from qms.web.respond.preview import PreviewController
 from qms.web.results import ResultsController
@@ -66,7 +65,6 @@ from qms.web.security import (
 from qms.web.sharing import SharingController
 from qms.web.staff import StaffController
 from qms.web.tokens import TokenController
-from qms.web.ui import configure_staff_jinja
 
 log = logging.getLogger("qms")
 
@@ -150,13 +148,6 @@ def _on_csrf_failed(request: HttpRequest, exc: CsrfFailed) -> Response[Any]:
 def create_app(settings: Settings) -> Litestar:
     db = Database(settings.database_url)
 
-    def configure_templates(engine: JinjaTemplateEngine) -> None:
-        configure_jinja(engine)
-        configure_staff_jinja(engine)
-        # Checking every template file's mtime on each render is a development aid; in
-        # production the templates change only with a new release, which restarts.
-        engine.engine.auto_reload = settings.debug
-
     def dispose() -> None:
         db.dispose()
 
@@ -217,11 +208,9 @@ def create_app(settings: Settings) -> Litestar:
         guards=[check_csrf, authorise],
         before_send=[add_security_headers],
         before_request=set_request_language,
-        template_config=TemplateConfig(
-            directory=data_dir("templates"),
-            engine=JinjaTemplateEngine,
-            engine_callback=configure_templates,
-        ),
+        # Checking every template file's mtime on each render is a development aid; in
+        # production the templates change only with a new release, which restarts.
+        template_config=TemplateConfig(instance=template_engine(auto_reload=settings.debug)),
         exception_handlers={
             SignInRequired: on_sign_in_required,
             CsrfFailed: _on_csrf_failed,

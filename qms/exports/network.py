@@ -13,29 +13,33 @@ from __future__ import annotations
 
 import base64
 import csv
-import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 
 from qms import i18n
 from qms.charts import Figure, cache_key, render
-from qms.charts.distribution import Box, box_chart
 from qms.exports.csvsafe import append_row, neutralise
 from qms.i18n import N_
-from qms.paths import data_dir
+from qms.presentation.network import (
+    COMPOSITE_LABEL,
+    StatLine,
+    TrendRow,
+    box_figure,
+    node_label,
+    spread,
+    trend_row,
+)
+from qms.presentation.templates import report_env
+from qms.presentation.text import local_time, reason_text
 from qms.scoring.display import fmt1
 from qms.store.aggregates import NetworkView, NodeStat, TrendYear
 from qms.store.models.networks import OVERALL
-from qms.store.networks import Label
-from qms.web.network_views import reason_text
-from qms.web.ui import local_time
 
 COLUMNS = (
     "node",
@@ -74,8 +78,6 @@ TREND_COLUMNS = (
     "group_title",
     "status",
 )
-OVERALL_LABEL = N_("Overall")
-COMPOSITE_LABEL = N_("All perspectives (composite)")
 SHEETS = {
     "about": N_("About this file"),
     "distribution": N_("Distribution"),
@@ -108,10 +110,7 @@ class NetworkExport:
     today: date
 
 
-def node_title(label: Label, lang: str) -> str:
-    if label.id == OVERALL:
-        return i18n.translate(lang, OVERALL_LABEL)
-    return f"{label.id}. {label.title.get(lang)}"
+node_title = node_label
 
 
 def _titles(view: NetworkView, lang: str) -> tuple[dict[str, str], dict[str | None, str]]:
@@ -260,22 +259,6 @@ def workbook_bytes(export: NetworkExport) -> bytes:
 
 
 @dataclass(frozen=True)
-class StatLine:
-    """One group's (or the composite's) distribution of a criterion, for people."""
-
-    group: str
-    n_orgs: int
-    shown: bool
-    min: str
-    q1: str
-    median: str
-    q3: str
-    max: str
-    mean: str
-    why: str = ""
-
-
-@dataclass(frozen=True)
 class NamedLine:
     """A consenting organisation's scores of one criterion, one cell per line of its
     table ("" where it has none), each with its place from the lowest."""
@@ -293,16 +276,6 @@ class CriterionTable:
 
 
 @dataclass(frozen=True)
-class TrendLine:
-    year: int
-    n_orgs: int
-    q1: str
-    median: str
-    q3: str
-    why: str = ""
-
-
-@dataclass(frozen=True)
 class ReportView:
     network: str
     year: int
@@ -312,7 +285,7 @@ class ReportView:
     named: tuple[str, ...]
     criteria: tuple[CriterionTable, ...]
     responses: tuple[tuple[str, int, int | None, str], ...]
-    trend: tuple[TrendLine, ...]
+    trend: tuple[TrendRow, ...]
     chart_uri: str
     chart_rows: tuple[tuple[str, StatLine], ...]  # the chart's data, as its text alternative
     today: str
@@ -321,45 +294,12 @@ class ReportView:
 
 
 def _line(s: NodeStat, group: str, lang: str) -> StatLine:
-    return StatLine(
-        group,
-        s.n_orgs,
-        s.shown,
-        fmt1(s.min),
-        fmt1(s.q1),
-        fmt1(s.median),
-        fmt1(s.q3),
-        fmt1(s.max),
-        fmt1(s.mean),
-        "" if s.shown else reason_text(s.reason, lang),
-    )
+    return StatLine(group=group, **spread(s, lang))
 
 
 def distribution_figure(export: NetworkExport) -> Figure:
     """The composite's distribution per criterion as box plots."""
-    view, lang = export.view, export.lang
-    nodes, _ = _titles(view, lang)
-    boxes = []
-    for label in view.nodes:
-        s = view.stat(label.id, None)
-        boxes.append(
-            Box(
-                nodes[label.id],
-                s.n_orgs,
-                s.q1,
-                s.median,
-                s.q3,
-                s.min,
-                s.max,
-                s.mean,
-                tuple(n.score for n in s.named),
-            )
-        )
-    return box_chart(
-        boxes,
-        x_label=i18n.translate(lang, N_("Score (0–100)")),
-        few_label=i18n.translate(lang, N_("not shown (n = {n})")),
-    )
+    return box_figure(export.view, None, export.lang)
 
 
 def chart_key(export: NetworkExport) -> str:
@@ -394,19 +334,7 @@ def report_view(export: NetworkExport, chart_png: bytes) -> ReportView:
                 ),
             )
         )
-    trend = tuple(
-        TrendLine(
-            t.year,
-            t.n_orgs,
-            fmt1(t.stat(OVERALL, None).q1),
-            fmt1(t.stat(OVERALL, None).median),
-            fmt1(t.stat(OVERALL, None).q3),
-            ""
-            if t.stat(OVERALL, None).reason == "shown"
-            else reason_text(t.stat(OVERALL, None).reason, lang),
-        )
-        for t in export.trend
-    )
+    trend = tuple(trend_row(t.year, t.n_orgs, t.stat(OVERALL, None), lang) for t in export.trend)
     return ReportView(
         network=view.network_name,
         year=view.year,
@@ -435,25 +363,10 @@ def report_view(export: NetworkExport, chart_png: bytes) -> ReportView:
     )
 
 
-@functools.cache
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(data_dir("templates")),
-        autoescape=select_autoescape(["html"]),
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        i18n.gettext, i18n.ngettext, newstyle=True
-    )
-    return env
-
-
 def report_html(export: NetworkExport, chart_png: bytes) -> str:
     token = i18n.current_language.set(export.lang)
     try:
-        template = _environment().get_template("network_report/report.html")
+        template = report_env().get_template("network_report/report.html")
         return template.render(r=report_view(export, chart_png), lang=export.lang)
     finally:
         i18n.current_language.reset(token)

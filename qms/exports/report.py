@@ -10,7 +10,6 @@ from a PDF rendering, whatever the HTML says.
 
 from __future__ import annotations
 
-import functools
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,27 +17,18 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from qms import i18n
 from qms.charts import Figure, render
 from qms.charts.radar import radar_chart
 from qms.disclosure.comments import GroupComments
-from qms.exports.tables import ResultsTables, build_tables, node_title, radar_data
-from qms.i18n import N_
-from qms.paths import data_dir, static_dir
-from qms.scoring.display import fmt1
+from qms.paths import static_dir
+from qms.presentation.tables import ResultsTables, build_tables, node_title, radar_data
+from qms.presentation.templates import report_env
 from qms.store.consensus import Notes
 from qms.store.plan import Action
 from qms.store.results import CycleResults
 
 PDF_BASE = "https://report.invalid/"
-ACTION_STATUS_LABELS = {
-    "planned": N_("Planned"),
-    "in_progress": N_("In progress"),
-    "done": N_("Done"),
-    "dropped": N_("Dropped"),
-}
 
 
 @dataclass(frozen=True)
@@ -161,26 +151,10 @@ def _note_rows(results: CycleResults, notes: Mapping[str, Notes], lang: str) -> 
     return tuple(rows)
 
 
-@functools.cache
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(data_dir("templates")),
-        autoescape=select_autoescape(["html"]),
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        i18n.gettext, i18n.ngettext, newstyle=True
-    )
-    env.globals.update(fmt1=fmt1, status_labels=ACTION_STATUS_LABELS)
-    return env
-
-
 def render_report_html(context: ReportContext, *, for_pdf: bool) -> str:
     token = i18n.current_language.set(context.lang)
     try:
-        template = _environment().get_template("report/report.html")
+        template = report_env().get_template("report/report.html")
         return template.render(r=context, for_pdf=for_pdf, current_language=context.lang)
     finally:
         i18n.current_language.reset(token)

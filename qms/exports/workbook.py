@@ -27,7 +27,7 @@ from qms.exports.answers import (
     note_lines,
 )
 from qms.exports.csvsafe import append_row
-from qms.exports.tables import node_title
+from qms.presentation.tables import node_title
 from qms.store.results import CycleResults
 
 SCORE_COLUMNS = ("node", "title", "group", "group_title", "score", "groups")

@@ -18,12 +18,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
+from qms.presentation.text import local_time
 from qms.store import cycles, releases
 from qms.store.cycles import Cycle
 from qms.store.errors import Conflict
 from qms.store.snapshots import cycle_methodology
 from qms.web.access import CycleRequest, on_cycle
-from qms.web.ui import local_time
 from qms.web.urls import cycle_path
 
 MANAGE = on_cycle("cycle.manage")

@@ -26,6 +26,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from qms.disclosure.comments import Comment, GroupComments
+from qms.presentation.text import local_time
 from qms.store import comments
 from qms.store.cycles import Cycle, cycle_info
 from qms.store.errors import NotFound
@@ -34,7 +35,6 @@ from qms.web.access import CycleRequest, on_cycle
 from qms.web.auth import Principal
 from qms.web.forms import FormData, text
 from qms.web.render import page
-from qms.web.ui import local_time
 from qms.web.urls import cycle_path
 
 # Reading and hiding comments: the organisation's heads (see the module's docstring).

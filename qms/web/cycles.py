@@ -9,7 +9,6 @@ the path.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -22,7 +21,9 @@ from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from qms.i18n import N_
-from qms.methodology.model import Methodology
+from qms.presentation import cycle as pc
+from qms.presentation.context import as_context
+from qms.presentation.cycle import GroupRow
 from qms.settings import Settings
 from qms.store import codes, cycles, snapshots
 from qms.store.cycles import Cycle
@@ -48,8 +49,6 @@ from qms.web.render import page
 from qms.web.urls import cycle_path, path_for
 
 MANAGE = "cycle.manage"
-STATUS_LABELS = {"draft": N_("Draft"), "open": N_("Open"), "closed": N_("Closed")}
-POLL_SECONDS = 5
 REASON_MAX = 500
 TARGET_MAX = 100_000
 YEAR_ERROR = N_("Enter a year from 2000 to 2100.")
@@ -63,62 +62,15 @@ REASON_ERROR = N_("Give the reason for reopening (up to 500 characters).")
 STATE_ERROR = N_("The cycle has changed meanwhile; look at its status and try again.")
 
 
-@dataclass(frozen=True)
-class GroupRow:
-    id: str
-    title: str
-    takes_codes: bool
-    target: int | None
-    issued: int
-    started: int
-    submitted: int
-    web: int
-    paper: int
-    imported: int
-    in_progress: int
-
-    @property
-    def rate(self) -> int | None:
-        """Submitted responses as a percentage of the target (may pass 100)."""
-        return None if not self.target else round(100 * self.submitted / self.target)
-
-    @property
-    def bar(self) -> int:
-        return min(self.rate or 0, 100)
-
-
 def group_rows(db: Session, cycle: Cycle, lang: str) -> list[GroupRow]:
     """The live table: two grouped queries (codes, responses) and the chosen groups."""
-    methodology = cycle_methodology(cycle)
-    counts = codes.code_counts(db, cycle.id)
-    breakdown = cycles.response_breakdown(db, cycle.id)
-    chosen = cycles.cycle_groups(db, cycle.id)
-    rows = []
-    for group in methodology.groups:
-        if chosen is not None and group.id not in chosen:
-            continue
-        c = counts.get(group.id, codes.CodeCounts(0, 0, 0))
-        b = breakdown.get(group.id, {})
-
-        def submitted(source: str, b: dict[tuple[str, str], int] = b) -> int:
-            return b.get(("submitted", source), 0)
-
-        rows.append(
-            GroupRow(
-                id=group.id,
-                title=group.title.get(lang),
-                takes_codes=not group.is_consensus,
-                target=None if chosen is None else chosen.get(group.id),
-                issued=c.issued,
-                started=c.started,
-                submitted=sum(n for (status, _s), n in b.items() if status == "submitted"),
-                web=submitted("web"),
-                paper=submitted("paper"),
-                imported=submitted("import"),
-                in_progress=sum(n for (status, _s), n in b.items() if status == "in_progress"),
-            )
-        )
-    return rows
+    return pc.group_rows(
+        cycle_methodology(cycle),
+        codes.code_counts(db, cycle.id),
+        cycles.response_breakdown(db, cycle.id),
+        cycles.cycle_groups(db, cycle.id),
+        lang,
+    )
 
 
 class CloseForm(FormSpec):
@@ -191,28 +143,30 @@ class CycleController(Controller):
     def _page(
         self, here: CycleRequest, form: Form | None = None, status_code: int = 200
     ) -> Template:
-        lang = here.lang
-        methodology: Methodology = cycle_methodology(here.cycle)
         org = here.cycle.organisation_id
+        can = here.principal.can
+        view = pc.cycle_page(
+            cycles.cycle_info(here.db, here.cycle.id),
+            org,
+            cycle_methodology(here.cycle),
+            group_rows(here.db, here.cycle, here.lang),
+            release_rows(here.db, here.cycle, here.lang),
+            pc.CycleActions(
+                can_codes=can("cycle.codes", organisation_id=org),
+                can_manage=can(MANAGE, organisation_id=org),
+                can_compare=can("cycle.compare", organisation_id=org),
+                can_plan=can("plan.view", organisation_id=org),
+                can_share=can("cycle.share", organisation_id=org),
+                can_comments=can(COMMENTS, organisation_id=org),
+            ),
+            reason_max=REASON_MAX,
+            lang=here.lang,
+        )
         return page(
             "staff/cycle.html",
             {
-                "cycle": cycles.cycle_info(here.db, here.cycle.id),
-                "organisation_id": org,
-                "methodology_title": methodology.title.get(lang),
-                "status_label": STATUS_LABELS.get(here.cycle.status, here.cycle.status),
-                "rows": group_rows(here.db, here.cycle, lang),
-                "releases": release_rows(here.db, here.cycle, lang),
-                "poll": here.cycle.status == "open",
-                "poll_seconds": POLL_SECONDS,
-                "can_codes": here.principal.can("cycle.codes", organisation_id=org),
-                "can_manage": here.principal.can(MANAGE, organisation_id=org),
-                "can_compare": here.principal.can("cycle.compare", organisation_id=org),
-                "can_plan": here.principal.can("plan.view", organisation_id=org),
-                "can_share": here.principal.can("cycle.share", organisation_id=org),
-                "can_comments": here.principal.can(COMMENTS, organisation_id=org),
+                **as_context(view),
                 "form": form or Form(),
-                "reason_max": REASON_MAX,
                 "done": here.request.query_params.get("done", ""),
             },
             status_code=status_code,
@@ -233,12 +187,12 @@ class CycleController(Controller):
             return Redirect(cycle_path(here, "staff_cycle"), status_code=303)
         return Template(
             template_name="staff/_responses.html",
-            context={
-                "cycle": cycles.cycle_info(here.db, here.cycle.id),
-                "rows": group_rows(here.db, here.cycle, here.lang),
-                "poll": here.cycle.status == "open",
-                "poll_seconds": POLL_SECONDS,
-            },
+            context=as_context(
+                pc.responses_table(
+                    cycles.cycle_info(here.db, here.cycle.id),
+                    group_rows(here.db, here.cycle, here.lang),
+                )
+            ),
         )
 
     def _change(

@@ -14,7 +14,7 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 
 from qms.exports import answers, report, workbook
-from qms.exports.tables import radar_data
+from qms.presentation.tables import radar_data
 from qms.store import consensus, plan, results
 from qms.web.access import CycleRequest
 from qms.web.charts import CACHE

@@ -6,7 +6,7 @@ No league tables: the dashboard shows distributions (box plots and their numbers
 organisation appears by name only where it consented, with its value and its place
 from the lowest. Figures come from the year's current release (METHODOLOGY.md §5.5),
 as qms.store.aggregates and qms.store.position hand them over for this viewer: a
-statistic that is not shown keeps its count and says why (qms.web.network_views).
+statistic that is not shown keeps its count and says why (qms.presentation.network).
 """
 
 from __future__ import annotations
@@ -23,13 +23,16 @@ from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from qms import i18n
-from qms.charts import Figure, Format, cache_key
-from qms.charts.distribution import BandPoint, Box, band_chart, box_chart
+from qms.charts import Format, cache_key
+from qms.charts.distribution import BandPoint, band_chart
 from qms.i18n import N_
+from qms.presentation import network as pn
+from qms.presentation.context import as_context
+from qms.presentation.network_pages import dashboard_view, position_page
 from qms.store import aggregates, cycles, directory, network_releases
 from qms.store.errors import Conflict
 from qms.store.networks import OVERALL
-from qms.store.position import organisation_position, organisation_years
+from qms.store.position import OrganisationPosition, organisation_position, organisation_years
 from qms.web import network_views as nv
 from qms.web.auth import Principal, requires
 from qms.web.charts import chart_response
@@ -79,30 +82,6 @@ def _view(
     return years, aggregates.network_aggregates(db, network_id, picked[0], picked[1], scope), scope
 
 
-def _box_figure(view: aggregates.NetworkView, group: str | None, lang: str) -> Figure:
-    boxes = []
-    for label in view.nodes:
-        s = view.stat(label.id, group)
-        boxes.append(
-            Box(
-                nv.node_label(label, lang),
-                s.n_orgs,
-                s.q1,
-                s.median,
-                s.q3,
-                s.min,
-                s.max,
-                s.mean,
-                tuple(n.score for n in s.named),
-            )
-        )
-    return box_chart(
-        boxes,
-        x_label=i18n.translate(lang, N_("Score (0–100)")),
-        few_label=i18n.translate(lang, N_("not shown (n = {n})")),
-    )
-
-
 def _dashboard_page(
     request: HttpRequest,
     db: Session,
@@ -131,52 +110,24 @@ def _dashboard_page(
     }
     if view is None:
         return page("networks/dashboard.html", context, request=request, status_code=status_code)
-    panel = nv.release_panel(db, network_id, view.year, view.methodology_id, lang)
+    state = network_releases.release_state(db, network_id, view.year, view.methodology_id)
+    panel = pn.release_panel(state, view.year, view.methodology_id, lang)
     if date_form is None:
         context["date_form"] = Form(values={"release_on": panel.report_on})
-    group = nv.group_param(request, view.groups)
-    node = request.query_params.get("node", OVERALL)
-    node = node if node in {n.id for n in view.nodes} else OVERALL
     trend = aggregates.network_trend(db, network_id, view.methodology_id, scope)
-    query = f"year={view.year}&methodology={view.methodology_id}"
-    group_value = group or nv.COMPOSITE
-    raw_org = request.query_params.get("org", "")
-    org = next((r.id for r in view.named if str(r.id) == raw_org), None)
-    choices = nv.group_choices(view.groups, group, lang)
-    context.update(
-        panel=panel,
-        year_choices=[
-            nv.Choice(
-                f"year={y}&methodology={m}",
-                f"{y} · {m}",
-                (y, m) == (view.year, view.methodology_id),
-            )
-            for y, m in years
-        ],
-        group_choices=choices,
-        node_choices=[nv.Choice(n.id, nv.node_label(n, lang), n.id == node) for n in view.nodes],
-        group_value=group_value,
-        group_label=next(c.label for c in choices if c.selected),
-        node_label=next((nv.node_label(n, lang) for n in view.nodes if n.id == node), ""),
-        node_value=node,
-        rows=nv.stat_rows(view, group, lang, org),
-        org_choices=[nv.Choice(str(r.id), r.name, r.id == org) for r in view.named],
-        org_name=next((r.name for r in view.named if r.id == org), ""),
-        org_value=raw_org if org is not None else "",
-        matrix=nv.matrix(view, lang),
-        matrix_groups=[g.title.get(lang) for g in view.groups],
-        trend=nv.trend_rows(trend, node, group, lang),
-        responses=[
-            (next(g.title.get(lang) for g in view.groups if g.id == t.group), t.n_orgs, t.responses)
-            for t in view.responses
-        ],
-        withdrawn_text=nv.reason_text("withdrawn", lang),
-        query=query,
-        box_src=path_for(request, "network_distribution_chart", network_id=network_id)
-        + f"?{query}&group={group_value}",
-        trend_src=path_for(request, "network_trend_chart", network_id=network_id)
-        + f"?methodology={view.methodology_id}&node={node}&group={group_value}",
+    dashboard = dashboard_view(
+        view,
+        years,
+        panel,
+        trend,
+        group=nv.group_param(request, view.groups),
+        node=request.query_params.get("node", OVERALL),
+        raw_org=request.query_params.get("org", ""),
+        box_path=path_for(request, "network_distribution_chart", network_id=network_id),
+        trend_path=path_for(request, "network_trend_chart", network_id=network_id),
+        lang=lang,
     )
+    context.update(as_context(dashboard))
     return page("networks/dashboard.html", context, request=request, status_code=status_code)
 
 
@@ -337,7 +288,7 @@ class NetworkController(Controller):
         group = nv.group_param(request, view.groups)
         lang = _lang()
         key = cache_key("network-distribution", lang, group, view.stats, [n.id for n in view.nodes])
-        return chart_response(key, _format(request), lambda: _box_figure(view, group, lang))
+        return chart_response(key, _format(request), lambda: pn.box_figure(view, group, lang))
 
     @get(
         "/staff/networks/{network_id:int}/dashboard/trend",
@@ -400,9 +351,8 @@ class NetworkController(Controller):
         scope = nv.viewer_scope(db, principal)
         years = organisation_years(db, organisation_id)
         picked = nv.pick_year(request, years)
-        positions = []
+        found_positions: list[OrganisationPosition] = []
         group: str | None = None
-        group_choices: list[nv.Choice] = []
         if picked is not None:
             found = [
                 organisation_position(db, organisation_id, n.id, *picked, scope)
@@ -411,23 +361,9 @@ class NetworkController(Controller):
             found_positions = [p for p in found if p is not None]
             if found_positions:
                 group = nv.group_param(request, found_positions[0].groups)
-                group_choices = nv.group_choices(found_positions[0].groups, group, lang)
-            for pos in found_positions:
-                positions.append((pos, nv.position_rows(pos, group, lang)))
+        view = position_page(org, years, picked, found_positions, group, lang)
         return page(
             "networks/position.html",
-            {
-                "organisation": org,
-                "positions": positions,
-                "year_choices": [
-                    nv.Choice(f"year={y}&methodology={m}", f"{y} · {m}", (y, m) == picked)
-                    for y, m in years
-                ],
-                "picked": picked,
-                "group_choices": group_choices,
-                "group_value": group or nv.COMPOSITE,
-                "unreleased_text": nv.reason_text("unreleased", lang),
-                "withdrawn_text": nv.reason_text("withdrawn", lang),
-            },
+            as_context(view),
             request=request,
         )

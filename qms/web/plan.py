@@ -9,7 +9,6 @@ action this cycle's plan does not show, answers 404). Every change is in the aud
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
@@ -19,10 +18,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from qms import i18n
 from qms.i18n import N_
-from qms.methodology.model import Methodology
-from qms.scoring import fmt1
+from qms.presentation.context import as_context
+from qms.presentation.plan import criterion_options as _criterion_options
+from qms.presentation.plan import plan_page
 from qms.store import cycles, plan
 from qms.store.errors import StoreError
 from qms.store.snapshots import cycle_methodology
@@ -44,37 +43,6 @@ OWNER_ERROR = N_("The owner's name can have up to 200 characters.")
 DUE_ERROR = N_("Enter the due date as YYYY-MM-DD, for example 2026-06-30.")
 STATUS_ERROR = N_("Choose a status.")
 PROGRESS_ERROR = N_("The progress note can have up to 2000 characters.")
-
-
-@dataclass(frozen=True)
-class ActionView:
-    action: plan.Action
-    criterion_title: str
-    status_label: str
-
-
-@dataclass(frozen=True)
-class ProposalView:
-    criterion: str
-    criterion_title: str
-    kind: str
-    score: str
-    note: str
-
-
-def _title(methodology: Methodology, node: str, lang: str) -> str:
-    try:
-        return methodology.node(node).title.get(lang)
-    except KeyError:
-        return ""
-
-
-def _criterion_options(methodology: Methodology, lang: str) -> list[tuple[str, str]]:
-    options = []
-    for c in methodology.criteria:
-        options.append((c.id, f"{c.id} {c.title.get(lang)}"))
-        options.extend((s.id, f"— {s.id} {s.title.get(lang)}") for s in c.subcriteria)
-    return options
 
 
 class ActionChange(FormSpec):
@@ -106,26 +74,17 @@ class PlanController(Controller):
         edit_id: int | None = None,
         status_code: int = 200,
     ) -> Template:
-        lang = here.lang
-        methodology = cycle_methodology(here.cycle)
-        actions = [
-            ActionView(a, _title(methodology, a.criterion, lang), STATUS_LABELS[a.status])
-            for a in plan.actions_for_cycle(here.db, here.cycle.id)
-        ]
         can_edit = here.principal.can("plan.edit", organisation_id=here.cycle.organisation_id)
-        proposals = (
-            [
-                ProposalView(
-                    p.criterion,
-                    _title(methodology, p.criterion, lang),
-                    p.kind,
-                    fmt1(p.score),
-                    p.note,
-                )
-                for p in plan.proposals(here.db, here.cycle)
-            ]
-            if can_edit
-            else []
+        view = plan_page(
+            cycles.cycle_info(here.db, here.cycle.id),
+            here.cycle.organisation_id,
+            cycle_methodology(here.cycle),
+            plan.actions_for_cycle(here.db, here.cycle.id),
+            plan.proposals(here.db, here.cycle) if can_edit else [],
+            STATUS_LABELS,
+            can_edit=can_edit,
+            saved=here.request.query_params.get("saved", ""),
+            lang=here.lang,
         )
         if form is None:
             form = Form(
@@ -138,22 +97,10 @@ class PlanController(Controller):
         return page(
             "plan/plan.html",
             {
-                "cycle": cycles.cycle_info(here.db, here.cycle.id),
-                "organisation_id": here.cycle.organisation_id,
-                "own": [a for a in actions if not a.action.carried],
-                "carried": [a for a in actions if a.action.carried],
-                "proposals": proposals,
-                "can_edit": can_edit,
+                **as_context(view),
                 "form": form,
                 "edit_form": edit_form or Form(),
                 "edit_id": edit_id,
-                "criterion_options": _criterion_options(methodology, lang),
-                "status_options": list(STATUS_LABELS.items()),
-                "status_options_translated": [
-                    (k, i18n.gettext(v)) for k, v in STATUS_LABELS.items()
-                ],
-                "saved": here.request.query_params.get("saved", ""),
-                "progress_max": plan.PROGRESS_MAX,
             },
             status_code=status_code,
             request=here.request,

@@ -5,33 +5,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jinja2 import Environment
 from litestar import Response
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 
-from qms import __version__, i18n
+from qms import i18n
 from qms.i18n import N_
+from qms.presentation.templates import make_jinja_env
 from qms.web.deps import HttpRequest
 from qms.web.urls import path_for
 
 LANG_COOKIE = "qms_lang"
 
 
-def configure_jinja(engine: JinjaTemplateEngine) -> None:
-    env: Environment = engine.engine
-    env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        i18n.gettext, i18n.ngettext, newstyle=True
-    )
-    env.globals.update(
-        language_names=i18n.LANGUAGE_NAMES,
-        languages=i18n.LANGUAGES,
-        current_language=i18n.current_language.get,
-        version=__version__,
-    )
-    env.trim_blocks = True
-    env.lstrip_blocks = True
+def template_engine(*, auto_reload: bool = False) -> JinjaTemplateEngine:
+    """Litestar's engine over the one environment of qms.presentation.templates, with
+    what only a request has (the signed-in person, the CSRF field)."""
+    from qms.web.ui import staff_globals
+
+    env = make_jinja_env(staff_globals(), auto_reload=auto_reload)
+    engine = JinjaTemplateEngine.from_environment(env)
+    # Litestar registers its own `csrf_token` on the environment; ours (bound to the
+    # session) is the one the forms check.
+    env.globals.update(staff_globals())
+    return engine
 
 
 async def set_request_language(request: HttpRequest) -> None:

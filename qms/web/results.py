@@ -15,9 +15,6 @@ show, so changed answers give a new key and nothing is ever stale.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -28,20 +25,18 @@ from qms import i18n
 from qms.charts import Format, cache_key
 from qms.charts.histogram import histogram_chart
 from qms.charts.radar import radar_chart
-from qms.exports.tables import ItemRow, build_tables, histogram_rows, item_rows, radar_data
 from qms.i18n import N_
 from qms.methodology.model import Item
-from qms.scoring import ItemStats
-from qms.scoring.display import fmt1
+from qms.presentation.context import as_context
+from qms.presentation.results import breakdown_choices, item_page, results_page
+from qms.presentation.tables import histogram_rows, radar_data
 from qms.store import comments, plan, results
-from qms.store.cycles import Cycle, cycle_info
+from qms.store.cycles import cycle_info
 from qms.store.errors import Conflict
-from qms.store.snapshots import cycle_methodology
 from qms.web.access import CycleRequest, can_see_results, on_cycle
 from qms.web.charts import chart_response
 from qms.web.comments import can_read_comments
 from qms.web.render import page
-from qms.web.ui import local_time
 from qms.web.urls import cycle_path
 
 # Items, charts and downloads: heads always, staff once published (qms.web.access).
@@ -49,9 +44,6 @@ READ = on_cycle("results.read")
 PUBLISH = on_cycle("results.publish")
 FORMATS: tuple[Format, ...] = ("svg", "png", "pdf")
 ALREADY = N_("Nothing changed: the results were already in that state.")
-# Respondents whose answer the answer download hides (too rare to show): a breakdown
-# counts them apart, so that it cannot say which hidden rows had which answer.
-HIDDEN_LABEL = N_("Answer not shown")
 
 
 def parse_chart_name(name: str, stem: str) -> Format:
@@ -60,40 +52,6 @@ def parse_chart_name(name: str, stem: str) -> Format:
         if base == stem and ext == fmt:
             return fmt
     raise NotFoundException()
-
-
-@dataclass(frozen=True)
-class ChoiceLink:
-    id: str
-    label: str
-
-
-def _breakdown_choices(cycle: Cycle, lang: str) -> list[ChoiceLink]:
-    m = cycle_methodology(cycle)
-    return [
-        ChoiceLink(item.id, f"{g.title.get(lang)}: {item.text.get(lang)}")
-        for g in m.groups
-        if not g.is_consensus
-        for item in m.questionnaires[g.id].items
-        if item.type == "choice"
-    ]
-
-
-@dataclass(frozen=True)
-class BreakdownCell:
-    mean: str
-    n: int
-
-
-@dataclass(frozen=True)
-class BreakdownRow:
-    item: str
-    text: str
-    cells: tuple[BreakdownCell | None, ...]  # None: hidden
-
-
-def _cell(stats: ItemStats | None) -> BreakdownCell | None:
-    return None if stats is None else BreakdownCell(fmt1(stats.mean), stats.n)
 
 
 class ResultsController(Controller):
@@ -118,97 +76,33 @@ class ResultsController(Controller):
                 {"cycle": data.info, "organisation_id": here.cycle.organisation_id},
                 request=here.request,
             )
-        tables = build_tables(data, lang)
-        choices = _breakdown_choices(here.cycle, lang)
         by = here.request.query_params.get("by") or ""
-        breakdown_view: dict[str, Any] | None = None
-        by_error = ""
-        if by:
-            if any(c.id == by for c in choices):
-                m = data.methodology
-                found = results.breakdown(here.db, here.cycle, m.item_group(by), by)
-                choice = m.item(by)
-                labels = {o.value: o.label.get(lang) for o in choice.options}
-                labels[results.HIDDEN_ANSWER] = i18n.translate(lang, HIDDEN_LABEL)
-                breakdown_view = {
-                    "by": by,
-                    "question": choice.text.get(lang),
-                    "min_n": m.group(found.group).min_n,
-                    "cells": [labels.get(c, "") for c in found.cells],
-                    "rows": [
-                        BreakdownRow(
-                            item_id,
-                            m.item(item_id).text.get(lang),
-                            tuple(_cell(cells[c]) for c in found.cells),
-                        )
-                        for item_id, cells in found.rows.items()
-                    ],
-                }
-            else:
-                by_error = N_("Choose a question from the list.")
-        actions = [a for a in plan.actions_for_cycle(here.db, here.cycle.id) if a.is_open]
-        m = data.methodology
-        open_questions = [
-            (m.group(group).title.get(lang), m.item(item_id).text.get(lang), count)
-            for (group, item_id), count in comments.comment_counts(here.db, here.cycle).items()
-        ]
-        items_by_group: dict[str, list[ItemRow]] = {}
-        for row in tables.items:
-            items_by_group.setdefault(row.group, []).append(row)
-        return page(
-            "results/results.html",
-            {
-                "cycle": data.info,
-                "organisation_id": here.cycle.organisation_id,
-                "t": tables,
-                "items_by_group": items_by_group,
-                "choices": choices,
-                "by": by,
-                "by_error": by_error,
-                "breakdown": breakdown_view,
-                "actions": actions,
-                "published_at": local_time(here.cycle.results_published_at),
-                "can_publish": here.principal.can(
-                    "results.publish", organisation_id=here.cycle.organisation_id
-                ),
-                "saved": here.request.query_params.get("saved") or "",
-                "waiting": [
-                    (m_title(data, g, lang), r.waiting)
-                    for g, r in data.releases.items()
-                    if r.waiting
-                ],
-                "unreleased": [
-                    m_title(data, g, lang) for g, r in data.releases.items() if not r.released
-                ],
-                "closed_at": local_time(here.cycle.closed_at),
-                "open_questions": open_questions,
-                "comments_link": can_read_comments(here.principal, here.cycle),
-            },
-            request=here.request,
+        found = None
+        if by and any(c.id == by for c in breakdown_choices(data.methodology, lang)):
+            found = results.breakdown(here.db, here.cycle, data.methodology.item_group(by), by)
+        view = results_page(
+            data,
+            organisation_id=here.cycle.organisation_id,
+            by=by,
+            breakdown=found,
+            actions=plan.actions_for_cycle(here.db, here.cycle.id),
+            comment_counts=comments.comment_counts(here.db, here.cycle),
+            published_at=here.cycle.results_published_at,
+            closed_at=here.cycle.closed_at,
+            can_publish=here.principal.can(
+                "results.publish", organisation_id=here.cycle.organisation_id
+            ),
+            comments_link=can_read_comments(here.principal, here.cycle),
+            saved=here.request.query_params.get("saved") or "",
+            lang=lang,
         )
+        return page("results/results.html", as_context(view), request=here.request)
 
     @get("/results/items/{item_id:str}", name="cycle_result_item", opt=READ, sync_to_thread=True)
     def item(self, here: NamedDependency[CycleRequest], item_id: FromPath[str]) -> Template:
-        lang = here.lang
         data = results.cycle_results(here.db, here.cycle)
-        m = data.methodology
-        item = _scored_item(data, item_id)
-        group = m.item_group(item.id)
-        (row,) = [r for r in item_rows(data, lang, group) if r.id == item.id]
-        scale = m.item_scale(item)
-        return page(
-            "results/item.html",
-            {
-                "cycle": data.info,
-                "row": row,
-                "group_title": m.group(group).title.get(lang),
-                "criterion": f"{item.criterion} {m.node(item.criterion or '').title.get(lang)}",
-                "histogram": histogram_rows(m, item, row.stats, lang) if row.stats else [],
-                "missing_labels": {o.code: o.label.get(lang) for o in scale.missing},
-                "is_range": scale.is_range,
-            },
-            request=here.request,
-        )
+        view = item_page(data, _scored_item(data, item_id), here.lang)
+        return page("results/item.html", as_context(view), request=here.request)
 
     # `chart`, not `name`: route_reverse takes the route's name as its `name` argument.
     @get("/charts/{chart:str}", name="cycle_chart", opt=READ, sync_to_thread=True)
@@ -269,10 +163,6 @@ class ResultsController(Controller):
         here.db.commit()
         done = "published" if publish else "withdrawn"
         return Redirect(cycle_path(here, "cycle_results") + f"?saved={done}", status_code=303)
-
-
-def m_title(data: results.CycleResults, group: str, lang: str) -> str:
-    return data.methodology.group(group).title.get(lang)
 
 
 def radar_key(cycle_id: int, axes: list[str], series: list[tuple[str, list[float | None]]]) -> str:

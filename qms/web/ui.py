@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
-from jinja2 import Environment
-from litestar.plugins.jinja import JinjaTemplateEngine
+from typing import Any
 
 from qms import i18n
 from qms.i18n import N_
@@ -16,9 +12,6 @@ from qms.store.directory import Ref
 from qms.web.auth import Principal
 from qms.web.deps import HttpRequest
 from qms.web.security import csrf_input, csrf_token
-
-# Latvia and Lithuania share this zone; stored times are UTC.
-LOCAL_ZONE = ZoneInfo("Europe/Riga")
 
 ROLE_LABELS = {
     "admin": N_("Administrator"),
@@ -75,14 +68,6 @@ def action_label(action: str) -> str:
     return i18n.gettext(label) if label else action
 
 
-def local_time(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
-
-
 def role_options(roles: Iterable[str]) -> list[tuple[str, str]]:
     return [(role, role_label(role)) for role in roles]
 
@@ -91,17 +76,15 @@ def ref_options(refs: Iterable[Ref]) -> list[tuple[str, str]]:
     return [(str(ref.id), ref.name) for ref in refs]
 
 
-def configure_staff_jinja(engine: JinjaTemplateEngine) -> None:
-    env: Environment = engine.engine
-    env.globals.update(
-        csrf_token=csrf_token,
+def staff_globals() -> dict[str, Any]:
+    return {
+        "csrf_token": csrf_token,
         # Not `csrf_input`: Litestar puts a variable of that name into every context.
-        csrf_field=csrf_input,
-        principal_of=principal_of,
-        role_label=role_label,
-        action_label=action_label,
-        local_time=local_time,
-        role_options=role_options,
-        ref_options=ref_options,
-        htmx_available=(static_dir() / "js" / "htmx.min.js").is_file(),
-    )
+        "csrf_field": csrf_input,
+        "principal_of": principal_of,
+        "role_label": role_label,
+        "action_label": action_label,
+        "role_options": role_options,
+        "ref_options": ref_options,
+        "htmx_available": (static_dir() / "js" / "htmx.min.js").is_file(),
+    }

@@ -128,3 +128,48 @@ def test_the_disclosure_layer_is_pure_and_used() -> None:
     }
     # The store hands releases to it for scores, breakdowns and network figures.
     assert {"qms/store/scores.py", "qms/store/results.py"} <= users
+
+
+def _offences(files: list[Path], banned: tuple[str, ...]) -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}:{line}: imports {module}"
+        for path in files
+        for line, module in _imports(path)
+        if any(module == b or module.startswith(b + ".") for b in banned)
+    ]
+
+
+def test_only_the_web_layer_imports_it() -> None:
+    """Exports, commands, the store and the presentation layer are below the web: an
+    arrow back up would make them need a running app's pieces."""
+    files = [
+        path
+        for path in sorted((ROOT / "qms").rglob("*.py"))
+        if not path.relative_to(ROOT).as_posix().startswith("qms/web/")
+        and path.relative_to(ROOT).as_posix() != "qms/app.py"
+    ]
+    offences = _offences(files, ("qms.web",))
+    assert not offences, "\n".join(offences)
+
+
+# The controllers that serve files made by qms.exports; every other page builds its
+# view with qms.presentation.
+DOWNLOAD_CONTROLLERS = {"qms/web/exports.py", "qms/web/network_exports.py"}
+
+
+def test_pages_do_not_depend_on_the_exports() -> None:
+    files = [
+        path
+        for path in sorted((ROOT / "qms" / "web").rglob("*.py"))
+        if path.relative_to(ROOT).as_posix() not in DOWNLOAD_CONTROLLERS
+    ]
+    offences = _offences(files, ("qms.exports",))
+    assert not offences, "pages build their views with qms.presentation:\n" + "\n".join(offences)
+
+
+def test_the_presentation_layer_is_plain() -> None:
+    files = sorted((ROOT / "qms" / "presentation").rglob("*.py"))
+    assert files, "qms/presentation builds the pages' views"
+    banned = ("litestar", "sqlalchemy", "advanced_alchemy", "qms.web", "qms.exports")
+    offences = _offences(files, banned)
+    assert not offences, "\n".join(offences)
