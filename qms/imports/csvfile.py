@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qms.exports.csvsafe import restore
+from qms.methodology.answers import clean_text
 
 MAX_BYTES = 50 * 1024 * 1024
 COLUMNS = ("respondent", "group", "item", "value")
@@ -144,7 +145,7 @@ def parse_bytes(data: bytes, label: str) -> tuple[list[Row], list[RowError]]:
         if len(fields) != len(names):
             errors.append(RowError(line, f"expected {len(names)} fields, found {len(fields)}"))
             continue
-        rows.append(Row(line, *(restore(fields[position[name]]) for name in COLUMNS)))
+        rows.append(Row(line, *(clean_text(restore(fields[position[name]])) for name in COLUMNS)))
     if not rows and not errors:
         raise CsvFileError(f"{label}: the file has a header but no answers")
     return rows, errors

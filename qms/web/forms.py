@@ -15,10 +15,10 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.plugins.htmx import HTMXDetails
 
+from qms.methodology.answers import clean_text
+
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 FIELD_MAX = 2000
-# C0 control characters but tab and newlines: no one types them, and PostgreSQL refuses NUL.
-_CONTROLS = {code: None for code in range(32) if chr(code) not in "\t\n\r"} | {0x7F: None}
 
 
 def text(data: Mapping[str, Any], name: str, *, strip: bool = True) -> str:
@@ -29,7 +29,7 @@ def text(data: Mapping[str, Any], name: str, *, strip: bool = True) -> str:
         value = value[0] if value else ""
     if not isinstance(value, str):
         value = str(value)
-    value = value[:FIELD_MAX].translate(_CONTROLS)
+    value = clean_text(value[:FIELD_MAX])
     return value.strip() if strip else value
 
 
