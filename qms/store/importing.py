@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qms.imports.csvfile import RowError
@@ -24,6 +25,7 @@ from qms.store.snapshots import cycle_methodology
 
 MAX_REPORTED = 50
 _CHUNK = 500
+_BATCH = 5000
 
 
 class ImportRejected(StoreError):
@@ -102,7 +104,29 @@ def import_responses(
     Raises ImportRejected (having written nothing) when `parsed` has bad rows, has rows
     of a group the cycle does not ask, or names a respondent the cycle already has and
     `replace` is off. With `replace`, such a respondent's answers (and group) become
-    those of the file."""
+    those of the file.
+
+    Two imports of the same respondents at once both find them new; the second to
+    write then breaks the cycle's unique respondent key. That import is rolled back
+    (the session with it) and checked again, now seeing the first one's respondents,
+    so it fails as it would have one after the other: each respondent already in the
+    cycle named at its file and line (or, with `replace`, replaced)."""
+    try:
+        return _import(session, cycle, parsed, label=label, replace=replace, actor_id=actor_id)
+    except IntegrityError:
+        session.rollback()
+    return _import(session, cycle, parsed, label=label, replace=replace, actor_id=actor_id)
+
+
+def _import(
+    session: Session,
+    cycle: Cycle,
+    parsed: ParsedImport,
+    *,
+    label: str,
+    replace: bool,
+    actor_id: int | None,
+) -> ImportResult:
     require_open(cycle)
     methodology = cycle_methodology(cycle)
     existing = _existing(session, cycle.id, [r.key for r in parsed.respondents])
@@ -156,18 +180,24 @@ def import_responses(
     for start in range(0, len(replaced_ids), _CHUNK):
         chunk = replaced_ids[start : start + _CHUNK]
         session.execute(delete(Answer).where(Answer.response_id.in_(chunk)))
-    rows: list[dict[str, Any]] = []
+    # In batches: a million answer rows at once would be a million dicts in memory.
+    batch: list[dict[str, Any]] = []
+    written = 0
     items = {item.id: item for item in methodology.items()}
     for response, answers in responses:
-        rows.extend(answer_rows(response.id, items, answers))
+        batch.extend(answer_rows(response.id, items, answers))
         delta.update(difference(methodology, None, ResponseState.of(response, answers)))
-    if rows:
-        session.execute(insert(ANSWERS), rows)
+        if len(batch) >= _BATCH:
+            session.execute(insert(ANSWERS), batch)
+            written, batch = written + len(batch), []
+    if batch:
+        session.execute(insert(ANSWERS), batch)
+        written += len(batch)
     apply_delta(session, cycle.id, delta)
     result = ImportResult(
         created=len(parsed.respondents) - len(existing),
         replaced=len(existing),
-        answers=len(rows),
+        answers=written,
         missing_required=parsed.missing_required,
     )
     record_event(
