@@ -86,7 +86,16 @@ def main() -> None:
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "qms.cli", "responses", "import", "--cycle", cycle, str(csv_path)],
+            [
+                sys.executable,
+                "-m",
+                "qms.cli",
+                "responses",
+                "import",
+                "--cycle",
+                cycle,
+                str(csv_path),
+            ],
             env=env,
             capture_output=True,
             text=True,
