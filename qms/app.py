@@ -46,6 +46,7 @@ from qms.web.consensus import ConsensusController
 from qms.web.cycles import CycleController, NewCycleController
 from qms.web.deps import HttpRequest, provide_db, provide_settings
 from qms.web.exports import ExportController
+from qms.web.ids import check_path_ids
 from qms.web.network_exports import NetworkExportController
 from qms.web.networks import NetworkController
 from qms.web.pages import HealthController, HomeController
@@ -205,7 +206,8 @@ def create_app(settings: Settings) -> Litestar:
                 codec=SessionCodec(settings.secret_key, settings.previous_secret_keys),
             )
         ],
-        guards=[check_csrf, authorise],
+        # Out-of-range ids first: no later guard or dependency may query with one.
+        guards=[check_path_ids, check_csrf, authorise],
         before_send=[add_security_headers],
         before_request=set_request_language,
         # Checking every template file's mtime on each render is a development aid; in

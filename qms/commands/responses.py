@@ -8,7 +8,7 @@ import click
 
 from qms.commands.common import CommandError, database_session
 from qms.commands.orgs import store_errors
-from qms.imports.csvfile import CsvFileError, read_file
+from qms.imports.csvfile import CsvFileError, stream_file
 from qms.imports.validate import validate_rows
 from qms.store.cycles import get_cycle, require_open
 from qms.store.importing import ImportRejected, import_responses
@@ -55,10 +55,10 @@ def responses_import(cycle_id: int, replace: bool, file: Path) -> None:
         require_open(cycle)
         methodology = cycle_methodology(cycle)
         try:
-            rows, csv_errors = read_file(file, label)
+            # Streamed: rows are checked as they are read, never all held at once.
+            parsed = validate_rows(methodology, stream_file(file, label))
         except CsvFileError as exc:
             raise CommandError(str(exc)) from exc
-        parsed = validate_rows(methodology, rows, csv_errors)
         try:
             result = import_responses(session, cycle, parsed, label=label, replace=replace)
         except ImportRejected as rejected:

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from qms.exports.csvsafe import restore
+from qms.methodology.answers import clean_text
 
 MAX_BYTES = 50 * 1024 * 1024
 COLUMNS = ("respondent", "group", "item", "value")
@@ -44,6 +48,15 @@ class RowError:
 
 
 def read_file(path: Path, label: str | None = None) -> tuple[list[Row], list[RowError]]:
+    """The whole file at once; imports stream it with `stream_file`."""
+    return _split(stream_file(path, label))
+
+
+def stream_file(path: Path, label: str | None = None) -> Iterator[Row | RowError]:
+    """The rows of the file one by one, and the malformed ones where they occur: an
+    import of a million rows must not hold a million Row objects. CsvFileError (before
+    any row, or when the text turns out not to be UTF-8) for a file that cannot be read.
+    """
     label = label or str(path)
     try:
         size = path.stat().st_size
@@ -52,10 +65,20 @@ def read_file(path: Path, label: str | None = None) -> tuple[list[Row], list[Row
                 f"{label}: the file has {size / 1024 / 1024:.1f} MB, more than the "
                 f"{MAX_BYTES // 1024 // 1024} MB an import accepts; split it into several files"
             )
-        data = path.read_bytes()
+        handle = path.open("rb")
     except OSError as exc:
         raise CsvFileError(f"{label}: cannot read the file: {exc.strerror or exc}") from exc
-    return parse_bytes(data, label)
+    with handle:
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        try:
+            yield from _parse(text, label)
+        except UnicodeDecodeError:
+            # Rare and fatal: read it whole once more for the exact line of the bad byte.
+            handle.seek(0)
+            decode(handle.read(), label)
+            raise
+        except OSError as exc:
+            raise CsvFileError(f"{label}: cannot read the file: {exc.strerror or exc}") from exc
 
 
 def decode(data: bytes, label: str) -> str:
@@ -72,26 +95,21 @@ def _delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def _records(text: str) -> tuple[list[tuple[int, list[str]]], list[RowError]]:
-    first_line = text.split("\n", 1)[0]
-    stream = io.StringIO(text, newline="")
-    reader = csv.reader(stream, delimiter=_delimiter(first_line), strict=True)
-    records: list[tuple[int, list[str]]] = []
-    errors: list[RowError] = []
+def _records(stream: Iterable[str], delimiter: str) -> Iterator[tuple[int, list[str]] | RowError]:
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
     start = 1
     while True:
         try:
             record = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
             # The reader cannot resynchronise after broken quoting: stop at this line.
-            errors.append(RowError(reader.line_num, f"malformed CSV: {exc}"))
-            break
+            yield RowError(reader.line_num, f"malformed CSV: {exc}")
+            return
         line, start = start, reader.line_num + 1
         if any(field.strip() for field in record):
-            records.append((line, record))
-    return records, errors
+            yield line, record
 
 
 def _header(line: int, fields: list[str], label: str) -> list[str]:
@@ -124,27 +142,56 @@ def _header(line: int, fields: list[str], label: str) -> list[str]:
 
 def parse_bytes(data: bytes, label: str) -> tuple[list[Row], list[RowError]]:
     """Rows of the file and the rows that are malformed as CSV (wrong number of fields)."""
-    text = decode(data, label)
-    if not text.strip():
-        raise CsvFileError(
-            f"{label}: the file is empty; it needs the header "
-            + ",".join(COLUMNS)
-            + " and one line per answer"
-        )
-    records, errors = _records(text)
-    if not records:
-        if errors:
-            raise CsvFileError(errors[0].format(label))
-        raise CsvFileError(f"{label}: the file has no header line")
-    header_line, header_fields = records[0]
-    names = _header(header_line, header_fields, label)
-    position = {name: names.index(name) for name in COLUMNS}
+    return _split(_parse(io.StringIO(decode(data, label), newline=""), label))
+
+
+def _split(entries: Iterable[Row | RowError]) -> tuple[list[Row], list[RowError]]:
     rows: list[Row] = []
-    for line, fields in records[1:]:
-        if len(fields) != len(names):
-            errors.append(RowError(line, f"expected {len(names)} fields, found {len(fields)}"))
-            continue
-        rows.append(Row(line, *(restore(fields[position[name]]) for name in COLUMNS)))
-    if not rows and not errors:
-        raise CsvFileError(f"{label}: the file has a header but no answers")
+    errors: list[RowError] = []
+    for entry in entries:
+        if isinstance(entry, Row):
+            rows.append(entry)
+        else:
+            errors.append(entry)
     return rows, errors
+
+
+def _parse(stream: TextIO, label: str) -> Iterator[Row | RowError]:
+    # The delimiter is the header's: read the first line, then go on from it.
+    first_line = stream.readline()
+    rest = itertools.chain([first_line], stream)
+    records = _records(rest, _delimiter(first_line.split("\n", 1)[0]))
+    header: tuple[int, list[str]] | None = None
+    pending: list[RowError] = []
+    for entry in records:
+        if isinstance(entry, RowError):
+            pending.append(entry)
+            continue
+        header = entry
+        break
+    if header is None:
+        if pending:
+            raise CsvFileError(pending[0].format(label))
+        if not first_line.strip():
+            raise CsvFileError(
+                f"{label}: the file is empty; it needs the header "
+                + ",".join(COLUMNS)
+                + " and one line per answer"
+            )
+        raise CsvFileError(f"{label}: the file has no header line")
+    names = _header(header[0], header[1], label)
+    position = [names.index(name) for name in COLUMNS]
+    width = len(names)
+    any_rows = False
+    for entry in records:
+        any_rows = True
+        if isinstance(entry, RowError):
+            yield entry
+            continue
+        line, fields = entry
+        if len(fields) != width:
+            yield RowError(line, f"expected {width} fields, found {len(fields)}")
+            continue
+        yield Row(line, *(clean_text(restore(fields[i])) for i in position))
+    if not any_rows:
+        raise CsvFileError(f"{label}: the file has a header but no answers")

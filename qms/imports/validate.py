@@ -72,7 +72,9 @@ def respondent_key(methodology: Methodology, group: str, raw: str) -> str:
 class _Checker:
     def __init__(self, methodology: Methodology) -> None:
         self.methodology = methodology
-        self.groups = {g.id for g in methodology.groups}
+        # Ids as the methodology holds them: a million rows then share a few dozen
+        # strings instead of each keeping its own copy.
+        self.groups = {g.id: g.id for g in methodology.groups}
         self.by_key: dict[str, ParsedRespondent] = {}
         self.by_id: dict[str, tuple[str, int]] = {}
         self.errors: list[RowError] = []
@@ -88,6 +90,7 @@ class _Checker:
             return self.bad(row.line, f"unknown group {group!r} (groups: {known})")
         if not m.has_item(item_id):
             return self.bad(row.line, f"unknown item {item_id!r}")
+        group, item_id = self.groups[group], m.item(item_id).id
         if m.item_group(item_id) != group:
             return self.bad(
                 row.line,
@@ -151,12 +154,19 @@ class _Checker:
 
 
 def validate_rows(
-    methodology: Methodology, rows: Iterable[Row], csv_errors: Iterable[RowError] = ()
+    methodology: Methodology,
+    rows: Iterable[Row | RowError],
+    csv_errors: Iterable[RowError] = (),
 ) -> ParsedImport:
+    """Every row checked; `rows` may be a stream of rows and malformed rows (as
+    qms.imports.csvfile.stream_file gives them) and is read once."""
     checker = _Checker(methodology)
     checker.errors.extend(csv_errors)
     for row in rows:
-        checker.row(row)
+        if isinstance(row, RowError):
+            checker.errors.append(row)
+        else:
+            checker.row(row)
     respondents = list(checker.by_key.values())
     for respondent in respondents:
         checker.conditions(respondent)

@@ -26,6 +26,21 @@ _INTEGER = re.compile(r"(0|-?[1-9][0-9]*)\Z")
 _DECIMAL = re.compile(r"-?[0-9]+([.,][0-9]+)?\Z")
 
 
+# The one rule for control characters in any text a person sends (respondents' answers,
+# section and staff forms, CSV imports): C0 controls but tab and line breaks, and DEL,
+# are removed, the same on both engines. They are stripped rather than refused because
+# nobody types them: they arrive from pasted binary, broken clients or probes, carry no
+# meaning in an answer, and are invisible in a text box, so a person told to remove one
+# could not find it. PostgreSQL cannot store NUL at all; SQLite could, and would then
+# hold answers that PostgreSQL refuses, so both strip.
+_CONTROLS = {code: None for code in range(32) if chr(code) not in "\t\n\r"} | {0x7F: None}
+
+
+def clean_text(value: str) -> str:
+    """`value` without the control characters that no text input keeps."""
+    return value.translate(_CONTROLS)
+
+
 class BadValue(ValueError):
     """The value breaks a rule; the message says which, for the person who wrote it."""
 

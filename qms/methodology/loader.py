@@ -123,7 +123,8 @@ def _read_folder(folder: Path) -> tuple[dict[str, str], list[Finding], set[str]]
     if first is None:
         return files, findings, {METHODOLOGY_FILE}
     files[METHODOLOGY_FILE] = first
-    names = [f"{group}.yaml" for group in _group_ids(first)]
+    groups, clean = _group_ids(first)
+    names = [f"{group}.yaml" for group in groups]
     for name in names:
         if not (folder / name).is_file():
             continue  # reported as a group without a file when validating
@@ -132,7 +133,43 @@ def _read_folder(folder: Path) -> tuple[dict[str, str], list[Finding], set[str]]
             unreadable.add(name)
         else:
             files[name] = text
+    if clean:
+        # Judged only against a well-formed groups list: a group whose id has a typo
+        # is reported once, in methodology.yaml, not again as its file.
+        _stray_files(folder, {METHODOLOGY_FILE, *names}, names, findings)
     return files, findings, unreadable
+
+
+def _stray_files(folder: Path, known: set[str], names: list[str], findings: list[Finding]) -> None:
+    """Every other `*.yaml` of the folder is an error at its line 1 (METHODOLOGY.md §2):
+    most often it is the questionnaire of a group that methodology.yaml forgot to
+    declare, and ignoring it would silently leave that group out of every cycle."""
+    try:
+        strays = sorted(p for p in folder.glob("*.yaml") if p.name not in known and p.is_file())
+    except OSError:
+        return
+    groups = ", ".join(name.removesuffix(".yaml") for name in names) or "none"
+    for path in strays:
+        named = _questionnaire_key(path)
+        what = f"questionnaire '{named}'" if named else "this file"
+        Report(_label(str(folder), path.name), findings).error_at(
+            1,
+            1,
+            f"{what} is not a group of {METHODOLOGY_FILE} (groups: {groups}); "
+            "declare the group there or remove the file",
+        )
+
+
+def _questionnaire_key(path: Path) -> str | None:
+    """The `questionnaire` a stray file names, read leniently: only for the message."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES)
+    except OSError:
+        return None
+    root = parse(data.decode("utf-8", "replace"), Report("", []))
+    key = root.get("questionnaire") if isinstance(root, MapNode) else None
+    return key.raw if isinstance(key, Scalar) and key.raw.strip() else None
 
 
 def _read_text(folder: Path, name: str, findings: list[Finding]) -> str | None:
@@ -158,18 +195,22 @@ def _read_text(folder: Path, name: str, findings: list[Finding]) -> str | None:
     return decode(data, report)
 
 
-def _group_ids(text: str) -> list[str]:
-    """The group ids methodology.yaml names, read leniently: its findings come later."""
+def _group_ids(text: str) -> tuple[list[str], bool]:
+    """The group ids methodology.yaml names, read leniently (its findings come later),
+    and whether the list is clean: every entry with a well-formed id, none twice."""
     root = parse(text, Report("", []))
     groups = root.get("groups") if isinstance(root, MapNode) else None
     found: list[str] = []
+    clean = isinstance(groups, SeqNode)
     for node in groups.items if isinstance(groups, SeqNode) else ():
         gid = node.get("id") if isinstance(node, MapNode) else None
         # Only well-formed ids become file names: no path tricks like ../../etc.
         ok = isinstance(gid, Scalar) and gid.kind == "str" and ID.match(gid.raw)
         if ok and isinstance(gid, Scalar) and gid.raw not in found:
             found.append(gid.raw)
-    return found
+        else:
+            clean = False
+    return found, clean
 
 
 def _validate(

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qms.imports.csvfile import RowError
-from qms.imports.validate import ParsedImport
+from qms.imports.validate import ParsedImport, ParsedRespondent
+from qms.methodology.answers import AnswerValue
+from qms.methodology.model import Item
 from qms.store.answers import ANSWERS, answer_rows, load_answers
 from qms.store.audit import record_event
 from qms.store.base import utcnow
@@ -24,6 +28,7 @@ from qms.store.snapshots import cycle_methodology
 
 MAX_REPORTED = 50
 _CHUNK = 500
+_BATCH = 5000
 
 
 class ImportRejected(StoreError):
@@ -52,6 +57,52 @@ def _existing(session: Session, cycle_id: int, keys: list[str]) -> dict[str, Res
         )
         found.update((r.respondent, r) for r in session.scalars(query))
     return found
+
+
+class _AnswerWriter:
+    """Answer rows inserted a batch at a time."""
+
+    def __init__(self, session: Session, items: Mapping[str, Item]) -> None:
+        self.session, self.items = session, items
+        self.batch: list[dict[str, Any]] = []
+        self.written = 0
+
+    def add(self, response_id: int, answers: Mapping[str, AnswerValue]) -> None:
+        self.batch.extend(answer_rows(response_id, self.items, answers))
+        if len(self.batch) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            self.session.execute(insert(ANSWERS), self.batch)
+            self.written += len(self.batch)
+            self.batch = []
+
+    def finish(self) -> int:
+        self.flush()
+        return self.written
+
+
+def _insert_responses(
+    session: Session, cycle_id: int, respondents: list[ParsedRespondent], now: datetime
+) -> dict[str, int]:
+    """New submitted responses of source `import`; their ids by respondent key."""
+    rows = [
+        {
+            "cycle_id": cycle_id,
+            "group_id": r.group,
+            "respondent": r.key,
+            "status": "submitted",
+            "source": "import",
+            "proxy": False,
+            "created_at": now,
+            "updated_at": now,
+            "submitted_at": now,
+        }
+        for r in respondents
+    ]
+    made = session.execute(insert(Response).returning(Response.respondent, Response.id), rows)
+    return {row[0]: row[1] for row in made}
 
 
 def reject(errors: list[RowError], label: str) -> ImportRejected:
@@ -102,7 +153,29 @@ def import_responses(
     Raises ImportRejected (having written nothing) when `parsed` has bad rows, has rows
     of a group the cycle does not ask, or names a respondent the cycle already has and
     `replace` is off. With `replace`, such a respondent's answers (and group) become
-    those of the file."""
+    those of the file.
+
+    Two imports of the same respondents at once both find them new; the second to
+    write then breaks the cycle's unique respondent key. That import is rolled back
+    (the session with it) and checked again, now seeing the first one's respondents,
+    so it fails as it would have one after the other: each respondent already in the
+    cycle named at its file and line (or, with `replace`, replaced)."""
+    try:
+        return _import(session, cycle, parsed, label=label, replace=replace, actor_id=actor_id)
+    except IntegrityError:
+        session.rollback()
+    return _import(session, cycle, parsed, label=label, replace=replace, actor_id=actor_id)
+
+
+def _import(
+    session: Session,
+    cycle: Cycle,
+    parsed: ParsedImport,
+    *,
+    label: str,
+    replace: bool,
+    actor_id: int | None,
+) -> ImportResult:
     require_open(cycle)
     methodology = cycle_methodology(cycle)
     existing = _existing(session, cycle.id, [r.key for r in parsed.respondents])
@@ -124,50 +197,48 @@ def import_responses(
     now = utcnow()
     old_answers = load_answers(session, [r.id for r in existing.values()])
     delta: Counter[CountKey] = Counter()
-    responses: list[tuple[Response, dict[str, Any]]] = []
+    replaced: list[tuple[int, ResponseState]] = []
+    fresh: list[ParsedRespondent] = []
     for parsed_one in parsed.respondents:
         response = existing.get(parsed_one.key)
-        if response is not None:
-            delta.update(
-                difference(methodology, ResponseState.of(response, old_answers[response.id]), None)
-            )
-            response.group_id = parsed_one.group
-            response.source = "import"
-            response.updated_at = now
-            if response.status != "submitted":
-                response.status, response.submitted_at = "submitted", now
-        else:
-            response = Response(
-                cycle_id=cycle.id,
-                group_id=parsed_one.group,
-                respondent=parsed_one.key,
-                status="submitted",
-                source="import",
-                proxy=False,
-                created_at=now,
-                updated_at=now,
-                submitted_at=now,
-            )
-            session.add(response)
-        responses.append((response, parsed_one.answers))
-    session.flush()  # ids for the new responses
-
-    replaced_ids = [existing[k].id for k in existing]
+        if response is None:
+            fresh.append(parsed_one)
+            continue
+        delta.update(
+            difference(methodology, ResponseState.of(response, old_answers[response.id]), None)
+        )
+        response.group_id = parsed_one.group
+        response.source = "import"
+        response.updated_at = now
+        if response.status != "submitted":
+            response.status, response.submitted_at = "submitted", now
+        replaced.append((response.id, ResponseState.of(response, parsed_one.answers)))
+    session.flush()
+    replaced_ids = [response_id for response_id, _ in replaced]
     for start in range(0, len(replaced_ids), _CHUNK):
         chunk = replaced_ids[start : start + _CHUNK]
         session.execute(delete(Answer).where(Answer.response_id.in_(chunk)))
-    rows: list[dict[str, Any]] = []
-    items = {item.id: item for item in methodology.items()}
-    for response, answers in responses:
-        rows.extend(answer_rows(response.id, items, answers))
-        delta.update(difference(methodology, None, ResponseState.of(response, answers)))
-    if rows:
-        session.execute(insert(ANSWERS), rows)
+
+    # New respondents and all answers go in by batches through Core inserts, in this one
+    # transaction: ORM objects and answer dicts for a million rows at once would cost
+    # gigabytes, and a failure anywhere still leaves nothing behind.
+    writer = _AnswerWriter(session, {item.id: item for item in methodology.items()})
+    for response_id, state in replaced:
+        writer.add(response_id, state.answers)
+        delta.update(difference(methodology, None, state))
+    for start in range(0, len(fresh), _CHUNK):
+        part = fresh[start : start + _CHUNK]
+        ids = _insert_responses(session, cycle.id, part, now)
+        for parsed_one in part:
+            state = ResponseState(parsed_one.group, parsed_one.key, "submitted", parsed_one.answers)
+            writer.add(ids[parsed_one.key], parsed_one.answers)
+            delta.update(difference(methodology, None, state))
+    written = writer.finish()
     apply_delta(session, cycle.id, delta)
     result = ImportResult(
         created=len(parsed.respondents) - len(existing),
         replaced=len(existing),
-        answers=len(rows),
+        answers=written,
         missing_required=parsed.missing_required,
     )
     record_event(

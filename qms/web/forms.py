@@ -33,14 +33,13 @@ from litestar.params import Body
 from litestar.plugins.htmx import HTMXDetails
 
 from qms.i18n import N_
+from qms.methodology.answers import clean_text
 from qms.web.deps import HttpRequest
 from qms.web.security import CSRF_FIELD
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 FIELD_MAX = 2000
 ROW_ID_MAX = 2**31 - 1  # the largest PostgreSQL integer: a larger id is refused, not a 500
-# C0 control characters but tab and newlines: no one types them, and PostgreSQL refuses NUL.
-_CONTROLS = {code: None for code in range(32) if chr(code) not in "\t\n\r"} | {0x7F: None}
 UNKNOWN_FIELD = N_("This form sent a field the page does not know. Reload the page and try again.")
 WRONG_VALUE = N_("Check this field: its value is not one the form offers.")
 _NOT_DECLARED = {CSRF_FIELD}  # checked by the CSRF guard before any handler runs
@@ -57,7 +56,7 @@ def text(
         value = value[0] if value else ""
     if not isinstance(value, str):
         value = str(value)
-    value = value[:limit].translate(_CONTROLS)
+    value = clean_text(value[:limit])
     return value.strip() if strip else value
 
 
@@ -172,7 +171,7 @@ def read_form(
             continue
         if isinstance(raw, list):  # repeated: the first counts, as browsers' forms send it
             raw = raw[0] if raw else ""
-        value = str(raw).translate(_CONTROLS)
+        value = clean_text(str(raw))
         value = value.strip() if f.strip else value
         form.values[f.name] = value[:FIELD_MAX]
         if value == "" and f.optional:

@@ -24,7 +24,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_410_GONE
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST, HTTP_410_GONE
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.orm import Session
 
@@ -246,11 +246,18 @@ class AnswerController(Controller):
         if forms.section_of(answering.questionnaire, item_id) is None:
             raise NotFoundException()
         before = dict(answering.answers)
+        form = form_of(data)
+        if not forms.carries(form, item_id):
+            refused = answering.respondent().saved_fragment(
+                request, item_id, forms.Problem(forms.NOT_RECEIVED), before
+            )
+            refused.status_code = HTTP_400_BAD_REQUEST
+            return answering.finish(refused)
         answers, problem = forms.save_item(
             answering.methodology,
             answering.questionnaire,
             item_id,
-            form_of(data),
+            form,
             before,
             answering.lang,
         )

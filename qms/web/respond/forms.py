@@ -41,6 +41,7 @@ ENTER_NUMBER = N_("Enter a number, for example 12 or 2.5")
 NUMBER_BETWEEN = N_("Enter a number between %(min)s and %(max)s")
 NUMBER_AT_LEAST = N_("Enter a number of %(min)s or more")
 NUMBER_AT_MOST = N_("Enter a number of %(max)s or less")
+NOT_RECEIVED = N_("Your answer did not arrive. Please try again.")
 
 _INTEGER = re.compile(r"[0-9]{1,9}\Z")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
@@ -233,6 +234,14 @@ def read_section(
         else:
             merged[item.id] = value
     return Submission(without_hidden(questionnaire, merged), errors, raw, tuple(revealed))
+
+
+def carries(form: RawForm, item_id: str) -> bool:
+    """Whether a one-item save says what the answer is. The page posts the whole form:
+    the item's field, or (checkboxes with none ticked) at least its `_shown` entry, which
+    makes an absent field an explicit blank. A body without either (garbage, JSON, a
+    broken client) says nothing, and must not be read as "clear the answer"."""
+    return item_id in form or item_id in form.get(SHOWN_FIELD, ())
 
 
 def save_item(

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from litestar.datastructures import Cookie
 from litestar.response import Template
 
-from qms.methodology.answers import AnswerValue, is_shown
+from qms.methodology.answers import AnswerValue, clean_text, is_shown
 from qms.methodology.model import Methodology, Questionnaire
 from qms.web.deps import HttpRequest
 from qms.web.render import page
@@ -87,7 +87,7 @@ def form_of(data: Mapping[str, Any]) -> RawForm:
     form: dict[str, list[str]] = {}
     for name, value in data.items():
         values = value if isinstance(value, list) else [value]
-        form[str(name)] = [v for v in values if isinstance(v, str)]
+        form[str(name)] = [clean_text(v) for v in values if isinstance(v, str)]
     return form
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qms.methodology import load_methodology
+from qms.methodology import MethodologyError, load_methodology
 
 from .mini import Mini, only, write_methodology
 
@@ -307,3 +307,26 @@ def test_two_methodologies_may_share_item_ids(tmp_path: object) -> None:
     write_methodology(root / "other", copy)
     assert check_paths([root], strict=True) == []
     assert only(check_paths([root / "nothing"])).message == "no such file or folder"
+
+
+# METHODOLOGY.md §2: every *.yaml of the folder is a group's questionnaire.
+
+
+def test_a_questionnaire_of_an_undeclared_group_is_an_error_at_its_line_1(mini: Mini) -> None:
+    mini.write("volunteers.yaml", mini.text("staff.yaml").replace("staff", "volunteers"))
+    findings = mini.check()
+    assert [(f.path, f.line, f.col, f.severity) for f in findings] == [
+        (mini.path("volunteers.yaml"), 1, 1, "error")
+    ]
+    assert findings[0].message == (
+        "questionnaire 'volunteers' is not a group of methodology.yaml (groups: team, staff); "
+        "declare the group there or remove the file"
+    )
+    with pytest.raises(MethodologyError):
+        load_methodology(mini.folder)
+
+
+def test_files_of_other_extensions_are_ignored(mini: Mini) -> None:
+    mini.write("notes.txt", "questionnaire: volunteers\n")
+    mini.write("volunteers.yml.bak", "questionnaire: volunteers\n")
+    assert mini.check() == []

@@ -22,7 +22,7 @@ from .mini import FILES, Mini, write_methodology
 
 
 def test_read_files_holds_methodology_and_group_files_only(mini: Mini) -> None:
-    mini.write("notes.yaml", "anything: [")
+    mini.write("notes.txt", "anything: [")
     mini.write("staff.yml", "questionnaire: staff\n")
     assert read_files(mini.folder) == FILES
 

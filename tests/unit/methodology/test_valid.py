@@ -121,7 +121,7 @@ def test_questionnaires_and_items(mini: Mini) -> None:
 
 
 def test_files_beside_the_methodology_are_ignored(mini: Mini) -> None:
-    mini.write("notes.yaml", "this: [is, not, a questionnaire\n")
+    mini.write("notes.txt", "this: [is, not, a questionnaire\n")
     mini.write("README.md", "notes")
     (mini.folder / "old").mkdir()
     assert mini.check(strict=True) == []
