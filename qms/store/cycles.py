@@ -206,6 +206,15 @@ def require_open(cycle: Cycle) -> None:
     require_open_status(cycle.id, cycle.status)
 
 
+def hold_open(session: Session, cycle_id: int) -> None:
+    """Closed unless the cycle is open, and keep it so until the transaction ends: the
+    cycle's lock for a write that depends on its state, then its status as the lock left
+    it (an ORM row loaded earlier can be older)."""
+    lock_cycle(session, cycle_id, shared=True)
+    status = session.execute(select(Cycle.status).where(Cycle.id == cycle_id)).scalar_one()
+    require_open_status(cycle_id, status)
+
+
 def require_open_status(cycle_id: int, status: str) -> None:
     """As require_open, for a caller that read only the cycle's status."""
     if status != "open":

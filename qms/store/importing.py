@@ -20,7 +20,7 @@ from qms.store.answers import ANSWERS, answer_rows, load_answers
 from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.counts import CountKey, ResponseState, apply_delta, difference
-from qms.store.cycles import asked_groups, require_open
+from qms.store.cycles import asked_groups, hold_open
 from qms.store.errors import GroupNotInCycle, StoreError
 from qms.store.models import Answer, Cycle, Response
 from qms.store.releases import closed_groups
@@ -176,7 +176,9 @@ def _import(
     replace: bool,
     actor_id: int | None,
 ) -> ImportResult:
-    require_open(cycle)
+    # The cycle's lock before its state and its closed groups are read, as for a save: a
+    # close waits for the import, or the import finds the cycle closed.
+    hold_open(session, cycle.id)
     methodology = cycle_methodology(cycle)
     existing = _existing(session, cycle.id, [r.key for r in parsed.respondents])
     errors = list(parsed.errors)

@@ -21,7 +21,7 @@ from qms.store.answers import ANSWERS, answer_rows, load_answers
 from qms.store.audit import record_event
 from qms.store.base import utcnow
 from qms.store.counts import ResponseState, update_counts
-from qms.store.cycles import require_group, require_open_status
+from qms.store.cycles import hold_open, require_group, require_open_status
 from qms.store.db import lock_cycle
 from qms.store.errors import Closed, Conflict, NotFound, StoreError
 from qms.store.models import Answer, Cycle, GroupCollection, Response
@@ -54,15 +54,6 @@ _DELETE_ANSWERS = delete(ANSWERS).where(
     ANSWERS.c.response_id == bindparam("response_id"),
     ANSWERS.c.item_id.in_(bindparam("items", expanding=True)),
 )
-
-
-def _hold_open(session: Session, cycle_id: int) -> None:
-    """Closed unless the cycle is open, and keep it so until the transaction ends: the
-    cycle's lock for a write that depends on its state, then its status as the lock left
-    it (an ORM row loaded earlier can be older)."""
-    lock_cycle(session, cycle_id, shared=True)
-    status = session.execute(select(Cycle.status).where(Cycle.id == cycle_id)).scalar_one()
-    require_open_status(cycle_id, status)
 
 
 def new_respondent_key() -> str:
@@ -132,7 +123,7 @@ def create_response(
     answers: Mapping[str, object] | None = None,
 ) -> Response:
     """A new response (a web key is generated when `respondent` is None)."""
-    _hold_open(session, cycle.id)
+    hold_open(session, cycle.id)
     # Every way in (a code made before its group was left out, the consensus pages)
     # ends here: no response for a group the cycle does not ask.
     require_group(session, cycle, group)
@@ -236,7 +227,7 @@ def replace_answers(
     session: Session, response: Response, answers: Mapping[str, object]
 ) -> dict[str, AnswerValue]:
     """Make `answers` the response's complete set of answers."""
-    _hold_open(session, response.cycle_id)
+    hold_open(session, response.cycle_id)
     _lock(session, response)
     cycle = session.get_one(Cycle, response.cycle_id)
     require_collecting(session, cycle.id, response.group_id)
@@ -286,7 +277,7 @@ def submit_response(session: Session, response: Response) -> None:
     session.refresh(response)
     if response.status == "submitted":
         return
-    _hold_open(session, response.cycle_id)
+    hold_open(session, response.cycle_id)
     cycle = session.get_one(Cycle, response.cycle_id)
     require_collecting(session, cycle.id, response.group_id)
     methodology = cycle_methodology(cycle)
@@ -303,7 +294,7 @@ def submit_response(session: Session, response: Response) -> None:
 def delete_response(session: Session, response: Response) -> None:
     """Remove a response and its answers (a withdrawn form, a test entry)."""
     # A closed cycle's results stay as they were reported.
-    _hold_open(session, response.cycle_id)
+    hold_open(session, response.cycle_id)
     cycle = session.get_one(Cycle, response.cycle_id)
     require_collecting(session, cycle.id, response.group_id)
     methodology = cycle_methodology(cycle)
