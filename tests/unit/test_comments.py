@@ -7,6 +7,7 @@ import random
 import pytest
 
 from qms import i18n
+from qms.app import create_app
 from qms.disclosure.comments import (
     UnitAnswers,
     comment_key,
@@ -14,8 +15,9 @@ from qms.disclosure.comments import (
     select_comments,
     text_items,
 )
-from qms.exports.report import _environment
 from qms.methodology.model import Item, Methodology
+from qms.presentation.templates import report_env
+from qms.settings import Settings
 from tests.unit.scoring.builders import crit, group, item, methodology, scale, text
 
 
@@ -152,14 +154,16 @@ def test_the_consensus_group_and_groups_without_questionnaires_have_no_comments(
     ],
 )
 def test_the_count_partial_says_nothing_below_the_minimum(
-    count: int | None, link: bool, expected: str
+    count: int | None, link: bool, expected: str, sqlite_url: str
 ) -> None:
+    # The fragment links by route name: reversed by the real app, as on the results page.
+    app = create_app(Settings(database_url=sqlite_url, secret_key="test-secret-key-0123456789"))
     token = i18n.current_language.set("en")
     try:
         html = (
-            _environment()
+            report_env()
             .get_template("comments/_count.html")
-            .render(count=count, cycle_id=7, comments_link=link)
+            .render(count=count, cycle_id=7, comments_link=link, url_for=app.route_reverse)
         )
     finally:
         i18n.current_language.reset(token)
