@@ -11,12 +11,13 @@ statistic that is not shown keeps its count and says why (qms.presentation.netwo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar import Controller, Response, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -200,8 +201,27 @@ def _back(
     )
 
 
+@dataclass(frozen=True)
+class ShownYear:
+    """The year a chart of the dashboard shows, as the viewer may see it, and the group
+    its query picks."""
+
+    view: aggregates.NetworkView
+    scope: aggregates.Scope
+    group: str | None
+
+
+def provide_shown_year(here: NamedDependency[StaffRequest], network_id: FromPath[int]) -> ShownYear:
+    """A chart's year, or 404 when the network has none to show."""
+    _, view, scope = _view(here.db, here.principal, network_id, here.request)
+    if view is None:
+        raise NotFoundException()
+    return ShownYear(view, scope, nv.group_param(here.request, view.groups))
+
+
 class NetworkController(Controller):
-    dependencies = STAFF
+    # Off the event loop, like the sync handlers that take it: it asks the database.
+    dependencies = {**STAFF, "shown": Provide(provide_shown_year, sync_to_thread=True)}  # noqa: RUF012
 
     @get(
         "/staff/networks/{network_id:int}/dashboard",
@@ -276,19 +296,11 @@ class NetworkController(Controller):
         sync_to_thread=True,
     )
     def distribution_chart(
-        self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
-        network_id: FromPath[int],
+        self, here: NamedDependency[StaffRequest], shown: NamedDependency[ShownYear]
     ) -> Response[bytes]:
-        _, view, _ = _view(db, principal, network_id, request)
-        if view is None:
-            raise NotFoundException()
-        group = nv.group_param(request, view.groups)
-        lang = _lang()
+        view, group, lang = shown.view, shown.group, _lang()
         key = cache_key("network-distribution", lang, group, view.stats, [n.id for n in view.nodes])
-        return chart_response(key, _format(request), lambda: pn.box_figure(view, group, lang))
+        return chart_response(key, _format(here.request), lambda: pn.box_figure(view, group, lang))
 
     @get(
         "/staff/networks/{network_id:int}/dashboard/trend",
@@ -298,19 +310,15 @@ class NetworkController(Controller):
     )
     def trend_chart(
         self,
-        request: HttpRequest,
-        db: NamedDependency[Session],
-        principal: NamedDependency[Principal],
+        here: NamedDependency[StaffRequest],
+        shown: NamedDependency[ShownYear],
         network_id: FromPath[int],
     ) -> Response[bytes]:
-        _, view, scope = _view(db, principal, network_id, request)
-        if view is None:
-            raise NotFoundException()
-        group = nv.group_param(request, view.groups)
+        view, group, request = shown.view, shown.group, here.request
         node = request.query_params.get("node", OVERALL)
         if node not in {n.id for n in view.nodes}:
             raise NotFoundException()
-        trend = aggregates.network_trend(db, network_id, view.methodology_id, scope)
+        trend = aggregates.network_trend(here.db, network_id, view.methodology_id, shown.scope)
         points = [
             BandPoint(
                 t.year, t.stat(node, group).median, t.stat(node, group).q1, t.stat(node, group).q3
