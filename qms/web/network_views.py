@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from qms import i18n
 from qms.i18n import N_
 from qms.scoring import fmt1
-from qms.store import aggregates, network_releases, networks
+from qms.store import aggregates, naming, network_releases, networks
 from qms.store.networks import OVERALL
 from qms.store.position import OrganisationPosition
 from qms.web.auth import Principal
@@ -149,6 +149,7 @@ class ReleasePanel:
     refusal: str
     withdrawn: bool
     report_on: str
+    held: int = 0  # consents to be named that have not taken effect (qms.store.naming)
 
 
 def node_label(label: networks.Label, lang: str) -> str:
@@ -286,6 +287,7 @@ def release_panel(
         refusal=refusal,
         withdrawn=state.withdrawn,
         report_on=state.report_on.isoformat() if state.report_on else "",
+        held=sum(1 for n, _ in naming.held_in(db, year, methodology) if n == network_id),
     )
 
 
