@@ -15,8 +15,6 @@ with them). Inactive accounts count too: they may have read the figures before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import and_, select, text
 from sqlalchemy.orm import Session
 
@@ -148,11 +146,6 @@ def settle_names(session: Session, year: int, methodology_id: str) -> list[Candi
         )
     session.flush()
     return list(decision.effective)
-
-
-def settle_all(session: Session, years: Iterable[tuple[int, str]]) -> None:
-    for year, methodology_id in sorted(set(years)):
-        settle_names(session, year, methodology_id)
 
 
 def held_in(session: Session, year: int, methodology_id: str) -> frozenset[tuple[int, int]]:
