@@ -160,6 +160,14 @@ def test_the_coordinator_is_told_how_many_names_wait(db: Database, database_url:
         page = client.get(
             f"/staff/networks/{w.nets['N1']}/dashboard?lang=en&year={YEAR}&methodology={METHODOLOGY}"
         ).text
+        # The API names no one either, until B and F consent too.
+        query = f"year={YEAR}&methodology={METHODOLOGY}"
+        api = f"/api/v1/networks/{w.nets['N1']}/aggregates?{query}"
+        assert client.get(api).json()["named_organisations"] == []
+        _consent(db, w, "B", "N1")
+        _consent(db, w, "F", "N2")
+        named = client.get(api).json()["named_organisations"]
+        assert sorted(o["name"] for o in named) == ["Org A", "Org B"]
     assert "consented to be named but are not named yet: 1." in page
 
 
