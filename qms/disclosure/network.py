@@ -11,10 +11,11 @@ The viewer rule, per statistic of the release being looked at:
 
 1. **Few**: shown only when S has at least 3 organisations (n_orgs is always shown).
 2. **Identifiable**: leaving out the organisations the viewer can *identify* — their own
-   organisation(s), and every organisation named with its consent (read live) in any
+   organisation(s), and every organisation whose name took effect (now or before) in any
    network the viewer can see for that year and methodology — either none or at least
    3 must remain. With one or two left, their scores follow from the mean, min or max
-   once the known values are taken out.
+   once the known values are taken out. A consent takes effect only when it can no
+   longer make figures the viewer saw before combinable (qms.disclosure.naming).
 3. **Differs**: S is compared with the same statistic's set T in every *other* release
    the viewer can see of that year and methodology: the earlier releases of the same
    network, and every release (current or earlier) of each other network the viewer

@@ -136,6 +136,7 @@ class ReleasePanel:
     refusal: str
     withdrawn: bool
     report_on: str
+    held: int = 0  # consents to be named that have not taken effect (qms.store.naming)
 
 
 def node_label(label: networks.Label, lang: str) -> str:
@@ -210,7 +211,11 @@ def group_choices(
     ]
 
 
-def release_panel(state: ReleaseState, year: int, methodology: str, lang: str) -> ReleasePanel:
+def release_panel(
+    state: ReleaseState, year: int, methodology: str, lang: str, held: int = 0
+) -> ReleasePanel:
+    """`held`: how many of the network's consents to be named wait (not which: that
+    would hint at how the sets differ)."""
     refusal = ""
     if state.sharing_now == 0:
         refusal = i18n.translate(
@@ -243,6 +248,7 @@ def release_panel(state: ReleaseState, year: int, methodology: str, lang: str) -
         refusal=refusal,
         withdrawn=state.withdrawn,
         report_on=state.report_on.isoformat() if state.report_on else "",
+        held=held,
     )
 
 

@@ -197,8 +197,10 @@ def year_figures(
     current = mine[-1]
     loaded = nr.load_releases(session, infos)
     named = nr.named_now(session, [i.id for i in infos])
-    # Named now, or named at any time before: a score once seen is not forgotten.
-    seen = nr.names_seen(session, {i.network_id for i in infos}, year, methodology_id)
+    # Named now, or named at any time before: a score once seen is not forgotten. Every
+    # network the viewer sees counts, released this year or not, as qms.store.naming
+    # weighs it when it lets a name take effect.
+    seen = nr.names_seen(session, _visible(scope, network_id), year, methodology_id)
     viewer = Viewer(own=scope.own, named=frozenset().union(*named.values()) | seen)
     release = loaded[current.id]
     others = [loaded[i.id] for i in infos if i.id != current.id]

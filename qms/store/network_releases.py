@@ -11,8 +11,9 @@ it, the readers call `release_due`, which releases the year if it may be.
 
 What a release holds never changes. Two things are read live beside it: whether each
 of its organisations still shares (a withdrawal, or leaving the network, hides the
-release's figures at once, until the next release) and whether it still consents to
-be named. What a viewer sees of a release is qms.disclosure.network's decision.
+release's figures at once, until the next release) and whether it is named: it still
+consents, and its name has taken effect (qms.store.naming, which every release settles
+again). What a viewer sees of a release is qms.disclosure.network's decision.
 """
 
 from __future__ import annotations
@@ -282,6 +283,10 @@ def release_year(
         },
     )
     session.flush()
+    # Imported here: qms.store.naming reads releases through this module.
+    from qms.store.naming import settle_names
+
+    settle_names(session, year, methodology_id)
     return ReleaseInfo(
         release.id, network_id, year, methodology_id, seq, _aware(release.created_at), len(live)
     )
@@ -322,25 +327,24 @@ def _withdrawn(session: Session, release_ids: Sequence[int]) -> set[int]:
 
 
 def names_seen(
-    session: Session, network_ids: Iterable[int], year: int, methodology_id: str
+    session: Session, network_ids: Iterable[int] | None, year: int, methodology_id: str
 ) -> frozenset[int]:
-    """Organisations ever named in these networks' year: a viewer of them may remember
-    their scores, so they stay identifiable after a consent is withdrawn."""
-    ids = list(network_ids)
-    if not ids:
-        return frozenset()
-    rows = session.scalars(
-        select(NetworkNameSeen.organisation_id).where(
-            NetworkNameSeen.network_id.in_(ids),
-            NetworkNameSeen.year == year,
-            NetworkNameSeen.methodology_id == methodology_id,
-        )
-    )
+    """Organisations whose name took effect in these networks' year (None: any network),
+    at any time: a viewer of them may remember their scores, so they stay identifiable
+    after a consent is withdrawn."""
+    where = and_(NetworkNameSeen.year == year, NetworkNameSeen.methodology_id == methodology_id)
+    if network_ids is not None:
+        ids = list(network_ids)
+        if not ids:
+            return frozenset()
+        where = and_(where, NetworkNameSeen.network_id.in_(ids))
+    rows = session.scalars(select(NetworkNameSeen.organisation_id).where(where))
     return frozenset(int(r) for r in rows)
 
 
 def named_now(session: Session, release_ids: Sequence[int]) -> dict[int, frozenset[int]]:
-    """Per release, its organisations that consent to be named in its network now."""
+    """Per release, its organisations named in its network now: they consent, and their
+    name has taken effect there (a held name is not named)."""
     named: dict[int, set[int]] = {i: set() for i in release_ids}
     if release_ids:
         rows = session.execute(
@@ -351,6 +355,15 @@ def named_now(session: Session, release_ids: Sequence[int]) -> dict[int, frozens
                 and_(
                     NetworkShare.cycle_id == NetworkReleaseOrg.cycle_id,
                     NetworkShare.network_id == NetworkRelease.network_id,
+                ),
+            )
+            .join(
+                NetworkNameSeen,
+                and_(
+                    NetworkNameSeen.network_id == NetworkRelease.network_id,
+                    NetworkNameSeen.organisation_id == NetworkReleaseOrg.organisation_id,
+                    NetworkNameSeen.year == NetworkRelease.year,
+                    NetworkNameSeen.methodology_id == NetworkRelease.methodology_id,
                 ),
             )
             .where(NetworkReleaseOrg.release_id.in_(release_ids), NetworkShare.named.is_(True))

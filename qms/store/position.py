@@ -16,6 +16,7 @@ from qms.disclosure.network import RESPONSES, Reason, placing
 from qms.scoring.network import Band
 from qms.store.aggregates import Scope, year_figures
 from qms.store.models import Cycle, NetworkShare
+from qms.store.naming import held_in
 from qms.store.networks import (
     Label,
     criterion_scores,
@@ -52,13 +53,14 @@ class OrganisationPosition:
     cycle_id: int
     shared: bool  # whether the cycle is shared with the network now
     counted: bool  # whether the organisation is in the current release
-    named: bool
+    named: bool  # named there now: it consents and its name took effect
     n_orgs: int  # organisations in the current release
     released: bool  # whether the year has a release at all
     withdrawn: bool  # an organisation of the current release withdrew since
     nodes: tuple[Label, ...]
     groups: tuple[Label, ...]
     rows: tuple[PositionRow, ...]
+    held: bool = False  # it consents, but its name has not taken effect (qms.store.naming)
 
     def row(self, node: str, group: str | None) -> PositionRow | None:
         return next((r for r in self.rows if r.node == node and r.group == group), None)
@@ -98,6 +100,9 @@ def organisation_position(
         select(NetworkShare).where(
             NetworkShare.cycle_id == own_cycle_id, NetworkShare.network_id == network_id
         )
+    )
+    held = share is not None and (network_id, organisation_id) in held_in(
+        session, year, methodology_id
     )
     found = year_figures(session, network_id, year, methodology_id, scope)
     counted = found is not None and organisation_id in found.release.organisations
@@ -146,7 +151,8 @@ def organisation_position(
         cycle_id=own_cycle_id,
         shared=share is not None,
         counted=counted,
-        named=bool(share is not None and share.named),
+        named=bool(share is not None and share.named) and not held,
+        held=held,
         n_orgs=len(found.release.organisations) if found else 0,
         released=found is not None,
         withdrawn=bool(found and found.release.withdrawn),

@@ -1,6 +1,8 @@
 """Sharing a closed cycle with a network the organisation belongs to, and consent to be
 named there (METHODOLOGY.md §3.11). Every change is audit-logged. What a shared cycle
-counts for is qms.store.networks'.
+counts for is qms.store.networks'. A consent to be named may be held back until it can
+no longer reveal another organisation's score (qms.store.naming): each change here
+settles the year's names again.
 """
 
 from __future__ import annotations
@@ -13,15 +15,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qms.store.audit import record_event
+from qms.store.base import utcnow
 from qms.store.errors import Conflict, NotFound
 from qms.store.models import (
     Cycle,
     Network,
     NetworkMember,
-    NetworkNameSeen,
     NetworkShare,
     User,
 )
+from qms.store.naming import held_in, settle_names
 from qms.store.networks import is_member
 from qms.store.org_scores import has_org_scores, keep_org_scores
 
@@ -36,6 +39,7 @@ class ShareState:
     named: bool
     shared_at: datetime | None
     shared_by: str
+    held: bool = False  # named with consent, but not yet shown (qms.store.naming)
 
 
 def _shared(session: Session, cycle_id: int, network_id: int) -> bool:
@@ -69,7 +73,11 @@ def share_cycle(
             with session.begin_nested():
                 session.add(
                     NetworkShare(
-                        cycle_id=cycle.id, network_id=network_id, named=named, shared_by=actor_id
+                        cycle_id=cycle.id,
+                        network_id=network_id,
+                        named=named,
+                        named_at=utcnow() if named else None,
+                        shared_by=actor_id,
                     )
                 )
         except IntegrityError:
@@ -79,13 +87,13 @@ def share_cycle(
         action = "cycle.shared"
     elif share.named != named:
         share.named = named
+        share.named_at = utcnow() if named else None
         share.shared_by = actor_id
         action = "cycle.share_changed"
     else:
         return False
     session.flush()
-    if named:
-        remember_name(session, network_id, cycle)
+    settle_names(session, cycle.year, cycle.methodology_id)
     record_event(
         session,
         actor_id=actor_id,
@@ -96,22 +104,6 @@ def share_cycle(
         detail=detail,
     )
     return True
-
-
-def remember_name(session: Session, network_id: int, cycle: Cycle) -> None:
-    """The organisation is named in the network's year: from now on it counts as known
-    to the network's viewers there, whatever happens to the consent later."""
-    key = (network_id, cycle.organisation_id, cycle.year, cycle.methodology_id)
-    if session.get(NetworkNameSeen, key) is None:
-        session.add(
-            NetworkNameSeen(
-                network_id=network_id,
-                organisation_id=cycle.organisation_id,
-                year=cycle.year,
-                methodology_id=cycle.methodology_id,
-            )
-        )
-        session.flush()
 
 
 def withdraw_share(
@@ -128,6 +120,8 @@ def withdraw_share(
     )
     if not getattr(result, "rowcount", 0):
         return False
+    # A held name withdrawn may let another one that waited with it take effect.
+    settle_names(session, cycle.year, cycle.methodology_id)
     record_event(
         session,
         actor_id=actor_id,
@@ -153,7 +147,16 @@ def cycle_shares(session: Session, cycle: Cycle) -> list[ShareState]:
         .where(NetworkMember.organisation_id == cycle.organisation_id)
         .order_by(Network.name)
     )
+    held = held_in(session, cycle.year, cycle.methodology_id)
     return [
-        ShareState(nid, name, shared_at is not None, bool(named), shared_at, email or "")
+        ShareState(
+            nid,
+            name,
+            shared_at is not None,
+            bool(named),
+            shared_at,
+            email or "",
+            held=bool(named) and (nid, cycle.organisation_id) in held,
+        )
         for nid, name, named, shared_at, email in rows
     ]

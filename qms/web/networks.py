@@ -30,7 +30,7 @@ from qms.i18n import N_
 from qms.presentation import network as pn
 from qms.presentation.context import as_context
 from qms.presentation.network_pages import dashboard_view, position_page
-from qms.store import aggregates, cycles, directory, network_releases
+from qms.store import aggregates, cycles, directory, naming, network_releases
 from qms.store.errors import Conflict
 from qms.store.networks import OVERALL
 from qms.store.position import OrganisationPosition, organisation_position, organisation_years
@@ -112,7 +112,10 @@ def _dashboard_page(
     if view is None:
         return page("networks/dashboard.html", context, request=request, status_code=status_code)
     state = network_releases.release_state(db, network_id, view.year, view.methodology_id)
-    panel = pn.release_panel(state, view.year, view.methodology_id, lang)
+    held = naming.held_in(db, view.year, view.methodology_id)
+    panel = pn.release_panel(
+        state, view.year, view.methodology_id, lang, sum(1 for n, _ in held if n == network_id)
+    )
     if date_form is None:
         context["date_form"] = Form(values={"release_on": panel.report_on})
     trend = aggregates.network_trend(db, network_id, view.methodology_id, scope)

@@ -14,16 +14,7 @@ from tests.privacy.row_attacks import row_attacks
 # tests/privacy/test_found_leaks.py marked xfail(strict=True). The machines leave these
 # kinds out, so that they go on hunting for others; when a fix makes a reproduction pass
 # (the strict xfail then fails), remove its mark and its kind here.
-REPORTED: dict[str, str] = {
-    "late-name": (
-        "LEAK (reported): a name given after figures were released makes figures the "
-        "viewer already saw combinable: two networks' releases that differed by three "
-        "unknown organisations differ by two once one of them is named (and a release "
-        "with three unknown has two); the viewer kept the earlier figures. "
-        "qms.disclosure.network checks names as they are now, not as they were when each "
-        "figure was shown"
-    ),
-}
+REPORTED: dict[str, str] = {}
 
 
 def cycle_leaks(

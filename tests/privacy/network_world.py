@@ -7,7 +7,8 @@ Closing, reopening, sharing, withdrawing and consent go through the store as the
 sharing page and the cycle page call it; a network's release is the coordinator's
 button over HTTP. At each observation the world notes, for every network year with a
 release, the organisations and values each statistic of the current release rests on
-(what the viewer cannot see), and which organisations consent to be named now.
+(what the viewer cannot see), and which organisations are named now (they consent and
+their name took effect; a held consent names no one).
 """
 
 from __future__ import annotations

@@ -1,17 +1,16 @@
 """Leaks the adversary found in the tree, each reproduced as plainly as it can be, and
 kept once fixed: a breakdown's remainder, a breakdown placing suppressed answer rows, a
 breakdown cell changing by one answer between releases, a name seen once and then
-withdrawn. A new leak gets its reproduction here, marked xfail(strict=True) with its
-entry in tests.privacy.adversary.REPORTED until it is fixed (now: a name given later).
+withdrawn, a name given after figures were seen. A new leak gets its reproduction here,
+marked xfail(strict=True) with its entry in tests.privacy.adversary.REPORTED until it is
+fixed (now: none).
 """
 
 from __future__ import annotations
 
 import random
 
-import pytest
-
-from tests.privacy.adversary import REPORTED, cycle_leaks, only, report
+from tests.privacy.adversary import cycle_leaks, only, report
 from tests.privacy.answers import answers_for
 from tests.privacy.cycle_world import CycleWorld
 from tests.privacy.env import Env, snapshot_socquality, snapshot_testq
@@ -109,14 +108,14 @@ def test_a_name_seen_once_is_not_forgotten(env: Env) -> None:
     assert leaks == [], report(leaks)
 
 
-@pytest.mark.xfail(strict=True, reason=REPORTED["late-name"])
 def test_a_name_given_later_does_not_join_two_networks_seen_before(env: Env) -> None:
     """Network 1 is A-E, network 2 is C-F, all unnamed; both release, and their
     coordinator sees both (they differ by A, B and F: three). Then A consents to be
-    named in network 1, and its score shows there. With A known, the two sets seen
-    before differ by B and F alone: network 1's highest score is above network 2's, so
-    it is A's or B's, and it is not A's: it is B's; network 2's lowest is below network
-    1's, so it is F's."""
+    named in network 1. Were its score shown there, the two sets seen before would
+    differ by B and F alone: network 1's highest score is above network 2's, so it is
+    A's or B's, and it is not A's: it is B's; network 2's lowest is below network 1's,
+    so it is F's. So A's name waits; it appears when B and F consent too, and the
+    difference is of named organisations only."""
     scores = {**NETWORK_SCORES, "Org B": (100, 100, 100), "Org F": (0, 0, 0)}
     world = NetworkWorld(env)
     names = ["Org A", "Org B", "Org C", "Org D", "Org E", "Org F"]
@@ -134,7 +133,15 @@ def test_a_name_given_later_does_not_join_two_networks_seen_before(env: Env) -> 
     assert world.release("Network 2", "coordinator") == 303
     world.observe("coordinator", "both released, none named")
     world.share("Org A", "Network 1", named=True)
-    world.observe("coordinator", "A named in network 1")
-    assert any(world.orgs["Org A"].id in s.named for s in world.history[-1].net)
-    leaks = only(network_attacks(world.history), "late-name")
+    world.observe("coordinator", "A consents in network 1: held")
+    assert not any(s.named for s in world.history[-1].net)
+    assert any(s.values for s in world.history[-1].net)  # the figures stay as they were
+    world.share("Org B", "Network 1", named=True)
+    world.observe("coordinator", "B consents in network 1: held")
+    assert not any(s.named for s in world.history[-1].net)
+    world.share("Org F", "Network 2", named=True)
+    world.observe("coordinator", "F consents in network 2: A, B and F named")
+    named = {org for s in world.history[-1].net for org in s.named}
+    assert named == {world.orgs[o].id for o in ("Org A", "Org B", "Org F")}
+    leaks = network_attacks(world.history)
     assert leaks == [], report(leaks)

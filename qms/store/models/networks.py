@@ -47,6 +47,9 @@ class NetworkShare(Base):
     named: Mapped[bool] = mapped_column(Boolean, default=False)
     shared_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     shared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the consent to be named was given (None: not named): held names wait in this
+    # order (qms.disclosure.naming).
+    named_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class OrgScore(Base):
