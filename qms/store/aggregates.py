@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from qms.disclosure.network import RESPONSES, Reason, Release, Shown, Viewer, figures
 from qms.methodology.model import Methodology
+from qms.store import naming
 from qms.store import network_releases as nr
 from qms.store.models import Cycle, NetworkMember, NetworkShare
 from qms.store.networks import Key, Label, get_network, labels_of
@@ -196,11 +197,11 @@ def year_figures(
         return None
     current = mine[-1]
     loaded = nr.load_releases(session, infos)
-    named = nr.named_now(session, [i.id for i in infos])
+    named = naming.named_now(session, [i.id for i in infos])
     # Named now, or named at any time before: a score once seen is not forgotten. Every
     # network the viewer sees counts, released this year or not, as qms.store.naming
     # weighs it when it lets a name take effect.
-    seen = nr.names_seen(session, _visible(scope, network_id), year, methodology_id)
+    seen = naming.names_seen(session, _visible(scope, network_id), year, methodology_id)
     viewer = Viewer(own=scope.own, named=frozenset().union(*named.values()) | seen)
     release = loaded[current.id]
     others = [loaded[i.id] for i in infos if i.id != current.id]
@@ -282,7 +283,7 @@ def network_aggregates(
     found = year_figures(session, network_id, year, methodology_id, scope)
     if found is None:
         return NetworkView(network.id, network.name, year, methodology_id, 0, (), (), (), (), ())
-    names = nr.release_names(session, found.info.id)
+    names = naming.release_names(session, found.info.id)
     score_keys = [k for k in found.release.values if k[0] != RESPONSES]
     nodes, groups = labels_of(_methodology(session, found.info.id), score_keys)
     stats = [

@@ -15,6 +15,8 @@ with them). Inactive accounts count too: they may have read the figures before.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from sqlalchemy import and_, select, text
 from sqlalchemy.orm import Session
 
@@ -25,8 +27,10 @@ from qms.store.models import (
     NetworkMember,
     NetworkNameSeen,
     NetworkShare,
+    Organisation,
     UserRole,
 )
+from qms.store.models.releases import NetworkRelease, NetworkReleaseOrg
 
 Scope = tuple[frozenset[int], frozenset[int] | None]  # own organisations, networks seen
 
@@ -153,3 +157,62 @@ def held_in(session: Session, year: int, methodology_id: str) -> frozenset[tuple
     return frozenset(
         (c.network_id, c.organisation_id) for c in held_candidates(session, year, methodology_id)
     )
+
+
+# -- what the readers of network figures identify -------------------------------------
+
+
+def names_seen(
+    session: Session, network_ids: Iterable[int] | None, year: int, methodology_id: str
+) -> frozenset[int]:
+    """Organisations whose name took effect in these networks' year (None: any network),
+    at any time: a viewer of them may remember their scores, so they stay identifiable
+    after a consent is withdrawn."""
+    where = and_(NetworkNameSeen.year == year, NetworkNameSeen.methodology_id == methodology_id)
+    if network_ids is not None:
+        ids = list(network_ids)
+        if not ids:
+            return frozenset()
+        where = and_(where, NetworkNameSeen.network_id.in_(ids))
+    rows = session.scalars(select(NetworkNameSeen.organisation_id).where(where))
+    return frozenset(int(r) for r in rows)
+
+
+def named_now(session: Session, release_ids: Sequence[int]) -> dict[int, frozenset[int]]:
+    """Per release, its organisations named in its network now: they consent, and their
+    name has taken effect there (a held name is not named)."""
+    named: dict[int, set[int]] = {i: set() for i in release_ids}
+    if release_ids:
+        rows = session.execute(
+            select(NetworkReleaseOrg.release_id, NetworkReleaseOrg.organisation_id)
+            .join(NetworkRelease, NetworkRelease.id == NetworkReleaseOrg.release_id)
+            .join(
+                NetworkShare,
+                and_(
+                    NetworkShare.cycle_id == NetworkReleaseOrg.cycle_id,
+                    NetworkShare.network_id == NetworkRelease.network_id,
+                ),
+            )
+            .join(
+                NetworkNameSeen,
+                and_(
+                    NetworkNameSeen.network_id == NetworkRelease.network_id,
+                    NetworkNameSeen.organisation_id == NetworkReleaseOrg.organisation_id,
+                    NetworkNameSeen.year == NetworkRelease.year,
+                    NetworkNameSeen.methodology_id == NetworkRelease.methodology_id,
+                ),
+            )
+            .where(NetworkReleaseOrg.release_id.in_(release_ids), NetworkShare.named.is_(True))
+        )
+        for release_id, org in rows:
+            named[int(release_id)].add(int(org))
+    return {i: frozenset(s) for i, s in named.items()}
+
+
+def release_names(session: Session, release_id: int) -> dict[int, str]:
+    rows = session.execute(
+        select(Organisation.id, Organisation.name)
+        .join(NetworkReleaseOrg, NetworkReleaseOrg.organisation_id == Organisation.id)
+        .where(NetworkReleaseOrg.release_id == release_id)
+    )
+    return {int(i): str(n) for i, n in rows}

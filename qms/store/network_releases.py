@@ -7,7 +7,7 @@ cycles' organisation-level scores and counted responses. A new release of a year
 allowed only when its set of organisations differs from each earlier release of that
 year by at least 3 (the first release always is, even with fewer than 3: then only
 counts show). A coordinator can set a reporting date: on the first request on or after
-it, the readers call `release_due`, which releases the year if it may be.
+it, the readers call `qms.store.report_dates.release_due`, which releases the year if it may be.
 
 What a release holds never changes. Two things are read live beside it: whether each
 of its organisations still shares (a withdrawal, or leaving the network, hides the
@@ -34,13 +34,11 @@ from qms.store.models import (
     Network,
     NetworkMember,
     NetworkShare,
-    Organisation,
     OrgResponseTotal,
     OrgScore,
 )
 from qms.store.models.networks import DEPTH_CRITERION
 from qms.store.models.releases import (
-    NetworkNameSeen,
     NetworkRelease,
     NetworkReleaseOrg,
     NetworkReleaseScore,
@@ -326,53 +324,6 @@ def _withdrawn(session: Session, release_ids: Sequence[int]) -> set[int]:
     return {int(r) for (r,) in rows}
 
 
-def names_seen(
-    session: Session, network_ids: Iterable[int] | None, year: int, methodology_id: str
-) -> frozenset[int]:
-    """Organisations whose name took effect in these networks' year (None: any network),
-    at any time: a viewer of them may remember their scores, so they stay identifiable
-    after a consent is withdrawn."""
-    where = and_(NetworkNameSeen.year == year, NetworkNameSeen.methodology_id == methodology_id)
-    if network_ids is not None:
-        ids = list(network_ids)
-        if not ids:
-            return frozenset()
-        where = and_(where, NetworkNameSeen.network_id.in_(ids))
-    rows = session.scalars(select(NetworkNameSeen.organisation_id).where(where))
-    return frozenset(int(r) for r in rows)
-
-
-def named_now(session: Session, release_ids: Sequence[int]) -> dict[int, frozenset[int]]:
-    """Per release, its organisations named in its network now: they consent, and their
-    name has taken effect there (a held name is not named)."""
-    named: dict[int, set[int]] = {i: set() for i in release_ids}
-    if release_ids:
-        rows = session.execute(
-            select(NetworkReleaseOrg.release_id, NetworkReleaseOrg.organisation_id)
-            .join(NetworkRelease, NetworkRelease.id == NetworkReleaseOrg.release_id)
-            .join(
-                NetworkShare,
-                and_(
-                    NetworkShare.cycle_id == NetworkReleaseOrg.cycle_id,
-                    NetworkShare.network_id == NetworkRelease.network_id,
-                ),
-            )
-            .join(
-                NetworkNameSeen,
-                and_(
-                    NetworkNameSeen.network_id == NetworkRelease.network_id,
-                    NetworkNameSeen.organisation_id == NetworkReleaseOrg.organisation_id,
-                    NetworkNameSeen.year == NetworkRelease.year,
-                    NetworkNameSeen.methodology_id == NetworkRelease.methodology_id,
-                ),
-            )
-            .where(NetworkReleaseOrg.release_id.in_(release_ids), NetworkShare.named.is_(True))
-        )
-        for release_id, org in rows:
-            named[int(release_id)].add(int(org))
-    return {i: frozenset(s) for i, s in named.items()}
-
-
 def load_releases(session: Session, infos: Sequence[ReleaseInfo]) -> dict[int, Release]:
     """The releases' top-level criterion and overall scores and response totals, as the
     disclosure layer reads them, keyed by release id."""
@@ -419,15 +370,6 @@ def release_snapshots(session: Session, release_id: int) -> list[tuple[int | Non
     return [(None if c is None else int(c), str(h)) for c, h in rows]
 
 
-def release_names(session: Session, release_id: int) -> dict[int, str]:
-    rows = session.execute(
-        select(Organisation.id, Organisation.name)
-        .join(NetworkReleaseOrg, NetworkReleaseOrg.organisation_id == Organisation.id)
-        .where(NetworkReleaseOrg.release_id == release_id)
-    )
-    return {int(i): str(n) for i, n in rows}
-
-
 # -- the coordinator's view, and reporting dates --------------------------------------
 
 
@@ -437,6 +379,7 @@ def release_state(
     live, earlier, conflict = _check(session, network_id, year, methodology_id)
     current = earlier[-1] if earlier else None
     withdrawn = bool(current and _withdrawn(session, [current.id]))
+    row = session.get(NetworkReportDate, (network_id, year, methodology_id))
     return ReleaseState(
         current=current,
         sharing_now=len(live),
@@ -444,84 +387,8 @@ def release_state(
         conflict_with=conflict[0] if conflict else None,
         differs_by=conflict[1] if conflict else None,
         withdrawn=withdrawn,
-        report_on=report_date(session, network_id, year, methodology_id),
+        report_on=row.release_on if row is not None else None,
     )
-
-
-def report_date(session: Session, network_id: int, year: int, methodology_id: str) -> date | None:
-    row = session.get(NetworkReportDate, (network_id, year, methodology_id))
-    return row.release_on if row is not None else None
-
-
-def set_report_date(
-    session: Session,
-    network_id: int,
-    year: int,
-    methodology_id: str,
-    day: date | None,
-    *,
-    actor_id: int | None,
-) -> bool:
-    """Set (or, with None, clear) the day from which the year is released on the first
-    request; False when nothing changed. Audited."""
-    network = session.get(Network, network_id)
-    if network is None:
-        raise NotFound(f"no network with id {network_id}")
-    row = session.get(NetworkReportDate, (network_id, year, methodology_id))
-    if (row.release_on if row else None) == day:
-        return False
-    if day is None:
-        assert row is not None
-        session.delete(row)
-    elif row is None:
-        session.add(
-            NetworkReportDate(
-                network_id=network_id, year=year, methodology_id=methodology_id, release_on=day
-            )
-        )
-    else:
-        row.release_on = day
-    record_event(
-        session,
-        actor_id=actor_id,
-        action="network.report_date",
-        network_id=network_id,
-        subject=f"{network.name} {year} ({methodology_id})",
-        detail={
-            "year": year,
-            "methodology": methodology_id,
-            "release_on": day.isoformat() if day else None,
-        },
-    )
-    session.flush()
-    return True
-
-
-def release_due(session: Session, network_ids: Iterable[int], today: date) -> list[ReleaseInfo]:
-    """Release every year whose reporting date has come and that has no release made on
-    or after that date, where a release is allowed (readers call this on each request,
-    in their own transaction, and commit when it returns something)."""
-    ids = list(network_ids)
-    if not ids:
-        return []
-    due = session.execute(
-        select(
-            NetworkReportDate.network_id,
-            NetworkReportDate.year,
-            NetworkReportDate.methodology_id,
-            NetworkReportDate.release_on,
-        ).where(NetworkReportDate.network_id.in_(ids), NetworkReportDate.release_on <= today)
-    ).all()
-    made = []
-    for network_id, year, methodology_id, release_on in due:
-        current = current_release(session, network_id, year, methodology_id)
-        if current is not None and current.made_at.date() >= release_on:
-            continue
-        try:
-            made.append(release_year(session, network_id, year, methodology_id, actor_id=None))
-        except Conflict:
-            continue  # not allowed yet: the dashboard says why
-    return made
 
 
 def network_ids_of(session: Session, organisation_ids: Iterable[int]) -> frozenset[int]:

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from qms.presentation.network import COMPOSITE
-from qms.store import aggregates, network_releases, networks
+from qms.store import aggregates, networks, report_dates
 from qms.web.auth import Principal
 from qms.web.deps import HttpRequest
 
@@ -30,7 +30,7 @@ def viewer_scope(db: Session, principal: Principal) -> aggregates.Scope:
 
 def release_due_now(db: Session, network_ids: list[int]) -> None:
     """A reporting date that has come releases its year on this request (committed)."""
-    if network_releases.release_due(db, network_ids, date.today()):
+    if report_dates.release_due(db, network_ids, date.today()):
         db.commit()
 
 

@@ -30,7 +30,7 @@ from qms.i18n import N_
 from qms.presentation import network as pn
 from qms.presentation.context import as_context
 from qms.presentation.network_pages import dashboard_view, position_page
-from qms.store import aggregates, cycles, directory, naming, network_releases
+from qms.store import aggregates, cycles, directory, naming, network_releases, report_dates
 from qms.store.errors import Conflict
 from qms.store.networks import OVERALL
 from qms.store.position import OrganisationPosition, organisation_position, organisation_years
@@ -286,7 +286,7 @@ class NetworkController(Controller):
         if isinstance(posted, Template):
             return posted
         picked = (posted.year, posted.methodology)
-        network_releases.set_report_date(
+        report_dates.set_report_date(
             here.db, network_id, *picked, posted.release_on, actor_id=here.principal.user_id
         )
         here.db.commit()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from qms.store import network_releases, sharing
+from qms.store import naming, network_releases, sharing
 from qms.store.consensus import save_consensus
 from qms.store.cycles import close_cycle, create_cycle, get_cycle, reopen_cycle
 from qms.store.orgs import get_organisation
@@ -151,7 +151,7 @@ class NetworkWorld:
                 release = network_releases.load_releases(s, [info])[info.id]
                 for (node, group), values in release.values.items():
                     obs.net_truth[net_id, YEAR, METHODOLOGY, node, group] = dict(values)
-                obs.net_named[net_id] = set(network_releases.named_now(s, [info.id])[info.id])
+                obs.net_named[net_id] = set(naming.named_now(s, [info.id])[info.id])
                 obs.net_withdrawn[net_id] = release.withdrawn
         obs.net_members = {
             self.env.networks[n]: {self.orgs[o].id for o in orgs}

@@ -145,7 +145,7 @@ def test_a_late_name_is_held_until_the_difference_is_of_named_organisations(
     _consent(db, w, "A", "N1", named=False)
     assert _named(db, w)["N1"] == {"B"}
     with db.session() as s:
-        seen = network_releases.names_seen(s, [w.nets["N1"]], YEAR, METHODOLOGY)
+        seen = naming.names_seen(s, [w.nets["N1"]], YEAR, METHODOLOGY)
     assert w.orgs["A"] in seen
     _consent(db, w, "A", "N1")
     assert _named(db, w)["N1"] == {"A", "B"}

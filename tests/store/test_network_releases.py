@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qms.store import aggregates, network_releases, sharing
+from qms.store import aggregates, network_releases, report_dates, sharing
 from qms.store.aggregates import Scope
 from qms.store.cycles import close_cycle, create_cycle, reopen_cycle
 from qms.store.errors import Conflict
@@ -169,19 +169,17 @@ def test_a_reporting_date_releases_on_the_first_request_after_it(
 ) -> None:
     net_id, _, _ = _network(session, snapshot, [0, 25, 50])
     today = date(2026, 3, 1)
-    assert network_releases.set_report_date(session, net_id, 2025, "testq", today, actor_id=None)
-    assert not network_releases.set_report_date(
-        session, net_id, 2025, "testq", today, actor_id=None
-    )
-    assert network_releases.release_due(session, [net_id], today - timedelta(days=1)) == []
-    [made] = network_releases.release_due(session, [net_id], today)
+    assert report_dates.set_report_date(session, net_id, 2025, "testq", today, actor_id=None)
+    assert not report_dates.set_report_date(session, net_id, 2025, "testq", today, actor_id=None)
+    assert report_dates.release_due(session, [net_id], today - timedelta(days=1)) == []
+    [made] = report_dates.release_due(session, [net_id], today)
     assert made.seq == 1
     # Released on or after the date: nothing more to do on later requests.
-    assert network_releases.release_due(session, [net_id], today + timedelta(days=3)) == []
+    assert report_dates.release_due(session, [net_id], today + timedelta(days=3)) == []
     state = network_releases.release_state(session, net_id, 2025, "testq")
     assert state.report_on == today and state.current is not None
-    assert network_releases.set_report_date(session, net_id, 2025, "testq", None, actor_id=None)
-    assert network_releases.report_date(session, net_id, 2025, "testq") is None
+    assert report_dates.set_report_date(session, net_id, 2025, "testq", None, actor_id=None)
+    assert report_dates.report_date(session, net_id, 2025, "testq") is None
 
 
 def test_two_networks_one_organisation_apart_show_only_the_earlier(
