@@ -32,7 +32,7 @@ from qms.scoring import (
 from qms.scoring.compare import CriterionMeans
 from qms.scoring.suppression import breakdown_stats
 
-from .rows import SUPPRESSED
+from .kanon import SUPPRESSED
 
 NO_ANSWER = ""  # the breakdown cell of respondents who left the choice item blank
 # The cell of respondents whose answer to the choice item the answer export hides: a

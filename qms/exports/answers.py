@@ -33,7 +33,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from qms.disclosure.comments import GroupComments
-from qms.disclosure.rows import PROXY, SUPPRESSED, Cell, GroupRows, consensus_rows, group_rows
+from qms.disclosure.kanon import SUPPRESSED
+from qms.disclosure.rows import PROXY, Cell, GroupRows, consensus_rows, group_rows
 from qms.exports.csvsafe import csv_row
 from qms.i18n import N_, translate
 from qms.methodology.answers import AnswerValue, is_shown

@@ -11,13 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qms.disclosure.rows import (
-    PROXY,
-    SUPPRESSED,
-    consensus_rows,
-    group_rows,
-    k_anonymise,
-)
+from qms.disclosure.kanon import SUPPRESSED, k_anonymise
+from qms.disclosure.rows import PROXY, consensus_rows, group_rows
 from qms.methodology.answers import AnswerValue
 from qms.methodology.model import ChoiceOption, Item, Methodology, When
 from tests.unit.scoring.builders import choice, crit, group, item, methodology, scale, text
