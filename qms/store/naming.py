@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import and_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, select, text
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from qms.disclosure.naming import Candidate, View, decide, view
 from qms.store import network_releases as nr
@@ -46,6 +46,22 @@ def _lock(session: Session, year: int, methodology_id: str) -> None:
         )
 
 
+def _name_took_effect(
+    network: InstrumentedAttribute[int],
+    organisation: InstrumentedAttribute[int],
+    year: InstrumentedAttribute[int],
+    methodology: InstrumentedAttribute[str],
+) -> ColumnElement[bool]:
+    """The join to `network_names_seen`: this organisation's name took effect in this
+    network's year and methodology."""
+    return and_(
+        NetworkNameSeen.network_id == network,
+        NetworkNameSeen.organisation_id == organisation,
+        NetworkNameSeen.year == year,
+        NetworkNameSeen.methodology_id == methodology,
+    )
+
+
 def held_candidates(session: Session, year: int, methodology_id: str) -> list[Candidate]:
     """Consents of the year and methodology that have not taken effect, oldest first."""
     rows = session.execute(
@@ -60,11 +76,8 @@ def held_candidates(session: Session, year: int, methodology_id: str) -> list[Ca
         )
         .outerjoin(
             NetworkNameSeen,
-            and_(
-                NetworkNameSeen.network_id == NetworkShare.network_id,
-                NetworkNameSeen.organisation_id == Cycle.organisation_id,
-                NetworkNameSeen.year == Cycle.year,
-                NetworkNameSeen.methodology_id == Cycle.methodology_id,
+            _name_took_effect(
+                NetworkShare.network_id, Cycle.organisation_id, Cycle.year, Cycle.methodology_id
             ),
         )
         .where(
@@ -195,11 +208,11 @@ def named_now(session: Session, release_ids: Sequence[int]) -> dict[int, frozens
             )
             .join(
                 NetworkNameSeen,
-                and_(
-                    NetworkNameSeen.network_id == NetworkRelease.network_id,
-                    NetworkNameSeen.organisation_id == NetworkReleaseOrg.organisation_id,
-                    NetworkNameSeen.year == NetworkRelease.year,
-                    NetworkNameSeen.methodology_id == NetworkRelease.methodology_id,
+                _name_took_effect(
+                    NetworkRelease.network_id,
+                    NetworkReleaseOrg.organisation_id,
+                    NetworkRelease.year,
+                    NetworkRelease.methodology_id,
                 ),
             )
             .where(NetworkReleaseOrg.release_id.in_(release_ids), NetworkShare.named.is_(True))
